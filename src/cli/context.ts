@@ -1,0 +1,75 @@
+/**
+ * What every CLI command shares: configuration, a logger, who is acting, and lazily
+ * opened connections that are closed when the command ends.
+ */
+import { userInfo } from 'node:os';
+import type { Client } from '@temporalio/client';
+import { loadConfig, rolesOf, type Config } from '../config';
+import { ERROR_CODES, PlaidSetupError } from '../errors';
+import { createLogger, type Logger } from '../logger';
+import { openVault } from '../services';
+import { slugify } from '../shared/messages';
+import { ActorSchema, describeIssues, type Actor, type Role } from '../shared/schemas';
+import { connectClient } from '../temporal/connection';
+import type { Vault } from '../vault/vault';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export class CliContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  private client?: Client;
+  private vault?: Vault;
+
+  constructor(readonly io: Io) {
+    this.config = loadConfig(io.env);
+    this.logger = createLogger(this.config.logLevel, io.stderr);
+  }
+
+  async temporal(): Promise<Client> {
+    this.client ??= await connectClient(this.config);
+    return this.client;
+  }
+
+  async openVault(): Promise<Vault> {
+    this.vault ??= await openVault(this.config, this.logger);
+    return this.vault;
+  }
+
+  /** The person acting: --as, else PLAID_SETUP_ACTOR, else the login name. */
+  actor(as: string | undefined, needs?: Role): Actor {
+    const id = as ?? this.config.actor ?? userInfo().username;
+    const parsed = ActorSchema.safeParse({ id, displayName: id, source: 'cli', roles: rolesOf(this.config, id) });
+    if (!parsed.success) {
+      throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid --as: ${describeIssues(parsed.error)}.`);
+    }
+    if (needs && !parsed.data.roles.includes(needs)) {
+      throw new PlaidSetupError(
+        ERROR_CODES.FORBIDDEN,
+        `${id} is not an ${needs}; only people listed in PLAID_SETUP_${needs.toUpperCase()}S can do this.`,
+      );
+    }
+    return parsed.data;
+  }
+
+  async close(): Promise<void> {
+    await this.client?.connection.close();
+    await this.vault?.close();
+  }
+}
+
+export function setupIdOf(name: string): string {
+  const id = slugify(name);
+  if (!id) {
+    throw new PlaidSetupError(
+      ERROR_CODES.INPUT_INVALID,
+      `"${name}" is not a usable setup name: use 1-48 letters, digits and dashes, starting and ending with a letter or digit.`,
+    );
+  }
+  return id;
+}

@@ -1,0 +1,92 @@
+/**
+ * `plaid-setup dev` and `plaid-setup worker`: the long-running processes.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NativeConnection } from '@temporalio/worker';
+import { isPlaidSetupError } from '../errors';
+import { buildActivities } from '../services';
+import { searchAttributes } from '../shared/messages';
+import { TEMPORAL_CLI, missingBinaryError, provisionBinary } from '../temporal/binaries';
+import { connectWorker } from '../temporal/connection';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { createSetupWorker } from '../temporal/worker';
+import type { CliContext } from './context';
+
+export const DEV_DB_FILE = 'temporal.sqlite';
+
+/** Runs the worker until SIGINT or SIGTERM (the SDK's runtime shuts workers down on both). */
+async function runWorker(ctx: CliContext, connection: NativeConnection): Promise<void> {
+  const { config, logger } = ctx;
+  const vault = await ctx.openVault();
+  const worker = await createSetupWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: buildActivities(config, logger, vault),
+  });
+  ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
+  await worker.run();
+  logger.info('Worker stopped');
+}
+
+export async function workerCommand(ctx: CliContext): Promise<number> {
+  const client = await ctx.temporal();
+  await ensureSearchAttributes(client, ctx.config.temporal.namespace, ctx.logger);
+  const connection = await connectWorker(ctx.config);
+  try {
+    await runWorker(ctx, connection);
+  } finally {
+    await connection.close();
+  }
+  return 0;
+}
+
+export async function devCommand(ctx: CliContext): Promise<number> {
+  const { config, logger, io } = ctx;
+  if (config.temporal.address) {
+    io.stdout(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).\n`);
+    return workerCommand(ctx);
+  }
+  const provisioned = provisionBinary(TEMPORAL_CLI, { env: io.env, logger });
+  mkdirSync(config.dataDir, { recursive: true });
+  const dbFilename = path.join(config.dataDir, DEV_DB_FILE);
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: provisioned.executable,
+        ip: '127.0.0.1',
+        port: config.temporal.devPort,
+        ui: true,
+        uiPort: config.temporal.devUiPort,
+        dbFilename,
+        namespace: config.temporal.namespace,
+        searchAttributes: Object.values(searchAttributes),
+        log: { level: 'warn', format: 'pretty' },
+      },
+    });
+  } catch (err) {
+    if (provisioned.executable.type === 'cached-download') throw missingBinaryError(TEMPORAL_CLI, undefined, err);
+    throw err;
+  }
+  io.stdout(
+    [
+      `Temporal dev server: 127.0.0.1:${config.temporal.devPort} (namespace ${config.temporal.namespace}; state in ${dbFilename})`,
+      `Temporal CLI: ${provisioned.executable.type === 'existing-path' ? provisioned.executable.path : 'SDK download'} (${provisioned.source})`,
+      `Temporal Web UI: http://127.0.0.1:${config.temporal.devUiPort}`,
+      'Slack bot: not part of this build yet; use the CLI (plaid-setup --help).',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await runWorker(ctx, env.nativeConnection);
+  } finally {
+    await env.teardown().catch((err: unknown) => {
+      // Ctrl-C reaches the dev server too; it may already be gone.
+      if (!isPlaidSetupError(err)) logger.debug('dev server teardown', { error: String(err) });
+    });
+  }
+  return 0;
+}

@@ -1,0 +1,360 @@
+/**
+ * plaid-setup: the command line. Every action goes through the workflow's validated
+ * updates; a refusal prints the validator's sentence and exits non-zero.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
+import { searchAttributes, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import { ClientIdSchema, describeIssues, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import type { SetupState } from '../shared/state';
+import type { SetupInput } from '../workflows';
+import { CliContext, setupIdOf, type Io } from './context';
+import { devCommand, workerCommand } from './dev';
+import { formatState, type StateView } from './format';
+import { parseSecret, readSecretLines } from './secret-input';
+
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+interface CommonOptions {
+  as?: string;
+  json?: boolean;
+}
+
+function print(ctx: CliContext, state: StateView, json: boolean | undefined): void {
+  ctx.io.stdout(json ? `${JSON.stringify(state, null, 2)}\n` : formatState(state));
+}
+
+function handle(ctx: CliContext, client: Awaited<ReturnType<CliContext['temporal']>>, name: string): WorkflowHandle {
+  return client.workflow.getHandle(workflowIdFor(setupIdOf(name)));
+}
+
+async function queryState(ctx: CliContext, name: string): Promise<StateView> {
+  const client = await ctx.temporal();
+  try {
+    return await handle(ctx, client, name).query(stateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw notFound(name);
+    throw err;
+  }
+}
+
+function notFound(name: string): PlaidSetupError {
+  return new PlaidSetupError(ERROR_CODES.SETUP_NOT_FOUND, `There is no setup named "${name}". Start one with: plaid-setup start ${name}`);
+}
+
+/** Sends one action; returns the new state or throws the validator's sentence. */
+async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
+  const client = await ctx.temporal();
+  try {
+    return await handle(ctx, client, name).executeUpdate(updates[action], { args: [args] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw notFound(name);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
+    }
+    throw err;
+  }
+}
+
+/** Stores a secret, then sends the action; a refused action leaves no secret behind. */
+async function actWithSecrets<N extends ActionName>(
+  ctx: CliContext,
+  name: string,
+  action: N,
+  secrets: Array<{ kind: SecretKind; value: ReturnType<typeof parseSecret> }>,
+  build: (refs: SecretRef[]) => ActionArgs<N>,
+): Promise<SetupState> {
+  const vault = await ctx.openVault();
+  const setupId = setupIdOf(name);
+  const refs: SecretRef[] = [];
+  for (const s of secrets) refs.push(await vault.put(setupId, s.kind, s.value));
+  try {
+    return await act(ctx, name, action, build(refs));
+  } catch (err) {
+    for (const r of refs) await vault.delete(r.ref);
+    throw err;
+  }
+}
+
+/** Waits while a check runs, so the command reports its outcome. */
+async function awaitCheck(ctx: CliContext, name: string, timeoutMs: number): Promise<StateView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await queryState(ctx, name);
+    if (!state.job || Date.now() > deadline) return state;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function checkOutcome(state: StateView, step: 'sandbox_test' | 'production_secret' | 'rotation'): number {
+  if (state.job) return EXIT.ok;
+  const failed = step === 'rotation' ? state.rotation?.status === 'failed' : state.steps.find((s) => s.id === step)?.status === 'failed';
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const program = new Command('plaid-setup')
+    .description('Set up a Plaid integration for Codat as a durable, audited checklist.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) })
+    .exitOverride();
+
+  const withActor = (cmd: Command) =>
+    cmd.option('--as <id>', 'who is acting (default: PLAID_SETUP_ACTOR, else your login name)').option('--json', 'print the new state as JSON');
+  const waitOptions = (cmd: Command) =>
+    cmd.option('--no-wait', 'return as soon as the check has started').option('--timeout <seconds>', 'how long to wait for the check', '300');
+
+  program
+    .command('dev')
+    .description('run everything locally: the Temporal dev server (unless TEMPORAL_ADDRESS is set) and the worker')
+    .action(async () => setExit(await devCommand(ctx)));
+
+  program
+    .command('worker')
+    .description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
+    .action(async () => setExit(await workerCommand(ctx)));
+
+  withActor(program.command('start <name>').description('start the set-up checklist for a new integration')).action(
+    async (name: string, opts: CommonOptions) => {
+      const actor = ctx.actor(opts.as, 'operator');
+      const setupId = setupIdOf(name);
+      const client = await ctx.temporal();
+      const input: SetupInput = {
+        setupId,
+        name,
+        createdBy: { id: actor.id, displayName: actor.displayName, source: actor.source },
+        options: { reminderAfterMs: ctx.config.reminderAfterMs, approvalTimeoutMs: ctx.config.approvalTimeoutMs },
+      };
+      try {
+        await client.workflow.start(WORKFLOW_TYPE, {
+          workflowId: workflowIdFor(setupId),
+          taskQueue: ctx.config.temporal.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const current = await queryState(ctx, name);
+        throw new PlaidSetupError(
+          ERROR_CODES.SETUP_EXISTS,
+          `A setup named "${setupId}" already exists (${current.currentStep ? `next step: ${current.currentStep}` : current.enabled ? 'enabled' : 'complete'}). See: plaid-setup status ${setupId}`,
+        );
+      }
+      print(ctx, await queryState(ctx, name), opts.json);
+    },
+  );
+
+  program
+    .command('list')
+    .description('list setups, filtered on the server by search attributes')
+    .option('--json', 'print JSON')
+    .option('--step <step>', 'only setups whose next step is this (or "complete")')
+    .option('--environment <env>', 'only setups in this environment (sandbox or production)')
+    .addOption(new Option('--enabled <yes|no>', 'only enabled (yes) or not enabled (no) setups').choices(['yes', 'no']))
+    .action(async (opts: { json?: boolean; step?: string; environment?: string; enabled?: 'yes' | 'no' }) => {
+      const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+      const keyword = /^[a-z_]+$/;
+      for (const [value, key] of [
+        [opts.step, searchAttributes.step.name],
+        [opts.environment, searchAttributes.environment.name],
+      ] as const) {
+        if (value === undefined) continue;
+        if (!keyword.test(value)) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid filter value "${value}".`);
+        clauses.push(`${key} = '${value}'`);
+      }
+      if (opts.enabled) clauses.push(`${searchAttributes.enabled.name} = ${opts.enabled === 'yes'}`);
+      const client = await ctx.temporal();
+      const rows: Array<Record<string, unknown>> = [];
+      for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+        rows.push({
+          setupId: wf.workflowId.replace(/^plaid-setup\//, ''),
+          status: wf.status.name,
+          step: wf.typedSearchAttributes.get(searchAttributes.step) ?? null,
+          environment: wf.typedSearchAttributes.get(searchAttributes.environment) ?? null,
+          enabled: wf.typedSearchAttributes.get(searchAttributes.enabled) ?? false,
+          startedAt: wf.startTime.toISOString(),
+        });
+      }
+      if (opts.json) {
+        ctx.io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      } else if (rows.length === 0) {
+        ctx.io.stdout('No setups.\n');
+      } else {
+        for (const r of rows) {
+          ctx.io.stdout(`${String(r.setupId).padEnd(24)} ${String(r.status).padEnd(11)} ${String(r.step).padEnd(20)} ${String(r.environment).padEnd(10)} ${r.enabled ? 'enabled' : ''}\n`);
+        }
+      }
+    });
+
+  program
+    .command('status <name>')
+    .description("show a setup's checklist")
+    .option('--json', 'print the state as JSON')
+    .action(async (name: string, opts: CommonOptions) => print(ctx, await queryState(ctx, name), opts.json));
+
+  const simple = <N extends ActionName>(
+    command: string,
+    description: string,
+    action: N,
+    extra: (cmd: Command) => Command = (c) => c,
+    args: (opts: Record<string, string | undefined>) => Omit<ActionArgs<N>, 'actor'> = () => ({}) as Omit<ActionArgs<N>, 'actor'>,
+  ) =>
+    extra(withActor(program.command(`${command} <name>`).description(description))).action(
+      async (name: string, opts: CommonOptions & Record<string, string | undefined>) => {
+        const actor = ctx.actor(opts.as);
+        print(ctx, await act(ctx, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
+      },
+    );
+
+  simple('confirm-redirect', `confirm https://plaid.codat.io/oauth/callback is an allowed redirect URI in Plaid`, 'confirmRedirect');
+  simple(
+    'confirm-codat',
+    'confirm the shown values (or the verified Production secret) are entered in the Codat Portal',
+    'confirmCodat',
+    (c) => c.addOption(new Option('--step <step>', 'which entry to confirm').choices(['codat_portal', 'production_secret'])),
+    (o) => (o.step ? { step: o.step as 'codat_portal' | 'production_secret' } : {}),
+  );
+  simple('request-production', 'ask approvers to approve the move to production', 'requestProduction', (c) => c.option('--note <text>', 'context for approvers'), (o) => (o.note ? { note: o.note } : {}));
+  simple('approve', 'approve the production request (approvers; not the requester)', 'approveProduction', (c) => c.option('--comment <text>', 'a comment for the record'), (o) => (o.comment ? { comment: o.comment } : {}));
+  simple('reject', 'reject the production request (approvers; not the requester)', 'rejectProduction', (c) => c.requiredOption('--reason <text>', 'why, for the requester'), (o) => ({ reason: o.reason ?? '' }));
+  simple('enable', 'enable the integration', 'enable');
+  simple('disable', 'disable the integration', 'disable', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
+  simple('cancel', 'cancel the setup for good', 'cancel', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
+
+  withActor(
+    program
+      .command('settings <name>')
+      .description('choose the environment, country codes, sync mode and Link customization')
+      .option('--countries <codes>', 'comma-separated subset of US,CA,ES,FR,GB,IE,NL (empty: the environment default)', '')
+      .requiredOption('--sync <mode>', 'continuous or one-off')
+      .option('--environment <env>', 'sandbox or production', 'sandbox')
+      .option('--link-customization <name>', 'the Link customization to use'),
+  ).action(async (name: string, opts: CommonOptions & { countries: string; sync: string; environment: string; linkCustomization?: string }) => {
+    const actor = ctx.actor(opts.as);
+    const state = await act(ctx, name, 'updateSettings', {
+      actor,
+      environment: opts.environment,
+      countryCodes: opts.countries.split(',').filter((c) => c.trim() !== ''),
+      syncMode: opts.sync as 'continuous' | 'one-off',
+      ...(opts.linkCustomization ? { linkCustomizationName: opts.linkCustomization } : {}),
+    });
+    print(ctx, state, opts.json);
+  });
+
+  withActor(
+    program
+      .command('credentials <name>')
+      .description('enter the client_id; the Sandbox secret is read from stdin (first line) or a hidden prompt')
+      .requiredOption('--client-id <id>', 'the Plaid client_id')
+      .option('--with-development-secret', 'also read the legacy Development secret (second line)'),
+  ).action(async (name: string, opts: CommonOptions & { clientId: string; withDevelopmentSecret?: boolean }) => {
+    const actor = ctx.actor(opts.as, 'operator');
+    const clientId = ClientIdSchema.safeParse(opts.clientId);
+    if (!clientId.success) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${describeIssues(clientId.error)}.`);
+    const prompts = ['Sandbox secret', ...(opts.withDevelopmentSecret ? ['Development secret (legacy)'] : [])];
+    const [sandbox, development] = await readSecretLines(ctx.io, prompts);
+    const secrets = [
+      { kind: 'sandbox' as const, value: parseSecret(sandbox, 'Sandbox secret') },
+      ...(opts.withDevelopmentSecret ? [{ kind: 'development' as const, value: parseSecret(development, 'Development secret') }] : []),
+    ];
+    const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
+      actor,
+      clientId: clientId.data,
+      sandboxSecret: sandboxSecret as SecretRef,
+      ...(developmentSecret ? { developmentSecret } : {}),
+    }));
+    print(ctx, state, opts.json);
+  });
+
+  const secretCheck = (
+    command: string,
+    description: string,
+    kindOf: (opts: Record<string, string>) => 'sandbox' | 'production',
+    extra: (c: Command) => Command,
+  ) =>
+    waitOptions(extra(withActor(program.command(`${command} <name>`).description(description)))).action(
+      async (name: string, opts: CommonOptions & { wait: boolean; timeout: string } & Record<string, string>) => {
+        const actor = ctx.actor(opts.as, 'operator');
+        const kind = kindOf(opts);
+        const [line] = await readSecretLines(ctx.io, [`${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`]);
+        const value = parseSecret(line, `${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`);
+        const rotation = command === 'rotate-secret';
+        let state: StateView = rotation
+          ? await actWithSecrets(ctx, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
+          : await actWithSecrets(ctx, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
+        if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
+        print(ctx, state, opts.json);
+        setExit(checkOutcome(state, rotation ? 'rotation' : 'production_secret'));
+      },
+    );
+
+  secretCheck('production-secret', 'enter the Production secret (stdin first line or a hidden prompt); it is verified before use', () => 'production', (c) => c);
+  secretCheck(
+    'rotate-secret',
+    'replace a secret after enablement (stdin first line or a hidden prompt); the new one is verified first',
+    (o) => (o.kind === 'production' ? 'production' : 'sandbox'),
+    (c) => c.addOption(new Option('--kind <kind>', 'which secret').choices(['sandbox', 'production']).makeOptionMandatory()),
+  );
+
+  waitOptions(withActor(program.command('sandbox-test <name>').description('run the Sandbox test against Plaid'))).action(
+    async (name: string, opts: CommonOptions & { wait: boolean; timeout: string }) => {
+      const actor = ctx.actor(opts.as);
+      let state: StateView = await act(ctx, name, 'runSandboxTest', { actor });
+      if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
+      print(ctx, state, opts.json);
+      setExit(checkOutcome(state, 'sandbox_test'));
+    },
+  );
+
+  program
+    .command('vault-rekey')
+    .description('re-encrypt every secret written under PLAID_SETUP_PREVIOUS_MASTER_KEY with PLAID_SETUP_MASTER_KEY')
+    .action(async () => {
+      const count = await (await ctx.openVault()).rekey();
+      ctx.io.stdout(`Re-encrypted ${count} secret(s) with the current key.\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let ctx: CliContext | undefined;
+  let code: number = EXIT.ok;
+  try {
+    ctx = new CliContext(io);
+    const program = buildProgram(ctx, (c) => {
+      code = c;
+    });
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isPlaidSetupError(err)) {
+      io.stderr(`${err.message}\n`);
+      return err.code === ERROR_CODES.INPUT_INVALID || err.code === ERROR_CODES.CONFIG_INVALID ? EXIT.usage : EXIT.failed;
+    }
+    io.stderr(`Unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failed;
+  } finally {
+    await ctx?.close();
+  }
+}
+
+function defaultIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdin: process.stdin,
+    env: process.env,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * The one place that reads the environment. Every variable is parsed with zod; a bad
+ * value stops start-up with a message that names the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { ERROR_CODES, PlaidSetupError } from './errors';
+import { DEFAULT_TASK_QUEUE } from './shared/messages';
+import { parseDuration, type Role } from './shared/schemas';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v && v.trim() !== '' ? v : fallback);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'use a number and a unit, e.g. 90s, 15m, 24h or 7d' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional();
+
+const base64Key = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : Buffer.alloc(0);
+    if (bytes.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)' });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  PLAID_SETUP_DATA_DIR: z.string().trim().min(1).default('./.data'),
+  PLAID_SETUP_MASTER_KEY: base64Key,
+  PLAID_SETUP_PREVIOUS_MASTER_KEY: base64Key,
+  PLAID_SETUP_OPERATORS: list,
+  PLAID_SETUP_APPROVERS: list,
+  PLAID_SETUP_AUDITORS: list,
+  PLAID_SETUP_ACTOR: optionalText,
+  PLAID_SETUP_REMINDER_AFTER: duration('24h'),
+  PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d'),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: flag,
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_DEV_UI_PORT: port(8233),
+  PLAID_SANDBOX_URL: url,
+  PLAID_PRODUCTION_URL: url,
+  PLAID_TIMEOUT: duration('30s'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  dataDir: string;
+  masterKey?: Buffer;
+  previousMasterKey?: Buffer;
+  roles: { operator: string[]; approver: string[]; auditor: string[] };
+  /** True when no role variable is set: in development everyone holds every role. */
+  rolesOpen: boolean;
+  actor?: string;
+  reminderAfterMs: number;
+  approvalTimeoutMs: number;
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    cliPath?: string;
+    devPort: number;
+    devUiPort: number;
+  };
+  plaid: { sandboxUrl?: string; productionUrl?: string; timeoutMs: number };
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const rolesOpen = e.PLAID_SETUP_OPERATORS.length + e.PLAID_SETUP_APPROVERS.length + e.PLAID_SETUP_AUDITORS.length === 0;
+  if (e.NODE_ENV === 'production') {
+    const missing = [
+      !e.PLAID_SETUP_MASTER_KEY && 'PLAID_SETUP_MASTER_KEY: required in production (32 bytes, base64)',
+      rolesOpen && 'PLAID_SETUP_OPERATORS / PLAID_SETUP_APPROVERS: required in production (comma-separated user ids)',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n  ${missing.join('\n  ')}`);
+    }
+  }
+  const tlsWanted =
+    e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
+  if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      'Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mutual TLS, or neither',
+    );
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(cwd, e.PLAID_SETUP_DATA_DIR),
+    ...(e.PLAID_SETUP_MASTER_KEY ? { masterKey: e.PLAID_SETUP_MASTER_KEY } : {}),
+    ...(e.PLAID_SETUP_PREVIOUS_MASTER_KEY ? { previousMasterKey: e.PLAID_SETUP_PREVIOUS_MASTER_KEY } : {}),
+    roles: { operator: e.PLAID_SETUP_OPERATORS, approver: e.PLAID_SETUP_APPROVERS, auditor: e.PLAID_SETUP_AUDITORS },
+    rolesOpen,
+    ...(e.PLAID_SETUP_ACTOR ? { actor: e.PLAID_SETUP_ACTOR } : {}),
+    reminderAfterMs: e.PLAID_SETUP_REMINDER_AFTER,
+    approvalTimeoutMs: e.PLAID_SETUP_APPROVAL_TIMEOUT,
+    temporal: {
+      ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+      ...(tlsWanted
+        ? {
+            tls: {
+              certPath: e.TEMPORAL_TLS_CERT_PATH,
+              keyPath: e.TEMPORAL_TLS_KEY_PATH,
+              caPath: e.TEMPORAL_TLS_CA_PATH,
+              serverName: e.TEMPORAL_TLS_SERVER_NAME,
+            },
+          }
+        : {}),
+      ...(e.TEMPORAL_CLI_PATH ? { cliPath: e.TEMPORAL_CLI_PATH } : {}),
+      devPort: e.TEMPORAL_DEV_PORT,
+      devUiPort: e.TEMPORAL_DEV_UI_PORT,
+    },
+    plaid: {
+      ...(e.PLAID_SANDBOX_URL ? { sandboxUrl: e.PLAID_SANDBOX_URL } : {}),
+      ...(e.PLAID_PRODUCTION_URL ? { productionUrl: e.PLAID_PRODUCTION_URL } : {}),
+      timeoutMs: e.PLAID_TIMEOUT,
+    },
+  };
+}
+
+/** The roles a user id holds. With no roles configured (development only) everyone holds all. */
+export function rolesOf(config: Config, id: string): Role[] {
+  if (config.rolesOpen) return ['operator', 'approver', 'auditor'];
+  return (['operator', 'approver', 'auditor'] as const).filter((role) => config.roles[role].includes(id));
+}

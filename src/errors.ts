@@ -1,0 +1,34 @@
+/**
+ * Errors outside workflow code. Each has a stable code and a message that says what
+ * happened and what to do; none ever carries a secret value.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  TEMPORAL_CLI_MISSING: 'TEMPORAL_CLI_MISSING',
+  TEMPORAL_UNREACHABLE: 'TEMPORAL_UNREACHABLE',
+  VAULT_KEY_MISSING: 'VAULT_KEY_MISSING',
+  VAULT_KEY_INVALID: 'VAULT_KEY_INVALID',
+  VAULT_NOT_FOUND: 'VAULT_NOT_FOUND',
+  VAULT_DECRYPT_FAILED: 'VAULT_DECRYPT_FAILED',
+  INPUT_INVALID: 'INPUT_INVALID',
+  SETUP_NOT_FOUND: 'SETUP_NOT_FOUND',
+  SETUP_EXISTS: 'SETUP_EXISTS',
+  ACTION_REJECTED: 'ACTION_REJECTED',
+  FORBIDDEN: 'FORBIDDEN',
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class PlaidSetupError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PlaidSetupError';
+  }
+}
+
+export function isPlaidSetupError(err: unknown, code?: ErrorCode): err is PlaidSetupError {
+  return err instanceof PlaidSetupError && (code === undefined || err.code === code);
+}

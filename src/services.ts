@@ -1,0 +1,28 @@
+/**
+ * Assembles what the worker needs from configuration: the vault, Plaid checks and the
+ * notifier, wired into the activities.
+ */
+import path from 'node:path';
+import { createActivities } from './activities';
+import type { SetupActivities } from './activities/contract';
+import { createLogNotifier, type Notifier } from './activities/notifier';
+import { createPlaidChecks } from './activities/plaid-checks';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { resolveVaultKeys } from './vault/master-key';
+import { Vault } from './vault/vault';
+
+export const VAULT_FILE = 'vault.sqlite';
+
+export function openVault(config: Config, logger: Logger): Promise<Vault> {
+  return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger));
+}
+
+export function buildActivities(
+  config: Config,
+  logger: Logger,
+  vault: Vault,
+  notifier: Notifier = createLogNotifier(logger),
+): SetupActivities {
+  return createActivities({ secrets: vault, plaid: createPlaidChecks(config.plaid), notifier, logger });
+}

@@ -1,0 +1,73 @@
+/**
+ * The workflow's contract: its name, id scheme, task queue, updates, query and search
+ * attributes. The workflow, worker, CLI, bot and tests all import these definitions.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ActionArgs, ActionName } from './schemas';
+import { SETUP_SLUG_PATTERN } from './schemas';
+import type { SetupState } from './state';
+
+export const WORKFLOW_TYPE = 'plaidSetupWorkflow';
+export const DEFAULT_TASK_QUEUE = 'plaid-setup';
+const WORKFLOW_ID_PREFIX = 'plaid-setup/';
+
+/**
+ * The slug a setup name maps to: lower case, runs of anything but letters and digits
+ * become one dash. Returns undefined when nothing usable is left.
+ */
+export function slugify(name: string): string | undefined {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return SETUP_SLUG_PATTERN.test(slug) ? slug : undefined;
+}
+
+export function workflowIdFor(setupId: string): string {
+  return `${WORKFLOW_ID_PREFIX}${setupId}`;
+}
+
+export function setupIdFromWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : undefined;
+}
+
+export const searchAttributes = {
+  step: defineSearchAttributeKey('PlaidSetupStep', SearchAttributeType.KEYWORD),
+  environment: defineSearchAttributeKey('PlaidSetupEnvironment', SearchAttributeType.KEYWORD),
+  enabled: defineSearchAttributeKey('PlaidSetupEnabled', SearchAttributeType.BOOL),
+} as const;
+
+/** Name → type, as `temporal server start-dev --search-attribute` and the operator API want them. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Bool'> = {
+  [searchAttributes.step.name]: 'Keyword',
+  [searchAttributes.environment.name]: 'Keyword',
+  [searchAttributes.enabled.name]: 'Bool',
+};
+
+function action<N extends ActionName>(name: N) {
+  return defineUpdate<SetupState, [ActionArgs<N>]>(name);
+}
+
+export const updates = {
+  confirmRedirect: action('confirmRedirect'),
+  submitCredentials: action('submitCredentials'),
+  updateSettings: action('updateSettings'),
+  runSandboxTest: action('runSandboxTest'),
+  confirmCodat: action('confirmCodat'),
+  requestProduction: action('requestProduction'),
+  approveProduction: action('approveProduction'),
+  rejectProduction: action('rejectProduction'),
+  submitProductionSecret: action('submitProductionSecret'),
+  enable: action('enable'),
+  disable: action('disable'),
+  rotateSecret: action('rotateSecret'),
+  cancel: action('cancel'),
+} satisfies { [N in ActionName]: ReturnType<typeof action<N>> };
+
+export const stateQuery = defineQuery<SetupState>('state');
+
+/** The failure type of a rejected action; its first detail is the rejection code. */
+export const ACTION_REJECTED = 'ActionRejected';

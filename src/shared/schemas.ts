@@ -1,0 +1,210 @@
+/**
+ * Values that cross a boundary (CLI, Slack, workflow updates, activities) and the zod
+ * schemas that parse them. Imported by workflow code too, so nothing here may touch I/O.
+ */
+import { z } from 'zod';
+
+export const STEP_IDS = [
+  'application',
+  'sandbox_credentials',
+  'settings',
+  'sandbox_test',
+  'codat_portal',
+  'production_request',
+  'production_approval',
+  'production_secret',
+  'enablement',
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export const STEP_TITLES: Record<StepId, string> = {
+  application: 'Plaid application (allowed redirect URI)',
+  sandbox_credentials: 'Sandbox credentials',
+  settings: 'Settings',
+  sandbox_test: 'Sandbox test',
+  codat_portal: 'Codat Portal',
+  production_request: 'Production request',
+  production_approval: 'Production approval',
+  production_secret: 'Production secret',
+  enablement: 'Enablement',
+};
+
+export const STEP_STATUSES = ['waiting', 'in_progress', 'done', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const REDIRECT_URI = 'https://plaid.codat.io/oauth/callback';
+
+export const COUNTRY_CODES = ['US', 'CA', 'ES', 'FR', 'GB', 'IE', 'NL'] as const;
+export type CountryCode = (typeof COUNTRY_CODES)[number];
+
+export const ENVIRONMENTS = ['sandbox', 'production'] as const;
+export type PlaidEnvironment = (typeof ENVIRONMENTS)[number];
+
+/** Plaid's defaults when a setup leaves its country codes empty (design.md, step 3). */
+export const DEFAULT_COUNTRIES: Record<PlaidEnvironment, readonly CountryCode[]> = {
+  sandbox: COUNTRY_CODES,
+  production: ['US', 'CA'],
+};
+
+export const SYNC_MODES = ['continuous', 'one-off'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+export const ROLES = ['operator', 'approver', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SECRET_KINDS = ['sandbox', 'development', 'production'] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+/** A setup's name as people type it, and the slug every id is derived from. */
+export const SETUP_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+
+export const ActorSchema = z.object({
+  id: z.string().trim().min(1, 'an actor id is required').max(128),
+  displayName: z.string().trim().min(1).max(200),
+  source: z.enum(['slack', 'cli']),
+  roles: z.array(z.enum(ROLES)),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+export const ClientIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-f]{24}$/, 'a Plaid client_id is 24 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)');
+
+/** Plaid secrets are 30 lowercase hexadecimal characters. The message never repeats the value. */
+export const SecretValueSchema = z
+  .string()
+  .regex(/^[0-9a-f]{30}$/, {
+    message: 'a Plaid secret is 30 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)',
+    abort: true,
+  })
+  .brand<'PlaidSecret'>();
+export type SecretValue = z.infer<typeof SecretValueSchema>;
+
+export const SecretRefSchema = z.object({
+  ref: z.string().regex(/^vault:[a-z0-9-]+\/(sandbox|development|production)\/v[0-9]+$/, 'not a vault reference'),
+  fingerprint: z.string().regex(/^sha256:[0-9a-f]{12}$/, 'not a secret fingerprint'),
+});
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+const retiredEnvironment =
+  'the development environment was retired by Plaid in June 2024; choose sandbox or production';
+
+export const EnvironmentSchema = z.string().transform((value, ctx): PlaidEnvironment => {
+  const normalised = value.trim().toLowerCase();
+  if (normalised === 'development') {
+    ctx.addIssue({ code: 'custom', message: retiredEnvironment });
+    return z.NEVER;
+  }
+  if (!(ENVIRONMENTS as readonly string[]).includes(normalised)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an environment; choose sandbox or production` });
+    return z.NEVER;
+  }
+  return normalised as PlaidEnvironment;
+});
+
+export const CountryCodesSchema = z.array(z.string()).transform((values, ctx): CountryCode[] => {
+  const codes = values.map((v) => v.trim().toUpperCase()).filter((v) => v.length > 0);
+  const unknown = codes.filter((c) => !(COUNTRY_CODES as readonly string[]).includes(c));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not supported; use any of ${COUNTRY_CODES.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  // Keep the canonical order so two equal selections compare equal.
+  return COUNTRY_CODES.filter((c) => codes.includes(c));
+});
+
+export const LinkCustomizationSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_\- ]+$/, 'a Link customization name has letters, digits, spaces, "-" and "_" only');
+
+export const SettingsInputSchema = z.object({
+  environment: EnvironmentSchema.default('sandbox'),
+  countryCodes: CountryCodesSchema.default([]),
+  syncMode: z.enum(SYNC_MODES, { message: 'sync mode is continuous or one-off' }),
+  linkCustomizationName: LinkCustomizationSchema.optional(),
+});
+export type SettingsInput = z.input<typeof SettingsInputSchema>;
+export type Settings = z.output<typeof SettingsInputSchema>;
+
+const note = z.string().trim().max(1000).optional();
+
+/** Arguments of every human action, keyed by update name. Each carries the actor. */
+export const ActionArgSchemas = {
+  confirmRedirect: z.object({ actor: ActorSchema }),
+  submitCredentials: z.object({
+    actor: ActorSchema,
+    clientId: ClientIdSchema,
+    sandboxSecret: SecretRefSchema,
+    developmentSecret: SecretRefSchema.optional(),
+  }),
+  updateSettings: SettingsInputSchema.extend({ actor: ActorSchema }),
+  runSandboxTest: z.object({ actor: ActorSchema }),
+  confirmCodat: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
+  requestProduction: z.object({ actor: ActorSchema, note }),
+  approveProduction: z.object({ actor: ActorSchema, comment: note }),
+  rejectProduction: z.object({
+    actor: ActorSchema,
+    reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
+  }),
+  submitProductionSecret: z.object({ actor: ActorSchema, secret: SecretRefSchema }),
+  enable: z.object({ actor: ActorSchema }),
+  disable: z.object({ actor: ActorSchema, reason: note }),
+  rotateSecret: z.object({ actor: ActorSchema, kind: z.enum(['sandbox', 'production']), secret: SecretRefSchema }),
+  cancel: z.object({ actor: ActorSchema, reason: note }),
+} as const;
+
+export type ActionName = keyof typeof ActionArgSchemas;
+export type ActionArgs<N extends ActionName> = z.input<(typeof ActionArgSchemas)[N]>;
+export type ParsedActionArgs<N extends ActionName> = z.output<(typeof ActionArgSchemas)[N]>;
+export const ACTION_NAMES = Object.keys(ActionArgSchemas) as ActionName[];
+
+/** Which role each action needs. */
+export const ACTION_ROLES: Record<ActionName, Role> = {
+  confirmRedirect: 'operator',
+  submitCredentials: 'operator',
+  updateSettings: 'operator',
+  runSandboxTest: 'operator',
+  confirmCodat: 'operator',
+  requestProduction: 'operator',
+  approveProduction: 'approver',
+  rejectProduction: 'approver',
+  submitProductionSecret: 'operator',
+  enable: 'operator',
+  disable: 'operator',
+  rotateSecret: 'operator',
+  cancel: 'operator',
+};
+
+/** Turns zod issues into one sentence a person can act on. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.filter((p) => p !== 'actor' || issue.path.length === 1).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+/** Durations as people write them in configuration: 90s, 15m, 24h, 7d. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const value = Number(match[1]) * unit;
+  return value > 0 ? value : undefined;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,141 @@
+/**
+ * The setup's state as the workflow holds it and its query returns it. It carries
+ * references and fingerprints of secrets, never their values.
+ */
+import type {
+  Actor,
+  CountryCode,
+  PlaidEnvironment,
+  SecretKind,
+  SecretRef,
+  StepId,
+  StepStatus,
+  SyncMode,
+} from './schemas';
+
+export type ActorRef = Pick<Actor, 'id' | 'displayName' | 'source'>;
+
+/** What went wrong, in words the operator can act on. `code` is stable for tooling. */
+export interface Problem {
+  code: string;
+  message: string;
+  action: string;
+  /** Plaid's request_id, kept for Plaid support. */
+  requestId?: string;
+  at: string;
+}
+
+export type Evidence = Record<string, string | number | boolean>;
+
+export interface StepState {
+  id: StepId;
+  title: string;
+  status: StepStatus;
+  /** Who last acted on the step, and when. */
+  actor?: ActorRef;
+  at?: string;
+  /** What happened last, or what to do next. */
+  detail?: string;
+  /** What a passed check proved (never a token or secret). */
+  evidence?: Evidence;
+  error?: Problem;
+}
+
+export interface SetupOptions {
+  /** Idle time before the first reminder about a step that waits on a person. */
+  reminderAfterMs: number;
+  /** How long approvers have to decide on a production request. */
+  approvalTimeoutMs: number;
+}
+
+export interface SetupData {
+  redirectUri: string;
+  clientId?: string;
+  sandboxSecret?: SecretRef;
+  /** Legacy: Plaid retired the Development environment in June 2024. */
+  developmentSecret?: SecretRef;
+  productionSecret?: SecretRef;
+  /** A Production secret submitted but not yet verified; it replaces nothing until it is. */
+  pendingProductionSecret?: SecretRef;
+  /** True once the operator confirmed the verified Production secret is in the Codat Portal. */
+  productionSecretConfirmed: boolean;
+  environment: PlaidEnvironment;
+  /** The codes the operator chose; empty means the environment's default. */
+  requestedCountryCodes: CountryCode[];
+  /** The codes in force: the choice, or the environment's default. */
+  countryCodes: CountryCode[];
+  syncMode?: SyncMode;
+  linkCustomizationName?: string;
+}
+
+export interface ProductionRequest {
+  requestedBy: ActorRef;
+  requestedAt: string;
+  note?: string;
+  expiresAt: string;
+  decision?: 'approved' | 'rejected' | 'expired';
+  decidedBy?: ActorRef;
+  decidedAt?: string;
+  reason?: string;
+}
+
+export interface Rotation {
+  kind: Exclude<SecretKind, 'development'>;
+  status: 'in_progress' | 'done' | 'failed';
+  fingerprint: string;
+  actor: ActorRef;
+  at: string;
+  error?: Problem;
+}
+
+/** Work the workflow runs through an activity, outside any update handler. */
+export type Job =
+  | { id: number; kind: 'sandbox_test' }
+  | { id: number; kind: 'production_secret'; secret: SecretRef }
+  | { id: number; kind: 'rotation'; secretKind: 'sandbox' | 'production'; secret: SecretRef };
+
+export interface SetupState {
+  setupId: string;
+  name: string;
+  /** Bumped on every change; lets a reader tell two states apart. */
+  version: number;
+  status: 'active' | 'cancelled';
+  createdAt: string;
+  createdBy: ActorRef;
+  /** The first step not done, or null once every step is done. */
+  currentStep: StepId | null;
+  steps: StepState[];
+  data: SetupData;
+  production?: ProductionRequest;
+  enabled: boolean;
+  rotation?: Rotation;
+  lastError?: Problem & { step: StepId | 'rotation' };
+  cancelled?: { actor: ActorRef; at: string; reason?: string };
+  options: SetupOptions;
+  job?: Job;
+  nextJobId: number;
+  /** When a person last changed anything; reminders count idle time from here. */
+  lastChangeAt: string;
+  remindersSent: number;
+}
+
+/** What the notifier activity is told. */
+export type Notification =
+  | {
+      kind: 'reminder';
+      setupId: string;
+      step: StepId;
+      waitingOn: 'operators' | 'approvers';
+      idleSince: string;
+      reminderNumber: number;
+    }
+  | { kind: 'approval_requested'; setupId: string; requestedBy: ActorRef; expiresAt: string }
+  | { kind: 'approval_expired'; setupId: string; requestedBy: ActorRef; requestedAt: string };
+
+/** What a completed workflow returns. */
+export interface SetupOutcome {
+  setupId: string;
+  status: SetupState['status'];
+  enabled: boolean;
+  version: number;
+}

@@ -1,0 +1,26 @@
+/**
+ * The worker: the plaid-setup workflow and its activities on one task queue.
+ */
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { SetupActivities } from '../activities/contract';
+
+export interface SetupWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: SetupActivities;
+  /** Tests bundle the workflow code once and share it between workers. */
+  workflowBundle?: WorkflowBundle;
+}
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}

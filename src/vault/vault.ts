@@ -1,0 +1,175 @@
+/**
+ * Secrets at rest: AES-256-GCM with a random IV per secret and associated data binding
+ * the ciphertext to its setup, kind and version, so a row copied elsewhere will not open.
+ * Callers outside the vault see a reference and a fingerprint, never the value.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { ERROR_CODES, PlaidSetupError } from '../errors';
+import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
+import { SqliteDatabase } from '../storage/sqlite';
+
+const IV_BYTES = 12;
+const FORMAT = 'plaid-setup/vault/v1';
+
+export interface VaultKeys {
+  current: Buffer;
+  /** Accepted for reading while secrets are re-encrypted under the current key. */
+  previous?: Buffer;
+}
+
+interface SecretRow {
+  ref: string;
+  setup_id: string;
+  kind: SecretKind;
+  version: number;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+/** A short, one-way identifier an operator can compare without seeing the secret. */
+export function fingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 12)}`;
+}
+
+export function keyId(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+function aad(setupId: string, kind: SecretKind, version: number): Buffer {
+  return Buffer.from(`${FORMAT}|${setupId}|${kind}|${version}`, 'utf8');
+}
+
+function parseRef(ref: string): { setupId: string; kind: SecretKind; version: number } | undefined {
+  const match = /^vault:([a-z0-9-]+)\/(sandbox|development|production)\/v([0-9]+)$/.exec(ref);
+  if (!match) return undefined;
+  return { setupId: match[1] as string, kind: match[2] as SecretKind, version: Number(match[3]) };
+}
+
+export class Vault {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly keys: VaultKeys,
+  ) {
+    for (const key of [keys.current, keys.previous]) {
+      if (key && key.length !== 32) {
+        throw new PlaidSetupError(ERROR_CODES.VAULT_KEY_INVALID, 'The vault key must be 32 bytes.');
+      }
+    }
+  }
+
+  static async open(file: string, keys: VaultKeys): Promise<Vault> {
+    const db = await SqliteDatabase.open(file);
+    await db.exec(`
+      CREATE TABLE IF NOT EXISTS vault_secrets (
+        ref        TEXT PRIMARY KEY,
+        setup_id   TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        key_id     TEXT NOT NULL,
+        iv         BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        tag        BLOB NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (setup_id, kind, version)
+      )`);
+    return new Vault(db, keys);
+  }
+
+  /** Encrypts and stores a new version of a setup's secret of this kind. */
+  async put(setupId: string, kind: SecretKind, value: SecretValue): Promise<SecretRef> {
+    const print = fingerprint(value);
+    return this.db.transaction(async () => {
+      const row = await this.db.get<{ v: number | null }>(
+        'SELECT MAX(version) AS v FROM vault_secrets WHERE setup_id = ? AND kind = ?',
+        [setupId, kind],
+      );
+      const version = (row?.v ?? 0) + 1;
+      const ref = `vault:${setupId}/${kind}/v${version}`;
+      const { iv, ciphertext, tag } = this.encrypt(value, aad(setupId, kind, version), this.keys.current);
+      await this.db.run(
+        `INSERT INTO vault_secrets (ref, setup_id, kind, version, key_id, iv, ciphertext, tag, fingerprint, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [ref, setupId, kind, version, keyId(this.keys.current), iv, ciphertext, tag, print, new Date().toISOString()],
+      );
+      return { ref, fingerprint: print };
+    });
+  }
+
+  /** Decrypts a secret. A tampered row or an unknown key is an error, never garbage. */
+  async reveal(ref: string): Promise<string> {
+    const row = await this.row(ref);
+    const key = this.keyFor(row.key_id);
+    if (!key) {
+      throw new PlaidSetupError(
+        ERROR_CODES.VAULT_KEY_INVALID,
+        `Secret ${ref} was encrypted with a key that is neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY; set the key it was written with.`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
+      decipher.setAAD(aad(row.setup_id, row.kind, row.version));
+      decipher.setAuthTag(row.tag);
+      return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+    } catch {
+      throw new PlaidSetupError(
+        ERROR_CODES.VAULT_DECRYPT_FAILED,
+        `Secret ${ref} failed its integrity check: the vault row was altered or corrupted. Submit the secret again.`,
+      );
+    }
+  }
+
+  /** Removes a secret no workflow accepted. */
+  async delete(ref: string): Promise<void> {
+    await this.db.transaction(() => this.db.run('DELETE FROM vault_secrets WHERE ref = ?', [ref]));
+  }
+
+  /** Re-encrypts every secret written under the previous key with the current one. */
+  async rekey(): Promise<number> {
+    const currentId = keyId(this.keys.current);
+    return this.db.transaction(async () => {
+      const rows = await this.db.all<SecretRow>('SELECT * FROM vault_secrets WHERE key_id != ?', [currentId]);
+      for (const row of rows) {
+        const value = await this.reveal(row.ref);
+        const { iv, ciphertext, tag } = this.encrypt(value, aad(row.setup_id, row.kind, row.version), this.keys.current);
+        await this.db.run('UPDATE vault_secrets SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE ref = ?', [
+          currentId,
+          iv,
+          ciphertext,
+          tag,
+          row.ref,
+        ]);
+      }
+      return rows.length;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private async row(ref: string): Promise<SecretRow> {
+    const parsed = parseRef(ref);
+    const row = parsed ? await this.db.get<SecretRow>('SELECT * FROM vault_secrets WHERE ref = ?', [ref]) : undefined;
+    if (!row) {
+      throw new PlaidSetupError(ERROR_CODES.VAULT_NOT_FOUND, `Secret ${ref} is not in the vault; submit the secret again.`);
+    }
+    return row;
+  }
+
+  private keyFor(id: string): Buffer | undefined {
+    if (id === keyId(this.keys.current)) return this.keys.current;
+    if (this.keys.previous && id === keyId(this.keys.previous)) return this.keys.previous;
+    return undefined;
+  }
+
+  private encrypt(value: string, associated: Buffer, key: Buffer): { iv: Buffer; ciphertext: Buffer; tag: Buffer } {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(associated);
+    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return { iv, ciphertext, tag: cipher.getAuthTag() };
+  }
+}

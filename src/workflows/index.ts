@@ -1,0 +1,1 @@
+export { plaidSetupWorkflow, type SetupInput } from './plaid-setup';

@@ -1,0 +1,267 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type SetupActivities } from '../activities/contract';
+import { ACTION_REJECTED, searchAttributes, stateQuery, updates } from '../shared/messages';
+import { ACTION_NAMES, type ActionName } from '../shared/schemas';
+import type { ActorRef, Evidence, Job, Notification, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
+import {
+  ActionRejected,
+  applyAction,
+  approvalExpiresAt,
+  expireApproval,
+  finishJob,
+  initialState,
+  nextReminderAt,
+  publicView,
+  recordReminder,
+  validateAction,
+  waitingOn,
+  type CheckFailure,
+} from './checklist';
+
+export interface SetupInput {
+  setupId: string;
+  name: string;
+  createdBy: ActorRef;
+  options: SetupOptions;
+  /** Carried across continue-as-new. */
+  state?: SetupState;
+}
+
+// Plaid checks: a refusal (CHECK_FAILED) is final; anything else is retried with backoff.
+const checks = proxyActivities<Pick<SetupActivities, 'runSandboxTest' | 'verifyCredentials'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [CHECK_FAILED, VAULT_ERROR],
+  },
+});
+
+const notifier = proxyActivities<Pick<SetupActivities, 'notify'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+});
+
+const nowIso = () => new Date().toISOString();
+
+function failureOf(err: unknown): CheckFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && [CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR].includes(cause.type ?? '')) {
+    const detail = cause.details?.[0] as Partial<CheckFailure> | undefined;
+    if (detail && typeof detail.code === 'string' && typeof detail.message === 'string' && typeof detail.action === 'string') {
+      const gaveUp = cause.type === CHECK_UNAVAILABLE ? ' Gave up after several attempts.' : '';
+      return {
+        code: detail.code,
+        message: `${detail.message}${gaveUp}`,
+        action: detail.action,
+        ...(typeof detail.requestId === 'string' ? { requestId: detail.requestId } : {}),
+      };
+    }
+  }
+  return {
+    code: 'PLAID_UNAVAILABLE',
+    message: 'The check did not get an answer from Plaid after several attempts.',
+    action: "Try again in a few minutes; if it keeps failing, check Plaid's status page and the worker's logs.",
+  };
+}
+
+export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcome> {
+  const state: SetupState =
+    input.state ??
+    initialState({
+      setupId: input.setupId,
+      name: input.name,
+      createdBy: input.createdBy,
+      createdAt: nowIso(),
+      options: input.options,
+    });
+  const outbox: Notification[] = [];
+  let jobScope: CancellationScope | undefined;
+
+  setHandler(stateQuery, () => publicView(state));
+
+  for (const name of ACTION_NAMES) {
+    registerAction(name);
+  }
+
+  function registerAction<N extends ActionName>(name: N): void {
+    setHandler(
+      updates[name] as unknown as UpdateDefinition<SetupState, [unknown]>,
+      (args: unknown) => {
+        const parsed = validateAction(state, name, args);
+        applyAction(state, name, parsed, nowIso());
+        if (name === 'requestProduction' && state.production) {
+          outbox.push({
+            kind: 'approval_requested',
+            setupId: state.setupId,
+            requestedBy: state.production.requestedBy,
+            expiresAt: state.production.expiresAt,
+          });
+        }
+        if (name === 'cancel') jobScope?.cancel();
+        return publicView(state);
+      },
+      {
+        validator: (args: unknown) => {
+          try {
+            validateAction(state, name, args);
+          } catch (err) {
+            if (err instanceof ActionRejected) {
+              throw ApplicationFailure.create({ type: ACTION_REJECTED, message: err.message, details: [err.code], nonRetryable: true });
+            }
+            throw err;
+          }
+        },
+      },
+    );
+  }
+
+  let indexed = '';
+  function syncSearchAttributes(): void {
+    const stepValue = state.status === 'cancelled' ? 'cancelled' : (state.currentStep ?? 'complete');
+    const next = JSON.stringify([stepValue, state.data.environment, state.enabled]);
+    if (next === indexed) return;
+    indexed = next;
+    upsertSearchAttributes([
+      { key: searchAttributes.step, value: stepValue },
+      { key: searchAttributes.environment, value: state.data.environment },
+      { key: searchAttributes.enabled, value: state.enabled },
+    ]);
+  }
+
+  async function runJob(job: Job): Promise<void> {
+    const scope = new CancellationScope();
+    jobScope = scope;
+    let outcome: { ok: true; evidence: Evidence } | { ok: false; failure: CheckFailure };
+    try {
+      const evidence = await scope.run(() => startCheck(job));
+      outcome = { ok: true, evidence };
+    } catch (err) {
+      if (isCancellation(err)) return;
+      outcome = { ok: false, failure: failureOf(err) };
+    } finally {
+      jobScope = undefined;
+    }
+    finishJob(state, job.id, outcome, nowIso());
+  }
+
+  function startCheck(job: Job): Promise<Evidence> {
+    const d = state.data;
+    const clientId = d.clientId as string;
+    switch (job.kind) {
+      case 'sandbox_test':
+        return checks.runSandboxTest({
+          setupId: state.setupId,
+          clientId,
+          secret: d.sandboxSecret!,
+          countryCodes: d.countryCodes,
+          ...(d.linkCustomizationName ? { linkCustomizationName: d.linkCustomizationName } : {}),
+        });
+      case 'production_secret':
+        return checks.verifyCredentials({
+          setupId: state.setupId,
+          environment: 'production',
+          clientId,
+          secret: job.secret,
+          countryCodes: d.requestedCountryCodes.length > 0 ? d.requestedCountryCodes : ['US', 'CA'],
+        });
+      case 'rotation':
+        return checks.verifyCredentials({
+          setupId: state.setupId,
+          environment: job.secretKind,
+          clientId,
+          secret: job.secret,
+          countryCodes: d.countryCodes,
+        });
+    }
+  }
+
+  async function deliver(): Promise<void> {
+    while (outbox.length > 0) {
+      const notification = outbox.shift() as Notification;
+      try {
+        await notifier.notify(notification);
+      } catch (err) {
+        // A lost notification must not stop the checklist; the failure stays in history.
+        log.warn('notification failed', { kind: notification.kind, error: String(err) });
+      }
+    }
+  }
+
+  function fireTimers(): void {
+    const now = Date.now();
+    const expiry = approvalExpiresAt(state);
+    if (expiry !== undefined && expiry <= now) {
+      const request = state.production!;
+      expireApproval(state, nowIso());
+      outbox.push({
+        kind: 'approval_expired',
+        setupId: state.setupId,
+        requestedBy: request.requestedBy,
+        requestedAt: request.requestedAt,
+      });
+      return;
+    }
+    const due = nextReminderAt(state);
+    const waiting = waitingOn(state);
+    if (due !== undefined && due <= now && waiting) {
+      recordReminder(state);
+      outbox.push({
+        kind: 'reminder',
+        setupId: state.setupId,
+        step: waiting.step,
+        waitingOn: waiting.who,
+        idleSince: state.lastChangeAt,
+        reminderNumber: state.remindersSent,
+      });
+    }
+  }
+
+  syncSearchAttributes();
+  while (state.status === 'active') {
+    if (state.job) {
+      await runJob(state.job);
+    } else {
+      const seen = state.version;
+      const deadlines = [nextReminderAt(state), approvalExpiresAt(state)].filter((t): t is number => t !== undefined);
+      const timeout = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
+      const woken = await condition(
+        () =>
+          state.version !== seen ||
+          state.job !== undefined ||
+          outbox.length > 0 ||
+          state.status !== 'active' ||
+          workflowInfo().continueAsNewSuggested,
+        timeout,
+      );
+      if (!woken) fireTimers();
+    }
+    syncSearchAttributes();
+    await deliver();
+    if (state.status === 'active' && !state.job && workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      if (!state.job && outbox.length === 0 && state.status === 'active') {
+        await continueAsNew<typeof plaidSetupWorkflow>({ ...input, state });
+      }
+    }
+  }
+  syncSearchAttributes();
+  await condition(allHandlersFinished);
+  return { setupId: state.setupId, status: state.status, enabled: state.enabled, version: state.version };
+}

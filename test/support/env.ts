@@ -1,0 +1,45 @@
+/**
+ * Real Temporal servers for tests: the CLI dev server (with the project's search
+ * attributes) or the time-skipping test server, from the binaries global-setup found.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { searchAttributes } from '../../src/shared/messages';
+import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER } from '../../src/temporal/binaries';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+
+function binary(envVar: string): string {
+  const path = process.env[envVar];
+  if (!path) throw new Error(`${envVar} is not set: test/support/global-setup.ts should have provisioned it`);
+  return path;
+}
+
+export function startDevServer(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: binary(TEMPORAL_CLI.envVar) },
+      searchAttributes: Object.values(searchAttributes),
+      log: { level: 'error', format: 'pretty' },
+      extraArgs,
+    },
+  });
+}
+
+export function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: binary(TEMPORAL_TEST_SERVER.envVar) } },
+  });
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow code, bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  return bundle;
+}
+
+let queue = 0;
+export function uniqueTaskQueue(name: string): string {
+  queue += 1;
+  return `${name}-${process.pid}-${queue}-${Date.now()}`;
+}

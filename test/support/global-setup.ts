@@ -1,0 +1,17 @@
+/**
+ * Provisions the Temporal CLI and the time-skipping test server once per test run
+ * (never the SDK's network download) and hands their paths to the test files.
+ */
+import { createLogger } from '../../src/logger';
+import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, provisionBinary } from '../../src/temporal/binaries';
+
+export default function globalSetup(): void {
+  const logger = createLogger('info');
+  for (const spec of [TEMPORAL_CLI, TEMPORAL_TEST_SERVER]) {
+    const { executable, source } = provisionBinary(spec, { logger, allowDownload: false });
+    if (executable.type === 'existing-path') {
+      process.env[spec.envVar] = executable.path;
+      process.stderr.write(`${spec.binary}: ${executable.path} (${source})\n`);
+    }
+  }
+}

@@ -1,0 +1,401 @@
+/**
+ * The checklist on a real Temporal dev server: the journey, the validators, re-opening,
+ * check failures, a worker restart, continue-as-new, and what reaches history.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PlaidCheckError } from '../src/activities/plaid-errors';
+import { searchAttributes, workflowIdFor } from '../src/shared/messages';
+import type { SetupState } from '../src/shared/state';
+import { startDevServer } from './support/env';
+import { CLIENT_ID, Harness, actors, journeyToEnablement, newSecret } from './support/harness';
+
+const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  // A low threshold makes Temporal suggest continue-as-new quickly, so it is exercised.
+  env = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=150']);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+beforeEach(async () => {
+  h = await new Harness(env).open();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+test('the whole journey from start to enabled, then toggles, rotation and cancel', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('acme');
+    let state = await h.state('acme');
+    expect(state.currentStep).toBe('application');
+    expect(state.steps.map((s) => [s.id, s.status])).toEqual([
+      ['application', 'waiting'],
+      ['sandbox_credentials', 'waiting'],
+      ['settings', 'waiting'],
+      ['sandbox_test', 'waiting'],
+      ['codat_portal', 'waiting'],
+      ['production_request', 'waiting'],
+      ['production_approval', 'waiting'],
+      ['production_secret', 'waiting'],
+      ['enablement', 'waiting'],
+    ]);
+
+    await journeyToEnablement(h, 'acme');
+    state = await h.state('acme');
+    expect(state.currentStep).toBe('enablement');
+    expect(state.data.environment).toBe('production');
+    // The operator chose US and GB; that choice holds in production too.
+    expect(state.data.countryCodes).toEqual(['US', 'GB']);
+    expect(stepOf(state, 'sandbox_test').evidence).toMatchObject({ environment: 'sandbox' });
+    expect(stepOf(state, 'production_approval').actor).toMatchObject({ id: actors.bob.id });
+    expect(h.plaid.calls.map((c) => [c.method, c.input.environment])).toEqual([
+      ['sandboxTest', 'sandbox'],
+      ['verifyCredentials', 'production'],
+    ]);
+    expect(h.notifications.map((n) => n.kind)).toEqual(['approval_requested']);
+
+    state = await h.act('acme', 'enable', { actor: actors.alice });
+    expect(state.enabled).toBe(true);
+    expect(state.currentStep).toBeNull();
+    expect(stepOf(state, 'enablement')).toMatchObject({ status: 'done', actor: { id: actors.alice.id } });
+
+    state = await h.act('acme', 'disable', { actor: actors.olga, reason: 'maintenance' });
+    expect(state.enabled).toBe(false);
+    state = await h.act('acme', 'enable', { actor: actors.olga });
+    expect(state.enabled).toBe(true);
+
+    const oldProduction = state.data.productionSecret!;
+    const rotated = await h.secret('acme', 'production');
+    await h.act('acme', 'rotateSecret', { actor: actors.alice, kind: 'production', secret: rotated });
+    state = await h.until('acme', (s) => s.rotation?.status === 'done', 'rotation');
+    expect(state.data.productionSecret).toEqual(rotated);
+    expect(rotated.fingerprint).not.toBe(oldProduction.fingerprint);
+
+    const [step, environment, enabled] = await (async () => {
+      const d = await h.handle('acme').describe();
+      return [d.typedSearchAttributes.get(searchAttributes.step), d.typedSearchAttributes.get(searchAttributes.environment), d.typedSearchAttributes.get(searchAttributes.enabled)];
+    })();
+    expect([step, environment, enabled]).toEqual(['complete', 'production', true]);
+
+    state = await h.act('acme', 'cancel', { actor: actors.alice, reason: 'moving to another aggregator' });
+    expect(state.status).toBe('cancelled');
+    expect(await h.handle('acme').result()).toMatchObject({ setupId: 'acme', status: 'cancelled' });
+  });
+
+  // Every secret submitted is absent from the raw history; fingerprints are present.
+  const history = await h.historyJson('acme');
+  for (const secret of h.submittedSecrets) expect(history).not.toContain(secret);
+  expect(history).toContain('sha256:');
+  for (const secret of h.submittedSecrets) expect(h.logLines.join('')).not.toContain(secret);
+});
+
+test('a second start of the same name is refused while the first runs', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('dup');
+    await expect(h.start('dup')).rejects.toThrow(/already started/i);
+  });
+});
+
+describe('validators: a refused action changes nothing and leaves nothing in history', () => {
+  test('each refusal says what to do, and neither version nor history moves', async () => {
+    const worker = await h.worker();
+    await worker.runUntil(async () => {
+      await h.start('strict');
+      const before = await h.state('strict');
+      const historyBefore = (await h.handle('strict').fetchHistory()).events?.length;
+
+      const outOfOrder = await h.refused('strict', 'runSandboxTest', { actor: actors.alice });
+      expect(outOfOrder.code).toBe('OUT_OF_ORDER');
+      expect(outOfOrder.message).toMatch(/Plaid application.*waiting.*redirect/);
+
+      const forbidden = await h.refused('strict', 'confirmRedirect', { actor: actors.dave });
+      expect(forbidden).toMatchObject({ code: 'FORBIDDEN' });
+      expect(forbidden.message).toMatch(/not an operator.*PLAID_SETUP_OPERATORS/);
+
+      await h.act('strict', 'confirmRedirect', { actor: actors.alice });
+      await h.act('strict', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('strict', 'sandbox') });
+      const afterAccepted = await h.state('strict');
+
+      const badCountry = await h.refused('strict', 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'DE'], syncMode: 'continuous' });
+      expect(badCountry).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(badCountry.message).toMatch(/DE is not supported; use any of US, CA, ES, FR, GB, IE, NL/);
+
+      const development = await h.refused('strict', 'updateSettings', { actor: actors.alice, environment: 'development', syncMode: 'continuous' });
+      expect(development.message).toMatch(/development environment was retired by Plaid in June 2024/);
+
+      const earlyProduction = await h.refused('strict', 'updateSettings', { actor: actors.alice, environment: 'production', syncMode: 'continuous' });
+      expect(earlyProduction.code).toBe('OUT_OF_ORDER');
+
+      const badSchema = await h.refused('strict', 'submitCredentials', {
+        actor: actors.alice,
+        clientId: 'not-a-client-id',
+        sandboxSecret: { ref: 'vault:strict/sandbox/v1', fingerprint: 'sha256:000000000000' },
+      });
+      expect(badSchema.message).toMatch(/clientId: a Plaid client_id is 24 hexadecimal characters/);
+
+      const badSync = await h.refused('strict', 'updateSettings', { actor: actors.alice, syncMode: 'hourly' as never });
+      expect(badSync.message).toMatch(/syncMode: sync mode is continuous or one-off/);
+
+      const after = await h.state('strict');
+      expect(after.version).toBe(afterAccepted.version);
+      expect(after).toEqual(afterAccepted);
+      const events = (await h.handle('strict').fetchHistory()).events ?? [];
+      // Only the two accepted updates were written; no refused one left a trace.
+      const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)).toEqual([
+        'confirmRedirect',
+        'submitCredentials',
+      ]);
+      expect(events.some((e) => e.workflowExecutionUpdateRejectedEventAttributes)).toBe(false);
+      expect(before.version).toBe(1);
+      expect(historyBefore).toBeGreaterThan(0);
+    });
+  });
+
+  test('four eyes: the requester cannot approve or reject; a non-approver cannot decide', async () => {
+    const worker = await h.worker();
+    await worker.runUntil(async () => {
+      await h.start('four-eyes');
+      await h.act('four-eyes', 'confirmRedirect', { actor: actors.carol });
+      await h.act('four-eyes', 'submitCredentials', { actor: actors.carol, clientId: CLIENT_ID, sandboxSecret: await h.secret('four-eyes', 'sandbox') });
+      await h.act('four-eyes', 'updateSettings', { actor: actors.carol, syncMode: 'one-off' });
+      await h.act('four-eyes', 'runSandboxTest', { actor: actors.carol });
+      await h.until('four-eyes', (s) => stepOf(s, 'sandbox_test').status === 'done');
+      await h.act('four-eyes', 'confirmCodat', { actor: actors.carol });
+
+      const early = await h.refused('four-eyes', 'approveProduction', { actor: actors.bob });
+      expect(early.message).toMatch(/no production request waiting/);
+
+      await h.act('four-eyes', 'requestProduction', { actor: actors.carol, note: 'ready' });
+      const self = await h.refused('four-eyes', 'approveProduction', { actor: actors.carol });
+      expect(self).toMatchObject({ code: 'SELF_APPROVAL' });
+      expect(self.message).toMatch(/Carol requested production and cannot also decide on it/);
+      const selfReject = await h.refused('four-eyes', 'rejectProduction', { actor: actors.carol, reason: 'changed my mind' });
+      expect(selfReject.code).toBe('SELF_APPROVAL');
+      const operator = await h.refused('four-eyes', 'approveProduction', { actor: actors.alice });
+      expect(operator.message).toMatch(/not an approver.*PLAID_SETUP_APPROVERS/);
+      const noReason = await h.refused('four-eyes', 'rejectProduction', { actor: actors.bob, reason: '' });
+      expect(noReason.message).toMatch(/reason/);
+
+      let state = await h.act('four-eyes', 'rejectProduction', { actor: actors.bob, reason: 'Plaid has not approved the app yet' });
+      expect(stepOf(state, 'production_approval')).toMatchObject({ status: 'failed', error: { code: 'PRODUCTION_REJECTED' } });
+      expect(stepOf(state, 'production_request').status).toBe('waiting');
+      expect(state.lastError?.message).toMatch(/Bob rejected the production request: Plaid has not approved/);
+      const secretTooEarly = await h.refused('four-eyes', 'submitProductionSecret', {
+        actor: actors.carol,
+        secret: await h.secret('four-eyes', 'production'),
+      });
+      expect(secretTooEarly.message).toMatch(/Production approval/);
+
+      await h.act('four-eyes', 'requestProduction', { actor: actors.alice });
+      state = await h.act('four-eyes', 'approveProduction', { actor: actors.carol, comment: 'looks good' });
+      expect(state.production).toMatchObject({ decision: 'approved', decidedBy: { id: actors.carol.id }, requestedBy: { id: actors.alice.id } });
+      expect(state.lastError).toBeUndefined();
+    });
+  });
+});
+
+test('changing credentials or settings re-opens the checks that depend on them', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('reopen');
+    await journeyToEnablement(h, 'reopen');
+
+    let state = await h.act('reopen', 'updateSettings', { actor: actors.alice, countryCodes: ['CA'], syncMode: 'continuous', linkCustomizationName: 'codat' });
+    expect(stepOf(state, 'sandbox_test')).toMatchObject({ status: 'waiting' });
+    expect(stepOf(state, 'sandbox_test').detail).toMatch(/Re-opened: settings changed by Alice/);
+    expect(stepOf(state, 'codat_portal').status).toBe('waiting');
+    // Production approval and the verified Production secret are independent of Sandbox settings.
+    expect(stepOf(state, 'production_approval').status).toBe('done');
+    expect(stepOf(state, 'production_secret').status).toBe('done');
+    expect(state.currentStep).toBe('sandbox_test');
+    expect((await h.refused('reopen', 'enable', { actor: actors.alice })).message).toMatch(/Sandbox test/);
+
+    await h.act('reopen', 'runSandboxTest', { actor: actors.alice });
+    await h.until('reopen', (s) => stepOf(s, 'sandbox_test').status === 'done');
+    expect(h.plaid.calls.at(-1)?.input).toMatchObject({ countryCodes: ['CA'] });
+    await h.act('reopen', 'confirmCodat', { actor: actors.alice, step: 'codat_portal' });
+
+    // A new client_id invalidates the Production secret, which belongs to the old one.
+    state = await h.act('reopen', 'submitCredentials', {
+      actor: actors.alice,
+      clientId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+      sandboxSecret: await h.secret('reopen', 'sandbox'),
+    });
+    expect(stepOf(state, 'production_secret').status).toBe('waiting');
+    expect(state.data.productionSecret).toBeUndefined();
+    expect(stepOf(state, 'sandbox_test').status).toBe('waiting');
+
+    // While enabled, credentials and settings are locked.
+    await journeyFromSandboxTest('reopen');
+    await h.act('reopen', 'enable', { actor: actors.alice });
+    const locked = await h.refused('reopen', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    expect(locked.message).toMatch(/while the integration is enabled; disable it first/);
+  });
+
+  async function journeyFromSandboxTest(id: string) {
+    await h.act(id, 'runSandboxTest', { actor: actors.alice });
+    await h.until(id, (s) => stepOf(s, 'sandbox_test').status === 'done');
+    await h.act(id, 'confirmCodat', { actor: actors.alice });
+    await h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') });
+    await h.until(id, (s) => !s.job);
+    await h.act(id, 'confirmCodat', { actor: actors.alice, step: 'production_secret' });
+  }
+});
+
+test('a refused Plaid check fails its step with what to fix, and the operator can retry', async () => {
+  const worker = await h.worker();
+  h.plaid.then(
+    new PlaidCheckError('INVALID_API_KEYS', 'Plaid rejected the sandbox client_id and secret (INVALID_API_KEYS).', 'Copy the keys again.', false, 'req-42'),
+  );
+  await worker.runUntil(async () => {
+    await h.start('failing');
+    await h.act('failing', 'confirmRedirect', { actor: actors.alice });
+    await h.act('failing', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('failing', 'sandbox') });
+    await h.act('failing', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('failing', 'runSandboxTest', { actor: actors.alice });
+    const failed = await h.until('failing', (s) => stepOf(s, 'sandbox_test').status === 'failed');
+    expect(stepOf(failed, 'sandbox_test').error).toMatchObject({ code: 'INVALID_API_KEYS', action: 'Copy the keys again.', requestId: 'req-42' });
+    expect(failed.lastError).toMatchObject({ step: 'sandbox_test', code: 'INVALID_API_KEYS' });
+    expect(h.plaid.calls).toHaveLength(1);
+    expect((await h.refused('failing', 'confirmCodat', { actor: actors.alice })).message).toMatch(/Sandbox test.*failed/);
+
+    await h.act('failing', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('failing', 'sandbox') });
+    await h.act('failing', 'runSandboxTest', { actor: actors.alice });
+    const passed = await h.until('failing', (s) => stepOf(s, 'sandbox_test').status === 'done');
+    expect(passed.lastError).toBeUndefined();
+  });
+});
+
+test('retryable Plaid failures are retried by Temporal until the check passes', async () => {
+  const worker = await h.worker();
+  const busy = () => new PlaidCheckError('RATE_LIMIT_EXCEEDED', 'Plaid sandbox answered 429.', 'Try again.', true);
+  h.plaid.then(busy(), busy());
+  await worker.runUntil(async () => {
+    await h.start('busy');
+    await h.act('busy', 'confirmRedirect', { actor: actors.alice });
+    await h.act('busy', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('busy', 'sandbox') });
+    await h.act('busy', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('busy', 'runSandboxTest', { actor: actors.alice });
+    const state = await h.until('busy', (s) => stepOf(s, 'sandbox_test').status !== 'in_progress');
+    expect(stepOf(state, 'sandbox_test').status).toBe('done');
+    expect(h.plaid.calls).toHaveLength(3);
+  });
+});
+
+test('a bad Production secret never replaces a verified one', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('prod');
+    await journeyToEnablement(h, 'prod');
+    await h.act('prod', 'enable', { actor: actors.alice });
+    const good = (await h.state('prod')).data.productionSecret!;
+
+    h.plaid.then(new PlaidCheckError('INVALID_API_KEYS', 'Plaid rejected the production client_id and secret (INVALID_API_KEYS).', 'Copy the production secret again.', false));
+    await h.act('prod', 'rotateSecret', { actor: actors.alice, kind: 'production', secret: await h.secret('prod', 'production') });
+    const state = await h.until('prod', (s) => s.rotation?.status === 'failed');
+    expect(state.data.productionSecret).toEqual(good);
+    expect(state.rotation?.error).toMatchObject({ code: 'INVALID_API_KEYS' });
+    expect(state.lastError).toMatchObject({ step: 'rotation' });
+  });
+});
+
+test('a missing or tampered vault secret fails the check with a clear reason', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('lost');
+    await h.act('lost', 'confirmRedirect', { actor: actors.alice });
+    await h.act('lost', 'submitCredentials', {
+      actor: actors.alice,
+      clientId: CLIENT_ID,
+      sandboxSecret: { ref: 'vault:lost/sandbox/v9', fingerprint: 'sha256:0123456789ab' },
+    });
+    await h.act('lost', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('lost', 'runSandboxTest', { actor: actors.alice });
+    const state = await h.until('lost', (s) => stepOf(s, 'sandbox_test').status === 'failed');
+    expect(stepOf(state, 'sandbox_test').error).toMatchObject({ code: 'VAULT_NOT_FOUND' });
+    expect(stepOf(state, 'sandbox_test').error?.message).toMatch(/not in the vault; submit the secret again/);
+    expect(h.plaid.calls).toHaveLength(0);
+  });
+});
+
+test('a worker restarted mid-journey finishes the journey', async () => {
+  let release!: () => void;
+  const hang = new Promise<void>((r) => (release = r));
+  h.plaid.then({ hang });
+  const first = await h.worker();
+  await first.runUntil(async () => {
+    await h.start('restart');
+    await h.act('restart', 'confirmRedirect', { actor: actors.alice });
+    await h.act('restart', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('restart', 'sandbox') });
+    await h.act('restart', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('restart', 'runSandboxTest', { actor: actors.alice });
+    await h.until('restart', () => h.plaid.calls.length === 1, 'the check to start');
+  });
+  // The first worker is gone with its check still running; a new worker takes over.
+  release();
+  const second = await h.worker();
+  await second.runUntil(async () => {
+    const state = await h.until('restart', (s) => stepOf(s, 'sandbox_test').status === 'done', 'the retried check');
+    expect(state.currentStep).toBe('codat_portal');
+    await h.act('restart', 'confirmCodat', { actor: actors.alice });
+    await h.act('restart', 'requestProduction', { actor: actors.alice });
+    await h.act('restart', 'approveProduction', { actor: actors.bob });
+    await h.act('restart', 'submitProductionSecret', { actor: actors.alice, secret: await h.secret('restart', 'production') });
+    await h.until('restart', (s) => !s.job);
+    await h.act('restart', 'confirmCodat', { actor: actors.alice });
+    expect((await h.act('restart', 'enable', { actor: actors.alice })).enabled).toBe(true);
+  });
+});
+
+test('the workflow continues as new when Temporal suggests it, carrying its state', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    const started = await h.start('long');
+    await journeyToEnablement(h, 'long');
+    await h.act('long', 'enable', { actor: actors.alice });
+    // Toggling produces history until the server's (lowered) threshold suggests continue-as-new.
+    for (let i = 0; i < 30; i++) {
+      await h.act('long', i % 2 === 0 ? 'disable' : 'enable', { actor: actors.alice });
+    }
+    const description = await env.client.workflow.getHandle(workflowIdFor('long')).describe();
+    expect(description.runId).not.toBe(started.firstExecutionRunId);
+    const state = await h.state('long');
+    expect(state.enabled).toBe(true);
+    expect(state.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(state.data.clientId).toBe(CLIENT_ID);
+    expect((await h.act('long', 'disable', { actor: actors.alice })).enabled).toBe(false);
+  });
+});
+
+test('secret values submitted to the vault never appear in history, logs or state', async () => {
+  const worker = await h.worker();
+  const development = newSecret();
+  await worker.runUntil(async () => {
+    await h.start('scan');
+    await h.act('scan', 'confirmRedirect', { actor: actors.alice });
+    await h.act('scan', 'submitCredentials', {
+      actor: actors.alice,
+      clientId: CLIENT_ID,
+      sandboxSecret: await h.secret('scan', 'sandbox'),
+      developmentSecret: await h.secret('scan', 'development', development),
+    });
+    await h.act('scan', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('scan', 'runSandboxTest', { actor: actors.alice });
+    await h.until('scan', (s) => stepOf(s, 'sandbox_test').status === 'done');
+  });
+  // The activity did see the real secret (it must, to call Plaid)...
+  expect(h.plaid.calls[0]?.input.secret).toBe(h.submittedSecrets[0]);
+  // ...but nothing durable or printed holds any submitted value.
+  const places = [await h.historyJson('scan'), JSON.stringify(await h.state('scan')), h.logLines.join('')];
+  for (const secret of [...h.submittedSecrets, development]) {
+    for (const place of places) expect(place).not.toContain(secret);
+  }
+});
