@@ -2,7 +2,7 @@
  * The activities, built from their dependencies so tests and the worker can pass what
  * they need (an emulator's URL, a recording notifier) without module mocks.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import type { Evidence } from '../shared/state';
@@ -44,7 +44,9 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
 
   async function check(label: string, setupId: string, run: () => Promise<Evidence>): Promise<Evidence> {
     try {
-      const evidence = await run();
+      // Stop waiting when the activity is cancelled or its worker shuts down, so Temporal
+      // can retry it on another worker instead of the shutdown hanging on Plaid.
+      const evidence = await Promise.race([run(), Context.current().cancelled]);
       logger.info(`${label} passed`, { setup: setupId });
       return evidence;
     } catch (err) {

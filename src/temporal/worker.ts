@@ -11,6 +11,8 @@ export interface SetupWorkerOptions {
   activities: SetupActivities;
   /** Tests bundle the workflow code once and share it between workers. */
   workflowBundle?: WorkflowBundle;
+  /** How long running activities get to finish when the worker stops. */
+  shutdownGraceTime?: string;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -21,6 +23,7 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

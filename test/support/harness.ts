@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -92,6 +92,7 @@ export class Harness {
       namespace: this.env.namespace ?? 'default',
       taskQueue: this.taskQueue,
       workflowBundle: await workflowBundle(),
+      shutdownGraceTime: '500ms',
       activities: createActivities({
         secrets: this.vault,
         plaid: this.plaid,
@@ -101,7 +102,7 @@ export class Harness {
     });
   }
 
-  async start(setupId: string, options: Partial<SetupOptions> = {}): Promise<WorkflowHandle> {
+  async start(setupId: string, options: Partial<SetupOptions> = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
     const input: SetupInput = {
       setupId,
       name: setupId,
@@ -152,10 +153,13 @@ export class Harness {
     return this.vault.put(setupId, kind, SecretValueSchema.parse(value));
   }
 
-  /** The workflow's full history as JSON text, across runs. */
+  /** The workflow's full history as text, every payload decoded, across runs. */
   async historyJson(setupId: string): Promise<string> {
-    const history = await this.handle(setupId).fetchHistory();
-    return JSON.stringify(history);
+    const runs: unknown[] = [];
+    for await (const wf of this.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor(setupId)}'` })) {
+      runs.push(await this.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
+    }
+    return decodedJson(runs);
   }
 
   async close(): Promise<void> {
@@ -176,4 +180,10 @@ export async function journeyToEnablement(h: Harness, setupId: string): Promise<
   await h.act(setupId, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(setupId, 'production') });
   await h.until(setupId, (s) => !s.job, 'production check');
   await h.act(setupId, 'confirmCodat', { actor: actors.alice });
+}
+
+/** JSON of a history with every payload's data decoded to UTF-8 text, so scans can read it. */
+export function decodedJson(value: unknown): string {
+  // fetchHistory's protos serialise binary payload data as base64 strings.
+  return JSON.stringify(value, (key, v: unknown) => (key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
 }

@@ -1,0 +1,41 @@
+/**
+ * Configuration: defaults, and a bad value stops start-up naming the variable.
+ */
+import path from 'node:path';
+import { loadConfig, rolesOf } from '../src/config';
+
+test('defaults need no environment at all', () => {
+  const config = loadConfig({}, '/srv/app');
+  expect(config.dataDir).toBe(path.resolve('/srv/app', '.data'));
+  expect(config.temporal).toMatchObject({ namespace: 'default', taskQueue: 'plaid-setup', devPort: 7233, devUiPort: 8233 });
+  expect(config.temporal.address).toBeUndefined();
+  expect(config.reminderAfterMs).toBe(24 * 3_600_000);
+  expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
+  expect(config.rolesOpen).toBe(true);
+  expect(rolesOf(config, 'anyone')).toEqual(['operator', 'approver', 'auditor']);
+});
+
+test.each([
+  ['PLAID_SETUP_MASTER_KEY', 'c2hvcnQ=', /PLAID_SETUP_MASTER_KEY: must be 32 bytes in base64/],
+  ['PLAID_SETUP_REMINDER_AFTER', 'tomorrow', /PLAID_SETUP_REMINDER_AFTER: use a number and a unit/],
+  ['TEMPORAL_DEV_PORT', '99999', /TEMPORAL_DEV_PORT/],
+  ['PLAID_SANDBOX_URL', 'not a url', /PLAID_SANDBOX_URL: must be an http\(s\) URL/],
+  ['TEMPORAL_TLS', 'maybe', /TEMPORAL_TLS/],
+  ['NODE_ENV', 'staging', /NODE_ENV/],
+])('%s=%s is refused with the variable named', (name, value, message) => {
+  expect(() => loadConfig({ [name]: value })).toThrow(message);
+});
+
+test('roles come from the three lists once any is set', () => {
+  const config = loadConfig({ PLAID_SETUP_OPERATORS: 'U1, U2', PLAID_SETUP_APPROVERS: 'U2,U3', PLAID_SETUP_AUDITORS: 'U4' });
+  expect(config.rolesOpen).toBe(false);
+  expect(rolesOf(config, 'U1')).toEqual(['operator']);
+  expect(rolesOf(config, 'U2')).toEqual(['operator', 'approver']);
+  expect(rolesOf(config, 'U4')).toEqual(['auditor']);
+  expect(rolesOf(config, 'U9')).toEqual([]);
+});
+
+test('mutual TLS needs both certificate and key; an API key turns TLS on', () => {
+  expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
+  expect(loadConfig({ TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }).temporal.tls).toBeDefined();
+});
