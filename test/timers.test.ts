@@ -1,0 +1,86 @@
+/**
+ * Durable timers on a real Temporal server: reminders while a step waits on a person,
+ * and expiry of an unanswered production approval. Durations are configured in seconds
+ * here; the back-off schedule itself is covered in checklist.test.ts.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SetupState } from '../src/shared/state';
+import { startDevServer } from './support/env';
+import { CLIENT_ID, Harness, actors } from './support/harness';
+
+const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+beforeEach(async () => {
+  h = await new Harness(env).open();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('an idle step gets repeated reminders, and an accepted action starts the count again', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    const started = await h.start('idle', { reminderAfterMs: 1000 });
+    await until(() => h.notifications.length >= 2, 'two reminders');
+    const createdAt = (await h.state('idle')).createdAt;
+    expect(h.notifications.slice(0, 2)).toEqual([
+      { kind: 'reminder', setupId: 'idle', step: 'application', waitingOn: 'operators', idleSince: createdAt, reminderNumber: 1 },
+      { kind: 'reminder', setupId: 'idle', step: 'application', waitingOn: 'operators', idleSince: createdAt, reminderNumber: 2 },
+    ]);
+    const seen = h.notifications.length;
+    await h.act('idle', 'confirmRedirect', { actor: actors.alice });
+    await until(() => h.notifications.length > seen, 'a reminder about the next step');
+    expect(h.notifications.at(-1)).toMatchObject({ kind: 'reminder', step: 'sandbox_credentials', reminderNumber: 1 });
+    // The reminders went through the notify activity and are in history.
+    const events = (await started.fetchHistory()).events ?? [];
+    const notifies = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify');
+    expect(notifies.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+test('an unanswered production request expires; approvers were reminded; production can be requested again', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await h.start('expiry', { reminderAfterMs: 1500, approvalTimeoutMs: 4000 });
+    await h.act('expiry', 'confirmRedirect', { actor: actors.alice });
+    await h.act('expiry', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('expiry', 'sandbox') });
+    await h.act('expiry', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('expiry', 'runSandboxTest', { actor: actors.alice });
+    await h.until('expiry', (s) => stepOf(s, 'sandbox_test').status === 'done');
+    await h.act('expiry', 'confirmCodat', { actor: actors.alice });
+    h.notifications.length = 0;
+    await h.act('expiry', 'requestProduction', { actor: actors.alice });
+
+    const state = await h.until('expiry', (s) => s.production?.decision === 'expired', 'expiry');
+    expect(stepOf(state, 'production_approval')).toMatchObject({ status: 'failed', error: { code: 'APPROVAL_EXPIRED' } });
+    expect(stepOf(state, 'production_request').status).toBe('waiting');
+    await until(() => h.notifications.some((n) => n.kind === 'approval_expired'), 'the expiry notice');
+    const kinds = h.notifications.map((n) => (n.kind === 'reminder' ? `reminder:${n.waitingOn}:${n.step}` : n.kind));
+    expect(kinds[0]).toBe('approval_requested');
+    expect(kinds).toContain('reminder:approvers:production_approval');
+    expect(kinds.indexOf('approval_expired')).toBeGreaterThan(kinds.indexOf('reminder:approvers:production_approval'));
+
+    const late = await h.refused('expiry', 'approveProduction', { actor: actors.bob });
+    expect(late.message).toMatch(/no production request waiting/);
+    await h.act('expiry', 'requestProduction', { actor: actors.alice });
+    const approved = await h.act('expiry', 'approveProduction', { actor: actors.bob });
+    expect(stepOf(approved, 'production_approval').status).toBe('done');
+  });
+});
