@@ -14,6 +14,7 @@ import { createActivities } from '../../src/activities';
 import type { PlaidCheckInput, PlaidChecks } from '../../src/activities/plaid-checks';
 import type { PlaidCheckError } from '../../src/activities/plaid-errors';
 import { createLogger } from '../../src/logger';
+import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
 import { SecretValueSchema, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
 import type { Evidence, Notification, SetupOptions, SetupState } from '../../src/shared/state';
@@ -81,8 +82,8 @@ export class Harness {
 
   constructor(readonly env: TestWorkflowEnvironment) {}
 
-  async open(): Promise<this> {
-    this.vault = await Vault.open(path.join(this.dataDir, 'vault.sqlite'), { current: randomBytes(32) });
+  async open(key: Buffer = randomBytes(32)): Promise<this> {
+    this.vault = await Vault.open(path.join(this.dataDir, VAULT_FILE), { current: key });
     return this;
   }
 

@@ -1,0 +1,189 @@
+/**
+ * The CLI as a person uses it, against a real Temporal dev server and a worker sharing
+ * its SQLite vault: every step it owns, refusals with exit codes, and no secret printed.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { main } from '../src/cli/main';
+import { SqliteDatabase } from '../src/storage/sqlite';
+import { startDevServer } from './support/env';
+import { CLIENT_ID, Harness, newSecret } from './support/harness';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let key: Buffer;
+
+beforeAll(async () => {
+  env = await startDevServer();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+beforeEach(async () => {
+  key = randomBytes(32);
+  h = await new Harness(env).open(key);
+});
+afterEach(async () => {
+  await h.close();
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+const printed: string[] = [];
+
+async function cli(args: string, stdin = ''): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['node', 'plaid-setup', ...args.split(' ').filter(Boolean)], {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stdin: Readable.from(stdin ? [stdin] : []),
+    env: {
+      PLAID_SETUP_DATA_DIR: h.dataDir,
+      PLAID_SETUP_MASTER_KEY: key.toString('base64'),
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      PLAID_SETUP_OPERATORS: 'alice,olga',
+      PLAID_SETUP_APPROVERS: 'bob',
+      PLAID_SETUP_AUDITORS: 'dave',
+      PLAID_SETUP_ACTOR: 'alice',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const run = { code, stdout: out.join(''), stderr: err.join('') };
+  printed.push(run.stdout, run.stderr);
+  return run;
+}
+
+async function json(args: string): Promise<Record<string, unknown> & { steps: Array<{ id: string; status: string }> }> {
+  const run = await cli(`${args} --json`);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return JSON.parse(run.stdout);
+}
+
+test('the CLI carries a setup through every step, from start to enabled and back', async () => {
+  const worker = await h.worker();
+  const sandboxSecret = newSecret();
+  const productionSecret = newSecret();
+  await worker.runUntil(async () => {
+    const started = await json('start acme');
+    expect(started.steps[0]).toMatchObject({ id: 'application', status: 'waiting' });
+    const status = await json('status acme');
+    expect(status.currentStep).toBe('application');
+    expect(status.steps.map((s) => s.id)).toHaveLength(9);
+
+    expect((await cli('confirm-redirect acme')).code).toBe(0);
+    const creds = await cli(`credentials acme --client-id ${CLIENT_ID}`, `${sandboxSecret}\n`);
+    expect(creds.code).toBe(0);
+    expect(creds.stdout).toMatch(/Sandbox secret sha256:[0-9a-f]{12}/);
+    expect((await cli('settings acme --countries US,GB --sync one-off --link-customization codat')).stdout).toMatch(
+      /countries US,GB, one-off sync, Link customization "codat"/,
+    );
+    const test = await cli('sandbox-test acme');
+    expect(test.code).toBe(0);
+    expect(test.stdout).toMatch(/\[x\] sandbox_test\s+done/);
+    expect(test.stdout).toMatch(/Evidence: environment=sandbox/);
+    const codat = await cli('status acme');
+    expect(codat.stdout).toMatch(/Client ID: 68028ce48d2b0dec68747f6c/);
+    expect(codat.stdout).toMatch(/Data access: One-off sync/);
+    expect((await cli('confirm-codat acme')).code).toBe(0);
+    expect((await cli('request-production acme --note ready')).code).toBe(0);
+
+    const self = await cli('approve acme --as alice');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toMatch(/alice \(alice\) is not an approver; only people listed in PLAID_SETUP_APPROVERS/);
+    expect((await cli('approve acme --as bob --comment ok')).code).toBe(0);
+
+    const prod = await cli('production-secret acme', `${productionSecret}\n`);
+    expect(prod.code).toBe(0);
+    expect(prod.stdout).toMatch(/Production secret sha256:[0-9a-f]{12} verified/);
+    expect((await cli('confirm-codat acme')).code).toBe(0);
+    const enabled = await json('enable acme --as olga');
+    expect(enabled).toMatchObject({ enabled: true, currentStep: null });
+
+    const list = await cli('list --json --enabled yes');
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ setupId: 'acme', step: 'complete', environment: 'production', enabled: true })]);
+
+    expect((await json('disable acme --reason maintenance')).enabled).toBe(false);
+    const rotated = await cli('rotate-secret acme --kind sandbox', `${newSecret()}\n`);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/Rotation of the sandbox secret sha256:[0-9a-f]{12}: done/);
+    expect((await json('cancel acme --reason done')).status).toBe('cancelled');
+  });
+  for (const text of printed) {
+    expect(text).not.toContain(sandboxSecret);
+    expect(text).not.toContain(productionSecret);
+  }
+});
+
+test('refusals print the reason and exit non-zero; bad input changes nothing', async () => {
+  const worker = await h.worker();
+  await worker.runUntil(async () => {
+    await cli('start beta');
+    const again = await cli('start beta');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/A setup named "beta" already exists \(next step: application\)/);
+
+    const early = await cli(`credentials beta --client-id ${CLIENT_ID}`, `${newSecret()}\n`);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/Can't enter credentials yet: step "Plaid application \(allowed redirect URI\)" is waiting/);
+
+    await cli('confirm-redirect beta');
+    const badSecret = await cli(`credentials beta --client-id ${CLIENT_ID}`, 'hunter2\n');
+    expect(badSecret.code).toBe(2);
+    expect(badSecret.stderr).toMatch(/Sandbox secret: a Plaid secret is 30 hexadecimal characters/);
+    expect(badSecret.stderr).not.toContain('hunter2');
+    const badClient = await cli('credentials beta --client-id nope', `${newSecret()}\n`);
+    expect(badClient.stderr).toMatch(/--client-id: a Plaid client_id is 24 hexadecimal characters/);
+    const noSecret = await cli(`credentials beta --client-id ${CLIENT_ID}`);
+    expect(noSecret.stderr).toMatch(/Sandbox secret: nothing was given/);
+
+    // Nothing a refused or malformed command sent stayed in the vault.
+    const db = await SqliteDatabase.open(`${h.dataDir}/vault.sqlite`);
+    expect(await db.all('SELECT ref FROM vault_secrets')).toEqual([]);
+    await db.close();
+
+    const country = await cli(`credentials beta --client-id ${CLIENT_ID}`, `${newSecret()}\n`).then(() => cli('settings beta --countries US,XX --sync continuous'));
+    expect(country.code).toBe(1);
+    expect(country.stderr).toMatch(/XX is not supported; use any of US, CA, ES, FR, GB, IE, NL/);
+    const dev = await cli('settings beta --environment development --sync continuous');
+    expect(dev.stderr).toMatch(/retired by Plaid in June 2024/);
+    const auditor = await cli('confirm-redirect beta --as dave');
+    expect(auditor.stderr).toMatch(/not an operator/);
+    expect((await json('status beta')).version).toBe(3);
+
+    const missing = await cli('status nowhere');
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toMatch(/There is no setup named "nowhere"/);
+    const usage = await cli('settings beta');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/required option '--sync <mode>'/);
+  });
+});
+
+test('--help is there for the program and every command', async () => {
+  const top = await cli('--help');
+  expect(top.code).toBe(0);
+  for (const command of ['dev', 'worker', 'start', 'list', 'status', 'credentials', 'settings', 'sandbox-test', 'confirm-codat', 'approve', 'reject', 'production-secret', 'rotate-secret', 'enable', 'disable', 'cancel']) {
+    expect(top.stdout).toContain(command);
+    const help = await cli(`${command} --help`);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: plaid-setup /);
+  }
+});
+
+test('an unreachable Temporal server is a clear error', async () => {
+  const out: string[] = [];
+  const code = await main(['node', 'plaid-setup', 'status', 'acme'], {
+    stdout: () => undefined,
+    stderr: (t) => void out.push(t),
+    stdin: Readable.from([]),
+    env: { TEMPORAL_ADDRESS: '127.0.0.1:1', PLAID_SETUP_DATA_DIR: h.dataDir },
+  });
+  expect(code).toBe(1);
+  expect(out.join('')).toMatch(/Cannot reach Temporal at 127.0.0.1:1\. Start it with `npm start`/);
+});
