@@ -32,14 +32,14 @@ function print(ctx: CliContext, state: StateView, json: boolean | undefined): vo
   ctx.io.stdout(json ? `${JSON.stringify(state, null, 2)}\n` : formatState(state));
 }
 
-function handle(ctx: CliContext, client: Awaited<ReturnType<CliContext['temporal']>>, name: string): WorkflowHandle {
+function handle(client: Awaited<ReturnType<CliContext['temporal']>>, name: string): WorkflowHandle {
   return client.workflow.getHandle(workflowIdFor(setupIdOf(name)));
 }
 
 async function queryState(ctx: CliContext, name: string): Promise<StateView> {
   const client = await ctx.temporal();
   try {
-    return await handle(ctx, client, name).query(stateQuery);
+    return await handle(client, name).query(stateQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(name);
     throw err;
@@ -54,7 +54,7 @@ function notFound(name: string): PlaidSetupError {
 async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
   const client = await ctx.temporal();
   try {
-    return await handle(ctx, client, name).executeUpdate(updates[action], { args: [args] });
+    return await handle(client, name).executeUpdate(updates[action], { args: [args] });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(name);
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
