@@ -2,7 +2,6 @@
  * The CLI as a person uses it, against a real Temporal dev server and a worker sharing
  * its SQLite vault: every step it owns, refusals with exit codes, and no secret printed.
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../src/cli/main';
@@ -12,7 +11,6 @@ import { CLIENT_ID, Harness, newSecret } from './support/harness';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-let key: Buffer;
 
 beforeAll(async () => {
   env = await startDevServer();
@@ -21,8 +19,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 beforeEach(async () => {
-  key = randomBytes(32);
-  h = await new Harness(env).open(key);
+  h = await new Harness(env).open();
 });
 afterEach(async () => {
   await h.close();
@@ -44,7 +41,7 @@ async function cli(args: string, stdin = ''): Promise<Run> {
     stdin: Readable.from(stdin ? [stdin] : []),
     env: {
       PLAID_SETUP_DATA_DIR: h.dataDir,
-      PLAID_SETUP_MASTER_KEY: key.toString('base64'),
+      PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: h.taskQueue,
       PLAID_SETUP_OPERATORS: 'alice,olga',

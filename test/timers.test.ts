@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SetupState } from '../src/shared/state';
 import { startDevServer } from './support/env';
-import { CLIENT_ID, Harness, actors } from './support/harness';
+import { CLIENT_ID, Harness, actors, waitFor } from './support/harness';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
 
@@ -26,19 +26,13 @@ afterEach(async () => {
   await h.close();
 });
 
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const notified = (done: (count: number) => boolean, what: string) => waitFor(() => h.notifications.length, done, what);
 
 test('an idle step gets repeated reminders, and an accepted action starts the count again', async () => {
   const worker = await h.worker();
   await worker.runUntil(async () => {
     const started = await h.start('idle', { reminderAfterMs: 1000 });
-    await until(() => h.notifications.length >= 2, 'two reminders');
+    await notified((n) => n >= 2, 'two reminders');
     const createdAt = (await h.state('idle')).createdAt;
     expect(h.notifications.slice(0, 2)).toEqual([
       { kind: 'reminder', setupId: 'idle', step: 'application', waitingOn: 'operators', idleSince: createdAt, reminderNumber: 1 },
@@ -46,7 +40,7 @@ test('an idle step gets repeated reminders, and an accepted action starts the co
     ]);
     const seen = h.notifications.length;
     await h.act('idle', 'confirmRedirect', { actor: actors.alice });
-    await until(() => h.notifications.length > seen, 'a reminder about the next step');
+    await notified((n) => n > seen, 'a reminder about the next step');
     expect(h.notifications.at(-1)).toMatchObject({ kind: 'reminder', step: 'sandbox_credentials', reminderNumber: 1 });
     // The reminders went through the notify activity and are in history.
     const events = (await started.fetchHistory()).events ?? [];
@@ -71,7 +65,7 @@ test('an unanswered production request expires; approvers were reminded; product
     const state = await h.until('expiry', (s) => s.production?.decision === 'expired', 'expiry');
     expect(stepOf(state, 'production_approval')).toMatchObject({ status: 'failed', error: { code: 'APPROVAL_EXPIRED' } });
     expect(stepOf(state, 'production_request').status).toBe('waiting');
-    await until(() => h.notifications.some((n) => n.kind === 'approval_expired'), 'the expiry notice');
+    await waitFor(() => h.notifications.some((n) => n.kind === 'approval_expired'), Boolean, 'the expiry notice');
     const kinds = h.notifications.map((n) => (n.kind === 'reminder' ? `reminder:${n.waitingOn}:${n.step}` : n.kind));
     expect(kinds[0]).toBe('approval_requested');
     expect(kinds).toContain('reminder:approvers:production_approval');

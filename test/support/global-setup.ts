@@ -1,17 +1,15 @@
 /**
- * Provisions the Temporal CLI once per test run
- * (never the SDK's network download) and hands their paths to the test files.
+ * Provisions the Temporal CLI once per test run (never through the SDK's network
+ * download) and hands its path to the test files.
  */
 import { createLogger } from '../../src/logger';
 import { TEMPORAL_CLI, provisionBinary } from '../../src/temporal/binaries';
 
 export default function globalSetup(): void {
   const logger = createLogger('info');
-  for (const spec of [TEMPORAL_CLI]) {
-    const { executable, source } = provisionBinary(spec, { logger, allowDownload: false });
-    if (executable.type === 'existing-path') {
-      process.env[spec.envVar] = executable.path;
-      process.stderr.write(`${spec.binary}: ${executable.path} (${source})\n`);
-    }
+  const { executable, source } = provisionBinary(TEMPORAL_CLI, { logger, allowDownload: false });
+  if (executable.type === 'existing-path') {
+    process.env[TEMPORAL_CLI.envVar] = executable.path;
+    process.stderr.write(`${TEMPORAL_CLI.binary}: ${executable.path} (${source})\n`);
   }
 }

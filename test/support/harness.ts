@@ -38,6 +38,17 @@ export function newSecret(): string {
   return randomBytes(15).toString('hex');
 }
 
+/** Polls `probe` until `done` holds for its value (checks and timers run asynchronously). */
+export async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 type Outcome = 'ok' | PlaidCheckError | { hang: Promise<void> };
 
 /** Plaid checks whose answers a test scripts; unscripted calls pass. */
@@ -82,8 +93,11 @@ export class Harness {
 
   constructor(readonly env: TestWorkflowEnvironment) {}
 
-  async open(key: Buffer = randomBytes(32)): Promise<this> {
-    this.vault = await Vault.open(path.join(this.dataDir, VAULT_FILE), { current: key });
+  /** The vault's key, for a CLI under test that must open the same vault. */
+  readonly key = randomBytes(32);
+
+  async open(): Promise<this> {
+    this.vault = await Vault.open(path.join(this.dataDir, VAULT_FILE), { current: this.key });
     return this;
   }
 
@@ -139,14 +153,8 @@ export class Harness {
   }
 
   /** Waits until the setup's state satisfies `predicate` (checks run asynchronously). */
-  async until(setupId: string, predicate: (s: SetupState) => boolean, what = 'state'): Promise<SetupState> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const state = await this.state(setupId);
-      if (predicate(state)) return state;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(state)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  until(setupId: string, predicate: (s: SetupState) => boolean, what = 'state'): Promise<SetupState> {
+    return waitFor(() => this.state(setupId), predicate, what);
   }
 
   async secret(setupId: string, kind: SecretKind, value = newSecret()): Promise<SecretRef> {
