@@ -1,14 +1,14 @@
 /**
- * Assembles what the worker needs from configuration: the vault, Plaid checks and the
- * notifier, wired into the activities.
+ * Assembles what the worker needs from configuration: the vault, the Plaid client factory,
+ * the Sandbox item ledger and the notifier, wired into the activities.
  */
 import path from 'node:path';
 import { createActivities } from './activities';
 import type { SetupActivities } from './activities/contract';
 import { createLogNotifier, type Notifier } from './activities/notifier';
-import { createPlaidChecks } from './activities/plaid-checks';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { createPlaidClientFactory } from './plaid/client';
 import { resolveVaultKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
@@ -24,5 +24,10 @@ export function buildActivities(
   vault: Vault,
   notifier: Notifier = createLogNotifier(logger),
 ): SetupActivities {
-  return createActivities({ secrets: vault, plaid: createPlaidChecks(config.plaid), notifier, logger });
+  return createActivities({
+    plaid: createPlaidClientFactory(vault, config.plaid),
+    items: vault.itemLedger(),
+    notifier,
+    logger,
+  });
 }

@@ -6,20 +6,24 @@ import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../src/cli/main';
 import { SqliteDatabase } from '../src/storage/sqlite';
+import { PlaidEmulator } from '../src/emulators/plaid';
 import { startDevServer } from './support/env';
-import { CLIENT_ID, Harness, newSecret } from './support/harness';
+import { Harness, newSecret } from './support/harness';
 
 let env: TestWorkflowEnvironment;
+let plaid: PlaidEmulator;
 let h: Harness;
 
 beforeAll(async () => {
   env = await startDevServer();
+  plaid = await PlaidEmulator.start();
 });
 afterAll(async () => {
+  await plaid?.close();
   await env?.teardown();
 });
 beforeEach(async () => {
-  h = await new Harness(env).open();
+  h = await new Harness(env, plaid).open();
 });
 afterEach(async () => {
   await h.close();
@@ -64,8 +68,10 @@ async function json(args: string): Promise<Record<string, unknown> & { steps: Ar
 
 test('the CLI carries a setup through every step, from start to enabled and back', async () => {
   const worker = await h.worker();
-  const sandboxSecret = newSecret();
-  const productionSecret = newSecret();
+  const { sandbox: sandboxSecret, production: productionSecret } = h.client.secrets as Required<typeof h.client.secrets>;
+  const wrongSecret = newSecret();
+  const rotatedSecret = newSecret();
+  plaid.updateClient(h.clientId, { linkCustomizations: ['codat'] });
   await worker.runUntil(async () => {
     const started = await json('start acme');
     expect(started.steps[0]).toMatchObject({ id: 'application', status: 'waiting' });
@@ -74,7 +80,16 @@ test('the CLI carries a setup through every step, from start to enabled and back
     expect(status.steps.map((s) => s.id)).toHaveLength(9);
 
     expect((await cli('confirm-redirect acme')).code).toBe(0);
-    const creds = await cli(`credentials acme --client-id ${CLIENT_ID}`, `${sandboxSecret}\n`);
+    expect((await cli(`credentials acme --client-id ${h.clientId}`, `${wrongSecret}\n`)).code).toBe(0);
+    expect((await cli('settings acme --countries US,GB --sync one-off --link-customization codat')).code).toBe(0);
+    // A failed check shows its reason and what to fix, and exits non-zero.
+    const failed = await cli('sandbox-test acme');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/\[!\] sandbox_test\s+failed/);
+    expect(failed.stdout).toMatch(/Plaid Sandbox rejected the client_id and Sandbox secret \(INVALID_API_KEYS\)/);
+    expect(failed.stdout).toMatch(/To fix: Copy the client_id and the Sandbox secret again .* \(Plaid request [A-Za-z0-9]+\)/);
+
+    const creds = await cli(`credentials acme --client-id ${h.clientId}`, `${sandboxSecret}\n`);
     expect(creds.code).toBe(0);
     expect(creds.stdout).toMatch(/Sandbox secret sha256:[0-9a-f]{12}/);
     expect((await cli('settings acme --countries US,GB --sync one-off --link-customization codat')).stdout).toMatch(
@@ -83,9 +98,11 @@ test('the CLI carries a setup through every step, from start to enabled and back
     const test = await cli('sandbox-test acme');
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/\[x\] sandbox_test\s+done/);
-    expect(test.stdout).toMatch(/Evidence: environment=sandbox/);
+    expect(test.stdout).toMatch(/Evidence: environment=sandbox, keysAccepted=true, institutionsAvailable=\d+/);
+    expect(test.stdout).toMatch(/redirectUriAllowed=https:\/\/plaid\.codat\.io\/oauth\/callback, countriesEnabled=US,GB, linkCustomization=codat/);
+    expect(test.stdout).toMatch(/institution=First Platypus Bank, institutionId=ins_109508, accounts=\d+, transactions=\d+/);
     const codat = await cli('status acme');
-    expect(codat.stdout).toMatch(/Client ID: 68028ce48d2b0dec68747f6c/);
+    expect(codat.stdout).toContain(`Client ID: ${h.clientId}`);
     expect(codat.stdout).toMatch(/Data access: One-off sync/);
     expect((await cli('confirm-codat acme')).code).toBe(0);
     expect((await cli('request-production acme --note ready')).code).toBe(0);
@@ -106,14 +123,15 @@ test('the CLI carries a setup through every step, from start to enabled and back
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ setupId: 'acme', step: 'complete', environment: 'production', enabled: true })]);
 
     expect((await json('disable acme --reason maintenance')).enabled).toBe(false);
-    const rotated = await cli('rotate-secret acme --kind sandbox', `${newSecret()}\n`);
+    // Plaid issues a new Sandbox secret; the rotation proves it before it replaces the old one.
+    plaid.updateClient(h.clientId, { secrets: { sandbox: rotatedSecret, production: productionSecret } });
+    const rotated = await cli('rotate-secret acme --kind sandbox', `${rotatedSecret}\n`);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/Rotation of the sandbox secret sha256:[0-9a-f]{12}: done/);
     expect((await json('cancel acme --reason done')).status).toBe('cancelled');
   });
   for (const text of printed) {
-    expect(text).not.toContain(sandboxSecret);
-    expect(text).not.toContain(productionSecret);
+    for (const secret of [sandboxSecret, productionSecret, wrongSecret, rotatedSecret]) expect(text).not.toContain(secret);
   }
 });
 
@@ -125,18 +143,18 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/A setup named "beta" already exists \(next step: application\)/);
 
-    const early = await cli(`credentials beta --client-id ${CLIENT_ID}`, `${newSecret()}\n`);
+    const early = await cli(`credentials beta --client-id ${h.clientId}`, `${newSecret()}\n`);
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/Can't enter credentials yet: step "Plaid application \(allowed redirect URI\)" is waiting/);
 
     await cli('confirm-redirect beta');
-    const badSecret = await cli(`credentials beta --client-id ${CLIENT_ID}`, 'hunter2\n');
+    const badSecret = await cli(`credentials beta --client-id ${h.clientId}`, 'hunter2\n');
     expect(badSecret.code).toBe(2);
     expect(badSecret.stderr).toMatch(/Sandbox secret: a Plaid secret is 30 hexadecimal characters/);
     expect(badSecret.stderr).not.toContain('hunter2');
     const badClient = await cli('credentials beta --client-id nope', `${newSecret()}\n`);
     expect(badClient.stderr).toMatch(/--client-id: a Plaid client_id is 24 hexadecimal characters/);
-    const noSecret = await cli(`credentials beta --client-id ${CLIENT_ID}`);
+    const noSecret = await cli(`credentials beta --client-id ${h.clientId}`);
     expect(noSecret.stderr).toMatch(/Sandbox secret: nothing was given/);
 
     // Nothing a refused or malformed command sent stayed in the vault.
@@ -144,7 +162,7 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
     expect(await db.all('SELECT ref FROM vault_secrets')).toEqual([]);
     await db.close();
 
-    const country = await cli(`credentials beta --client-id ${CLIENT_ID}`, `${newSecret()}\n`).then(() => cli('settings beta --countries US,XX --sync continuous'));
+    const country = await cli(`credentials beta --client-id ${h.clientId}`, `${newSecret()}\n`).then(() => cli('settings beta --countries US,XX --sync continuous'));
     expect(country.code).toBe(1);
     expect(country.stderr).toMatch(/XX is not supported; use any of US, CA, ES, FR, GB, IE, NL/);
     const dev = await cli('settings beta --environment development --sync continuous');

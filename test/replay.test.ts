@@ -8,16 +8,17 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { PlaidCheckError } from '../src/activities/plaid-errors';
+import { PlaidEmulator } from '../src/emulators/plaid';
 import { startDevServer, workflowBundle } from './support/env';
-import { Harness, actors, journeyToEnablement } from './support/harness';
+import { Harness, actors, journeyToEnablement, newSecret } from './support/harness';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'histories');
 
 if (process.env.RECORD_HISTORIES === '1') {
   test('record histories from real runs', async () => {
     const env = await startDevServer();
-    const h = await new Harness(env).open();
+    const plaid = await PlaidEmulator.start();
+    const h = await new Harness(env, plaid).open();
     try {
       const worker = await h.worker();
       await worker.runUntil(async () => {
@@ -28,10 +29,9 @@ if (process.env.RECORD_HISTORIES === '1') {
         await h.act('journey', 'cancel', { actor: actors.alice, reason: 'recorded' });
         await h.handle('journey').result();
 
-        h.plaid.then(new PlaidCheckError('INVALID_API_KEYS', 'Plaid rejected the sandbox client_id and secret (INVALID_API_KEYS).', 'Copy the keys again.', false, 'req-1'));
         await h.start('failure');
         await h.act('failure', 'confirmRedirect', { actor: actors.alice });
-        await h.act('failure', 'submitCredentials', { actor: actors.alice, clientId: '68028ce48d2b0dec68747f6c', sandboxSecret: await h.secret('failure', 'sandbox') });
+        await h.act('failure', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('failure', 'sandbox', newSecret()) });
         await h.act('failure', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
         await h.act('failure', 'runSandboxTest', { actor: actors.alice });
         await h.until('failure', (s) => !s.job);
@@ -46,6 +46,7 @@ if (process.env.RECORD_HISTORIES === '1') {
       }
     } finally {
       await h.close();
+      await plaid.close();
       await env.teardown();
     }
   });

@@ -5,22 +5,26 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SetupState } from '../src/shared/state';
+import { PlaidEmulator } from '../src/emulators/plaid';
 import { startDevServer } from './support/env';
-import { CLIENT_ID, Harness, actors, waitFor } from './support/harness';
+import { Harness, actors, waitFor } from './support/harness';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
 
 let env: TestWorkflowEnvironment;
+let plaid: PlaidEmulator;
 let h: Harness;
 
 beforeAll(async () => {
   env = await startDevServer();
+  plaid = await PlaidEmulator.start();
 });
 afterAll(async () => {
+  await plaid?.close();
   await env?.teardown();
 });
 beforeEach(async () => {
-  h = await new Harness(env).open();
+  h = await new Harness(env, plaid).open();
 });
 afterEach(async () => {
   await h.close();
@@ -54,7 +58,7 @@ test('an unanswered production request expires; approvers were reminded; product
   await worker.runUntil(async () => {
     await h.start('expiry', { reminderAfterMs: 1500, approvalTimeoutMs: 4000 });
     await h.act('expiry', 'confirmRedirect', { actor: actors.alice });
-    await h.act('expiry', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('expiry', 'sandbox') });
+    await h.act('expiry', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('expiry', 'sandbox') });
     await h.act('expiry', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
     await h.act('expiry', 'runSandboxTest', { actor: actors.alice });
     await h.until('expiry', (s) => stepOf(s, 'sandbox_test').status === 'done');

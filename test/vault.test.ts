@@ -118,3 +118,24 @@ test('development generates a 0600 key file once; production refuses to start wi
   const prod = loadConfig({ NODE_ENV: 'production', PLAID_SETUP_OPERATORS: 'U1', PLAID_SETUP_MASTER_KEY: key, PLAID_SETUP_DATA_DIR: dataDir });
   expect(resolveVaultKeys(prod, logger).current.toString('base64')).toBe(key);
 });
+
+test('the Sandbox item ledger keeps tokens encrypted until the item is forgotten, and rekey covers it', async () => {
+  const file = tempFile();
+  const oldKey = randomBytes(32);
+  const vault = await Vault.open(file, { current: oldKey });
+  const ledger = vault.itemLedger();
+  const token = `access-sandbox-${randomBytes(16).toString('hex')}`;
+  await ledger.record('acme', { id: 'one', token: { kind: 'public', value: 'public-sandbox-x' } });
+  await ledger.record('acme', { id: 'one', token: { kind: 'access', value: token }, itemId: 'item-1' });
+  await ledger.record('other', { id: 'two', token: { kind: 'public', value: 'public-sandbox-y' } });
+  expect(await ledger.pending('acme')).toEqual([{ id: 'one', token: { kind: 'access', value: token }, itemId: 'item-1' }]);
+  await vault.close();
+  expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
+
+  const rekeyed = await Vault.open(file, { current: randomBytes(32), previous: oldKey });
+  expect(await rekeyed.rekey()).toBe(2);
+  await rekeyed.itemLedger().forget('acme', 'one');
+  expect(await rekeyed.itemLedger().pending('acme')).toEqual([]);
+  expect(await rekeyed.itemLedger().pending('other')).toHaveLength(1);
+  await rekeyed.close();
+});

@@ -1,28 +1,32 @@
 /**
- * The checklist on a real Temporal dev server: the journey, the validators, re-opening,
- * check failures, a worker restart, continue-as-new, and what reaches history.
+ * The checklist on a real Temporal dev server, its checks answered by the Plaid emulator:
+ * the journey, the validators, re-opening, a worker restart, continue-as-new, and what
+ * reaches history. Plaid failures and retries have their own file, plaid-checks.test.ts.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { PlaidCheckError } from '../src/activities/plaid-errors';
+import { demoClient, PlaidEmulator } from '../src/emulators/plaid';
 import { searchAttributes, workflowIdFor } from '../src/shared/messages';
 import type { SetupState } from '../src/shared/state';
 import { startDevServer } from './support/env';
-import { CLIENT_ID, Harness, actors, journeyToEnablement, newSecret } from './support/harness';
+import { Harness, actors, journeyToEnablement, newSecret, sdkLogLines } from './support/harness';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
 
 let env: TestWorkflowEnvironment;
+let plaid: PlaidEmulator;
 let h: Harness;
 
 beforeAll(async () => {
   // A low threshold makes Temporal suggest continue-as-new quickly, so it is exercised.
   env = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=150']);
+  plaid = await PlaidEmulator.start();
 });
 afterAll(async () => {
+  await plaid?.close();
   await env?.teardown();
 });
 beforeEach(async () => {
-  h = await new Harness(env).open();
+  h = await new Harness(env, plaid).open();
 });
 afterEach(async () => {
   await h.close();
@@ -52,12 +56,32 @@ test('the whole journey from start to enabled, then toggles, rotation and cancel
     expect(state.data.environment).toBe('production');
     // The operator chose US and GB; that choice holds in production too.
     expect(state.data.countryCodes).toEqual(['US', 'GB']);
-    expect(stepOf(state, 'sandbox_test').evidence).toMatchObject({ environment: 'sandbox' });
+    expect(stepOf(state, 'sandbox_test').evidence).toMatchObject({
+      environment: 'sandbox',
+      keysAccepted: true,
+      redirectUriAllowed: 'https://plaid.codat.io/oauth/callback',
+      countriesEnabled: 'US,GB',
+      institution: 'First Platypus Bank',
+      institutionId: 'ins_109508',
+      itemRemoved: true,
+    });
+    expect(stepOf(state, 'sandbox_test').evidence?.accounts).toBeGreaterThan(0);
+    expect(stepOf(state, 'sandbox_test').evidence?.transactions).toBeGreaterThan(0);
+    expect(stepOf(state, 'production_secret').evidence).toMatchObject({ environment: 'production', keysAccepted: true });
     expect(stepOf(state, 'production_approval').actor).toMatchObject({ id: actors.bob.id });
-    expect(h.plaid.calls.map((c) => [c.method, c.input.environment])).toEqual([
-      ['sandboxTest', 'sandbox'],
-      ['verifyCredentials', 'production'],
+    const calls = h.plaidCalls();
+    expect(calls.every((c) => c.status === 200)).toBe(true);
+    expect([...new Set(calls.map((c) => `${c.flavour} ${c.path}`))]).toEqual([
+      'sandbox /institutions/get',
+      'sandbox /link/token/create',
+      'sandbox /sandbox/public_token/create',
+      'sandbox /item/public_token/exchange',
+      'sandbox /accounts/get',
+      'sandbox /transactions/sync',
+      'sandbox /item/remove',
+      'production /institutions/get',
     ]);
+    expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
     expect(h.notifications.map((n) => n.kind)).toEqual(['approval_requested']);
 
     state = await h.act('acme', 'enable', { actor: actors.alice });
@@ -71,7 +95,10 @@ test('the whole journey from start to enabled, then toggles, rotation and cancel
     expect(state.enabled).toBe(true);
 
     const oldProduction = state.data.productionSecret!;
-    const rotated = await h.secret('acme', 'production');
+    // Plaid issues a new Production secret; the rotation proves it before it replaces the old one.
+    const newProduction = newSecret();
+    plaid.updateClient(h.clientId, { secrets: { sandbox: h.client.secrets.sandbox, production: newProduction } });
+    const rotated = await h.secret('acme', 'production', newProduction);
     await h.act('acme', 'rotateSecret', { actor: actors.alice, kind: 'production', secret: rotated });
     state = await h.until('acme', (s) => s.rotation?.status === 'done', 'rotation');
     expect(state.data.productionSecret).toEqual(rotated);
@@ -120,7 +147,7 @@ describe('validators: a refused action changes nothing and leaves nothing in his
       expect(forbidden.message).toMatch(/not an operator.*PLAID_SETUP_OPERATORS/);
 
       await h.act('strict', 'confirmRedirect', { actor: actors.alice });
-      await h.act('strict', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('strict', 'sandbox') });
+      await h.act('strict', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('strict', 'sandbox') });
       const afterAccepted = await h.state('strict');
 
       const badCountry = await h.refused('strict', 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'DE'], syncMode: 'continuous' });
@@ -164,7 +191,7 @@ describe('validators: a refused action changes nothing and leaves nothing in his
     await worker.runUntil(async () => {
       await h.start('four-eyes');
       await h.act('four-eyes', 'confirmRedirect', { actor: actors.carol });
-      await h.act('four-eyes', 'submitCredentials', { actor: actors.carol, clientId: CLIENT_ID, sandboxSecret: await h.secret('four-eyes', 'sandbox') });
+      await h.act('four-eyes', 'submitCredentials', { actor: actors.carol, clientId: h.clientId, sandboxSecret: await h.secret('four-eyes', 'sandbox') });
       await h.act('four-eyes', 'updateSettings', { actor: actors.carol, syncMode: 'one-off' });
       await h.act('four-eyes', 'runSandboxTest', { actor: actors.carol });
       await h.until('four-eyes', (s) => stepOf(s, 'sandbox_test').status === 'done');
@@ -208,6 +235,7 @@ test('changing credentials or settings re-opens the checks that depend on them',
     await h.start('reopen');
     await journeyToEnablement(h, 'reopen');
 
+    plaid.updateClient(h.clientId, { linkCustomizations: ['codat'] });
     let state = await h.act('reopen', 'updateSettings', { actor: actors.alice, countryCodes: ['CA'], syncMode: 'continuous', linkCustomizationName: 'codat' });
     expect(stepOf(state, 'sandbox_test')).toMatchObject({ status: 'waiting' });
     expect(stepOf(state, 'sandbox_test').detail).toMatch(/Re-opened: settings changed by Alice/);
@@ -220,91 +248,37 @@ test('changing credentials or settings re-opens the checks that depend on them',
 
     await h.act('reopen', 'runSandboxTest', { actor: actors.alice });
     await h.until('reopen', (s) => stepOf(s, 'sandbox_test').status === 'done');
-    expect(h.plaid.calls.at(-1)?.input).toMatchObject({ countryCodes: ['CA'] });
+    const link = plaid.requests.filter((r) => r.clientId === h.clientId && r.path === '/link/token/create').at(-1);
+    expect(link?.body).toMatchObject({ country_codes: ['CA'], link_customization_name: 'codat' });
     await h.act('reopen', 'confirmCodat', { actor: actors.alice, step: 'codat_portal' });
 
     // A new client_id invalidates the Production secret, which belongs to the old one.
+    const other = demoClient({ linkCustomizations: ['codat'] });
+    plaid.addClient(other);
     state = await h.act('reopen', 'submitCredentials', {
       actor: actors.alice,
-      clientId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
-      sandboxSecret: await h.secret('reopen', 'sandbox'),
+      clientId: other.clientId,
+      sandboxSecret: await h.secret('reopen', 'sandbox', other.secrets.sandbox),
     });
     expect(stepOf(state, 'production_secret').status).toBe('waiting');
     expect(state.data.productionSecret).toBeUndefined();
     expect(stepOf(state, 'sandbox_test').status).toBe('waiting');
 
     // While enabled, credentials and settings are locked.
-    await journeyFromSandboxTest('reopen');
+    await journeyFromSandboxTest('reopen', other.secrets.production!);
     await h.act('reopen', 'enable', { actor: actors.alice });
     const locked = await h.refused('reopen', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
     expect(locked.message).toMatch(/while the integration is enabled; disable it first/);
   });
 
-  async function journeyFromSandboxTest(id: string) {
+  async function journeyFromSandboxTest(id: string, productionSecret: string) {
     await h.act(id, 'runSandboxTest', { actor: actors.alice });
     await h.until(id, (s) => stepOf(s, 'sandbox_test').status === 'done');
     await h.act(id, 'confirmCodat', { actor: actors.alice });
-    await h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') });
-    await h.until(id, (s) => !s.job);
+    await h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production', productionSecret) });
+    await h.until(id, (s) => stepOf(s, 'production_secret').detail?.includes('verified') === true);
     await h.act(id, 'confirmCodat', { actor: actors.alice, step: 'production_secret' });
   }
-});
-
-test('a refused Plaid check fails its step with what to fix, and the operator can retry', async () => {
-  const worker = await h.worker();
-  h.plaid.then(
-    new PlaidCheckError('INVALID_API_KEYS', 'Plaid rejected the sandbox client_id and secret (INVALID_API_KEYS).', 'Copy the keys again.', false, 'req-42'),
-  );
-  await worker.runUntil(async () => {
-    await h.start('failing');
-    await h.act('failing', 'confirmRedirect', { actor: actors.alice });
-    await h.act('failing', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('failing', 'sandbox') });
-    await h.act('failing', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
-    await h.act('failing', 'runSandboxTest', { actor: actors.alice });
-    const failed = await h.until('failing', (s) => stepOf(s, 'sandbox_test').status === 'failed');
-    expect(stepOf(failed, 'sandbox_test').error).toMatchObject({ code: 'INVALID_API_KEYS', action: 'Copy the keys again.', requestId: 'req-42' });
-    expect(failed.lastError).toMatchObject({ step: 'sandbox_test', code: 'INVALID_API_KEYS' });
-    expect(h.plaid.calls).toHaveLength(1);
-    expect((await h.refused('failing', 'confirmCodat', { actor: actors.alice })).message).toMatch(/Sandbox test.*failed/);
-
-    await h.act('failing', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('failing', 'sandbox') });
-    await h.act('failing', 'runSandboxTest', { actor: actors.alice });
-    const passed = await h.until('failing', (s) => stepOf(s, 'sandbox_test').status === 'done');
-    expect(passed.lastError).toBeUndefined();
-  });
-});
-
-test('retryable Plaid failures are retried by Temporal until the check passes', async () => {
-  const worker = await h.worker();
-  const busy = () => new PlaidCheckError('RATE_LIMIT_EXCEEDED', 'Plaid sandbox answered 429.', 'Try again.', true);
-  h.plaid.then(busy(), busy());
-  await worker.runUntil(async () => {
-    await h.start('busy');
-    await h.act('busy', 'confirmRedirect', { actor: actors.alice });
-    await h.act('busy', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('busy', 'sandbox') });
-    await h.act('busy', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
-    await h.act('busy', 'runSandboxTest', { actor: actors.alice });
-    const state = await h.until('busy', (s) => stepOf(s, 'sandbox_test').status !== 'in_progress');
-    expect(stepOf(state, 'sandbox_test').status).toBe('done');
-    expect(h.plaid.calls).toHaveLength(3);
-  });
-});
-
-test('a bad Production secret never replaces a verified one', async () => {
-  const worker = await h.worker();
-  await worker.runUntil(async () => {
-    await h.start('prod');
-    await journeyToEnablement(h, 'prod');
-    await h.act('prod', 'enable', { actor: actors.alice });
-    const good = (await h.state('prod')).data.productionSecret!;
-
-    h.plaid.then(new PlaidCheckError('INVALID_API_KEYS', 'Plaid rejected the production client_id and secret (INVALID_API_KEYS).', 'Copy the production secret again.', false));
-    await h.act('prod', 'rotateSecret', { actor: actors.alice, kind: 'production', secret: await h.secret('prod', 'production') });
-    const state = await h.until('prod', (s) => s.rotation?.status === 'failed');
-    expect(state.data.productionSecret).toEqual(good);
-    expect(state.rotation?.error).toMatchObject({ code: 'INVALID_API_KEYS' });
-    expect(state.lastError).toMatchObject({ step: 'rotation' });
-  });
 });
 
 test('a missing or tampered vault secret fails the check with a clear reason', async () => {
@@ -314,7 +288,7 @@ test('a missing or tampered vault secret fails the check with a clear reason', a
     await h.act('lost', 'confirmRedirect', { actor: actors.alice });
     await h.act('lost', 'submitCredentials', {
       actor: actors.alice,
-      clientId: CLIENT_ID,
+      clientId: h.clientId,
       sandboxSecret: { ref: 'vault:lost/sandbox/v9', fingerprint: 'sha256:0123456789ab' },
     });
     await h.act('lost', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
@@ -322,25 +296,23 @@ test('a missing or tampered vault secret fails the check with a clear reason', a
     const state = await h.until('lost', (s) => stepOf(s, 'sandbox_test').status === 'failed');
     expect(stepOf(state, 'sandbox_test').error).toMatchObject({ code: 'VAULT_NOT_FOUND' });
     expect(stepOf(state, 'sandbox_test').error?.message).toMatch(/not in the vault; submit the secret again/);
-    expect(h.plaid.calls).toHaveLength(0);
+    expect(h.plaidCalls()).toHaveLength(0);
   });
 });
 
-test('a worker restarted mid-journey finishes the journey', async () => {
-  let release!: () => void;
-  const hang = new Promise<void>((r) => (release = r));
-  h.plaid.then({ hang });
+test('a worker stopped mid-check hands the check to the next worker, which finishes the journey', async () => {
+  // Slow Plaid down so the smoke test is mid-flight when the first worker stops.
+  plaid.setLatency('/transactions/sync', 1_500, { flavour: 'sandbox' });
   const first = await h.worker();
   await first.runUntil(async () => {
     await h.start('restart');
     await h.act('restart', 'confirmRedirect', { actor: actors.alice });
-    await h.act('restart', 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret('restart', 'sandbox') });
+    await h.act('restart', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('restart', 'sandbox') });
     await h.act('restart', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
     await h.act('restart', 'runSandboxTest', { actor: actors.alice });
-    await h.until('restart', () => h.plaid.calls.length === 1, 'the check to start');
+    await waitForCall('/accounts/get');
   });
-  // The first worker is gone with its check still running; a new worker takes over.
-  release();
+  plaid.clearFaults();
   const second = await h.worker();
   await second.runUntil(async () => {
     const state = await h.until('restart', (s) => stepOf(s, 'sandbox_test').status === 'done', 'the retried check');
@@ -353,7 +325,15 @@ test('a worker restarted mid-journey finishes the journey', async () => {
     await h.act('restart', 'confirmCodat', { actor: actors.alice });
     expect((await h.act('restart', 'enable', { actor: actors.alice })).enabled).toBe(true);
   });
+  // The stopped attempt removed its Item on the way out; the retry made and removed its own.
+  const items = plaid.items().filter((i) => i.clientId === h.clientId);
+  expect(items.length).toBeGreaterThanOrEqual(2);
+  expect(items.every((i) => i.removedAt)).toBe(true);
 });
+
+async function waitForCall(path: string): Promise<void> {
+  await h.until('restart', () => h.plaidCalls().some((c) => c.path === path), `a call to ${path}`);
+}
 
 test('the workflow continues as new when Temporal suggests it, carrying its state', async () => {
   const worker = await h.worker();
@@ -370,7 +350,7 @@ test('the workflow continues as new when Temporal suggests it, carrying its stat
     const state = await h.state('long');
     expect(state.enabled).toBe(true);
     expect(state.steps.every((s) => s.status === 'done')).toBe(true);
-    expect(state.data.clientId).toBe(CLIENT_ID);
+    expect(state.data.clientId).toBe(h.clientId);
     expect((await h.act('long', 'disable', { actor: actors.alice })).enabled).toBe(false);
   });
 });
@@ -384,7 +364,7 @@ test('secret values submitted to the vault never appear in history, logs or stat
     await h.act('scan', 'confirmRedirect', { actor: actors.alice });
     await h.act('scan', 'submitCredentials', {
       actor: actors.alice,
-      clientId: CLIENT_ID,
+      clientId: h.clientId,
       sandboxSecret: await h.secret('scan', 'sandbox'),
       developmentSecret: await h.secret('scan', 'development', development),
     });
@@ -393,10 +373,12 @@ test('secret values submitted to the vault never appear in history, logs or stat
     await h.until('scan', (s) => stepOf(s, 'sandbox_test').status === 'done');
     places.push(JSON.stringify(await h.state('scan')));
   });
-  // The activity did see the real secret (it must, to call Plaid)...
-  expect(h.plaid.calls[0]?.input.secret).toBe(h.submittedSecrets[0]);
+  // Plaid did receive the real secret (it must, to answer)...
+  const received = plaid.requests.filter((r) => r.clientId === h.clientId);
+  expect(received.length).toBeGreaterThan(0);
+  expect(received.every((r) => r.secretMatched)).toBe(true);
   // ...but nothing durable or printed holds any submitted value.
-  places.push(await h.historyJson('scan'), h.logLines.join(''));
+  places.push(await h.historyJson('scan'), h.logLines.join('\n'), sdkLogLines().join('\n'));
   for (const secret of [...h.submittedSecrets, development]) {
     for (const place of places) expect(place).not.toContain(secret);
   }

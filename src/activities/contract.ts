@@ -12,24 +12,45 @@ export const CHECK_UNAVAILABLE = 'PlaidUnavailable';
 /** The vault could not give back a secret (missing, tampered, wrong key). */
 export const VAULT_ERROR = 'VaultError';
 
-export interface SandboxTestInput {
-  setupId: string;
-  clientId: string;
-  secret: SecretRef;
-  countryCodes: CountryCode[];
-  linkCustomizationName?: string;
-}
-
-export interface VerifyCredentialsInput {
+/** Who and what a check runs as: the client_id and a vault reference to the secret. */
+export interface PlaidCredentialsRef {
   setupId: string;
   environment: PlaidEnvironment;
   clientId: string;
   secret: SecretRef;
+}
+
+export interface VerifyCredentialsInput extends PlaidCredentialsRef {
   countryCodes: CountryCode[];
 }
 
+export interface LinkConfigurationInput extends PlaidCredentialsRef {
+  countryCodes: CountryCode[];
+  linkCustomizationName?: string;
+}
+
+export type SandboxSmokeTestInput = Omit<PlaidCredentialsRef, 'environment'>;
+
+/** What a failed check reports in its ApplicationFailure details. */
+export interface CheckFailureDetail {
+  code: string;
+  message: string;
+  action: string;
+  requestId?: string;
+}
+
+/** Heartbeat details of the smoke test: where it got to (never a token). */
+export interface SmokeProgress {
+  phase: string;
+  itemId?: string;
+}
+
 export interface SetupActivities {
-  runSandboxTest(input: SandboxTestInput): Promise<Evidence>;
+  /** `/institutions/get` in the environment: the keys work. */
   verifyCredentials(input: VerifyCredentialsInput): Promise<Evidence>;
+  /** `/link/token/create`: redirect URI allowed, countries enabled, customization exists. */
+  checkLinkConfiguration(input: LinkConfigurationInput): Promise<Evidence>;
+  /** A Sandbox Item created, read and removed. */
+  runSandboxSmokeTest(input: SandboxSmokeTestInput): Promise<Evidence>;
   notify(notification: Notification): Promise<void>;
 }

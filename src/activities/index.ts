@@ -1,58 +1,87 @@
 /**
  * The activities, built from their dependencies so tests and the worker can pass what
- * they need (an emulator's URL, a recording notifier) without module mocks.
+ * they need (an emulator's URL, a recording notifier) without module mocks. Each one is
+ * safe to retry: the checks only read, and the smoke test removes what it created,
+ * including what a crashed attempt left behind.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { PlaidApi } from 'plaid';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
+import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemLedger, type SmokePhase } from '../plaid/checks';
+import type { PlaidClientFactory } from '../plaid/client';
+import { PlaidCallError } from '../plaid/errors';
 import type { Evidence } from '../shared/state';
-import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type SetupActivities } from './contract';
+import {
+  CHECK_FAILED,
+  CHECK_UNAVAILABLE,
+  VAULT_ERROR,
+  type CheckFailureDetail,
+  type PlaidCredentialsRef,
+  type SetupActivities,
+  type SmokeProgress,
+} from './contract';
 import type { Notifier } from './notifier';
-import type { PlaidChecks } from './plaid-checks';
-import { PlaidCheckError } from './plaid-errors';
-
-export interface SecretReader {
-  reveal(ref: string): Promise<string>;
-}
 
 export interface ActivityDeps {
-  secrets: SecretReader;
-  plaid: PlaidChecks;
+  plaid: PlaidClientFactory;
+  items: ItemLedger;
   notifier: Notifier;
   logger: Logger;
+  /** How the smoke test waits for a new Item's first transactions sync. */
+  syncPoll?: { intervalMs: number; attempts: number };
 }
 
-export function createActivities(deps: ActivityDeps): SetupActivities {
-  const { secrets, plaid, notifier, logger } = deps;
+/** How often the smoke test tells Temporal it is alive, whatever Plaid is doing. */
+const HEARTBEAT_EVERY_MS = 2_000;
 
-  async function reveal(ref: string): Promise<string> {
+export function createActivities(deps: ActivityDeps): SetupActivities {
+  const { plaid, items, notifier, logger } = deps;
+
+  async function clientFor(ref: PlaidCredentialsRef): Promise<PlaidApi> {
     try {
-      return await secrets.reveal(ref);
+      return await plaid.create({ environment: ref.environment, clientId: ref.clientId, secretRef: ref.secret.ref });
     } catch (err) {
-      if (isPlaidSetupError(err)) {
-        logger.error('vault read failed', { ref, code: err.code });
-        throw ApplicationFailure.create({
-          type: VAULT_ERROR,
-          message: err.message,
-          nonRetryable: true,
-          details: [{ code: err.code, message: err.message, action: 'Enter the secret again.' }],
-        });
-      }
-      throw err;
+      if (!isPlaidSetupError(err)) throw err;
+      logger.error('cannot build the Plaid client', { setup: ref.setupId, ref: ref.secret.ref, code: err.code });
+      const detail: CheckFailureDetail = { code: err.code, message: err.message, action: 'Submit the secret again.' };
+      throw ApplicationFailure.create({ type: VAULT_ERROR, message: err.message, nonRetryable: true, details: [detail] });
     }
   }
 
-  async function check(label: string, setupId: string, run: () => Promise<Evidence>): Promise<Evidence> {
+  /**
+   * Runs a check with the activity's cancellation signal and turns a PlaidCallError into
+   * the failure type the workflow's retry policy understands. Anything else is a bug and
+   * propagates as is (it cannot hold a secret: SDK errors never get past classification).
+   */
+  async function check(label: string, setupId: string, run: (signal: AbortSignal) => Promise<Evidence>): Promise<Evidence> {
+    const ctx = Context.current();
+    const attempt = ctx.info.attempt;
     try {
-      // Stop waiting when the activity is cancelled or its worker shuts down, so Temporal
-      // can retry it on another worker instead of the shutdown hanging on Plaid.
-      const evidence = await Promise.race([run(), Context.current().cancelled]);
-      logger.info(`${label} passed`, { setup: setupId });
+      const evidence = await run(ctx.cancellationSignal);
+      logger.info(`${label} passed`, { setup: setupId, attempt });
       return evidence;
     } catch (err) {
-      if (!(err instanceof PlaidCheckError)) throw err;
-      logger.warn(`${label} failed`, { setup: setupId, code: err.code, requestId: err.requestId, retryable: err.retryable });
-      const detail = { code: err.code, message: err.message, action: err.action, requestId: err.requestId };
+      if (ctx.cancellationSignal.aborted) {
+        // A stopping worker is not a cancelled setup: fail retryably so another worker takes over.
+        if (ctx.cancellationDetails?.workerShutdown) {
+          const detail: CheckFailureDetail = {
+            code: 'WORKER_SHUTDOWN',
+            message: `The worker stopped during the ${label}.`,
+            action: 'Nothing to do: another worker retries the check.',
+          };
+          throw ApplicationFailure.create({ type: CHECK_UNAVAILABLE, message: detail.message, details: [detail] });
+        }
+        throw ctx.cancellationSignal.reason;
+      }
+      if (!(err instanceof PlaidCallError)) throw err;
+      logger.warn(`${label} failed`, { setup: setupId, attempt, code: err.code, requestId: err.requestId, retryable: err.retryable });
+      const detail: CheckFailureDetail = {
+        code: err.code,
+        message: err.message,
+        action: err.action,
+        ...(err.requestId ? { requestId: err.requestId } : {}),
+      };
       throw ApplicationFailure.create({
         type: err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED,
         message: err.message,
@@ -63,29 +92,53 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
   }
 
   return {
-    async runSandboxTest(input) {
-      const secret = await reveal(input.secret.ref);
-      return check('Sandbox test', input.setupId, () =>
-        plaid.sandboxTest({
-          environment: 'sandbox',
-          clientId: input.clientId,
-          secret,
-          countryCodes: input.countryCodes,
-          ...(input.linkCustomizationName ? { linkCustomizationName: input.linkCustomizationName } : {}),
-        }),
-      );
-    },
     async verifyCredentials(input) {
-      const secret = await reveal(input.secret.ref);
-      return check(`${input.environment} credentials check`, input.setupId, () =>
-        plaid.verifyCredentials({
-          environment: input.environment,
-          clientId: input.clientId,
-          secret,
-          countryCodes: input.countryCodes,
-        }),
+      const client = await clientFor(input);
+      return check(`${input.environment} credentials check`, input.setupId, (signal) =>
+        verifyCredentials(client, { environment: input.environment, countryCodes: input.countryCodes }, { signal }),
       );
     },
+
+    async checkLinkConfiguration(input) {
+      const client = await clientFor(input);
+      return check(`${input.environment} Link configuration check`, input.setupId, (signal) =>
+        checkLinkConfiguration(
+          client,
+          {
+            environment: input.environment,
+            setupId: input.setupId,
+            countryCodes: input.countryCodes,
+            ...(input.linkCustomizationName ? { linkCustomizationName: input.linkCustomizationName } : {}),
+          },
+          { signal },
+        ),
+      );
+    },
+
+    async runSandboxSmokeTest(input) {
+      const client = await clientFor({ ...input, environment: 'sandbox' });
+      const ctx = Context.current();
+      let progress: SmokeProgress = { phase: 'starting' };
+      ctx.heartbeat(progress);
+      const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
+      try {
+        return await check('Sandbox smoke test', input.setupId, (signal) =>
+          sandboxSmokeTest(client, input.setupId, {
+            signal,
+            ledger: items,
+            ...(deps.syncPoll ? { syncPoll: deps.syncPoll } : {}),
+            progress: (phase: SmokePhase, itemId?: string) => {
+              progress = { phase, ...(itemId ? { itemId } : {}) };
+              ctx.heartbeat(progress);
+            },
+            warn: (message, fields) => logger.warn(message, fields),
+          }),
+        );
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
     async notify(notification) {
       await notifier.notify(notification);
     },

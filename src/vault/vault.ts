@@ -5,6 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
+import type { ItemLedger, LedgerEntry } from '../plaid/checks';
 import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
 import { SqliteDatabase } from '../storage/sqlite';
 
@@ -41,6 +42,19 @@ function aad(setupId: string, kind: SecretKind, version: number): Buffer {
   return Buffer.from(`${FORMAT}|${setupId}|${kind}|${version}`, 'utf8');
 }
 
+function itemAad(setupId: string, id: string): Buffer {
+  return Buffer.from(`${FORMAT}|item|${setupId}|${id}`, 'utf8');
+}
+
+interface ItemRow {
+  setup_id: string;
+  id: string;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
 function parseRef(ref: string): { setupId: string; kind: SecretKind; version: number } | undefined {
   const match = /^vault:([a-z0-9-]+)\/(sandbox|development|production)\/v([0-9]+)$/.exec(ref);
   if (!match) return undefined;
@@ -74,6 +88,17 @@ export class Vault {
         fingerprint TEXT NOT NULL,
         created_at TEXT NOT NULL,
         UNIQUE (setup_id, kind, version)
+      );
+      CREATE TABLE IF NOT EXISTS vault_items (
+        setup_id   TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        item_id    TEXT,
+        key_id     TEXT NOT NULL,
+        iv         BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        tag        BLOB NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (setup_id, id)
       )`);
     return new Vault(db, keys);
   }
@@ -101,24 +126,7 @@ export class Vault {
   /** Decrypts a secret. A tampered row or an unknown key is an error, never garbage. */
   async reveal(ref: string): Promise<string> {
     const row = await this.row(ref);
-    const key = this.keyFor(row.key_id);
-    if (!key) {
-      throw new PlaidSetupError(
-        ERROR_CODES.VAULT_KEY_INVALID,
-        `Secret ${ref} was encrypted with a key that is neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY; set the key it was written with.`,
-      );
-    }
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
-      decipher.setAAD(aad(row.setup_id, row.kind, row.version));
-      decipher.setAuthTag(row.tag);
-      return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
-    } catch {
-      throw new PlaidSetupError(
-        ERROR_CODES.VAULT_DECRYPT_FAILED,
-        `Secret ${ref} failed its integrity check: the vault row was altered or corrupted. Submit the secret again.`,
-      );
-    }
+    return this.decrypt(row, aad(row.setup_id, row.kind, row.version), `Secret ${ref}`);
   }
 
   /** Removes a secret no workflow accepted. */
@@ -142,8 +150,52 @@ export class Vault {
           row.ref,
         ]);
       }
-      return rows.length;
+      const items = await this.db.all<ItemRow>('SELECT * FROM vault_items WHERE key_id != ?', [currentId]);
+      for (const row of items) {
+        const value = this.decrypt(row, itemAad(row.setup_id, row.id), `Sandbox item ${row.id}`);
+        const { iv, ciphertext, tag } = this.encrypt(value, itemAad(row.setup_id, row.id), this.keys.current);
+        await this.db.run('UPDATE vault_items SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE setup_id = ? AND id = ?', [
+          currentId,
+          iv,
+          ciphertext,
+          tag,
+          row.setup_id,
+          row.id,
+        ]);
+      }
+      return rows.length + items.length;
     });
+  }
+
+  /**
+   * Sandbox Items the smoke test created and has not removed yet. Their tokens can read
+   * (test) bank data, so they are encrypted like secrets, and kept only until removal.
+   */
+  itemLedger(): ItemLedger {
+    return {
+      record: (setupId, entry) => this.recordItem(setupId, entry),
+      pending: (setupId) => this.pendingItems(setupId),
+      forget: async (setupId, id) => {
+        await this.db.transaction(() => this.db.run('DELETE FROM vault_items WHERE setup_id = ? AND id = ?', [setupId, id]));
+      },
+    };
+  }
+
+  private async recordItem(setupId: string, entry: LedgerEntry): Promise<void> {
+    const { iv, ciphertext, tag } = this.encrypt(JSON.stringify(entry), itemAad(setupId, entry.id), this.keys.current);
+    await this.db.transaction(() =>
+      this.db.run(
+        `INSERT INTO vault_items (setup_id, id, item_id, key_id, iv, ciphertext, tag, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (setup_id, id) DO UPDATE SET item_id = excluded.item_id, key_id = excluded.key_id, iv = excluded.iv,
+           ciphertext = excluded.ciphertext, tag = excluded.tag, updated_at = excluded.updated_at`,
+        [setupId, entry.id, entry.itemId ?? null, keyId(this.keys.current), iv, ciphertext, tag, new Date().toISOString()],
+      ),
+    );
+  }
+
+  private async pendingItems(setupId: string): Promise<LedgerEntry[]> {
+    const rows = await this.db.all<ItemRow>('SELECT * FROM vault_items WHERE setup_id = ? ORDER BY updated_at', [setupId]);
+    return rows.map((row) => JSON.parse(this.decrypt(row, itemAad(row.setup_id, row.id), `Sandbox item ${row.id}`)) as LedgerEntry);
   }
 
   close(): Promise<void> {
@@ -163,6 +215,27 @@ export class Vault {
     if (id === keyId(this.keys.current)) return this.keys.current;
     if (this.keys.previous && id === keyId(this.keys.previous)) return this.keys.previous;
     return undefined;
+  }
+
+  private decrypt(row: Pick<SecretRow, 'key_id' | 'iv' | 'ciphertext' | 'tag'>, associated: Buffer, what: string): string {
+    const key = this.keyFor(row.key_id);
+    if (!key) {
+      throw new PlaidSetupError(
+        ERROR_CODES.VAULT_KEY_INVALID,
+        `${what} was encrypted with a key that is neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY; set the key it was written with.`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
+      decipher.setAAD(associated);
+      decipher.setAuthTag(row.tag);
+      return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+    } catch {
+      throw new PlaidSetupError(
+        ERROR_CODES.VAULT_DECRYPT_FAILED,
+        `${what} failed its integrity check: the vault row was altered or corrupted. Submit the secret again.`,
+      );
+    }
   }
 
   private encrypt(value: string, associated: Buffer, key: Buffer): { iv: Buffer; ciphertext: Buffer; tag: Buffer } {

@@ -14,7 +14,9 @@ import {
   describeIssues,
   type ActionName,
   type Actor,
+  type CountryCode,
   type ParsedActionArgs,
+  type PlaidEnvironment,
   type SecretRef,
   type StepId,
 } from '../shared/schemas';
@@ -307,9 +309,13 @@ function reopen(state: SetupState, ids: StepId[], now: string, actor: ActorRef, 
   }
 }
 
+/** The country codes a check in `environment` uses: the operator's choice, or Plaid's default there. */
+export function countriesFor(data: SetupState['data'], environment: PlaidEnvironment): CountryCode[] {
+  return data.requestedCountryCodes.length > 0 ? [...data.requestedCountryCodes] : [...DEFAULT_COUNTRIES[environment]];
+}
+
 function effectiveCountries(state: SetupState): void {
-  const d = state.data;
-  d.countryCodes = d.requestedCountryCodes.length > 0 ? [...d.requestedCountryCodes] : [...DEFAULT_COUNTRIES[d.environment]];
+  state.data.countryCodes = countriesFor(state.data, state.data.environment);
 }
 
 type NewJob = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
@@ -384,6 +390,8 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
           now,
           by,
           `Production secret ${state.data.productionSecret?.fingerprint ?? ''} verified and entered in the Codat Portal; environment is now production.`,
+          // What Plaid Production confirmed stays on the step.
+          { evidence: step(state, 'production_secret').evidence },
         );
       }
       break;
@@ -497,6 +505,14 @@ export interface CheckFailure {
   message: string;
   action: string;
   requestId?: string;
+}
+
+/** Says on the job's step what the running check is doing now (the rotation has no step). */
+export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
+  const job = state.job;
+  if (!job || job.id !== jobId || job.kind === 'rotation') return;
+  step(state, job.kind).detail = detail;
+  state.version += 1;
 }
 
 /** Applies the outcome of a job, unless the job was superseded (cancelled or re-opened). */

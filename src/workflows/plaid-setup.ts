@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type SetupActivities } from '../activities/contract';
+import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
 import { ACTION_REJECTED, searchAttributes, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, type ActionName } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, Notification, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
@@ -23,8 +23,10 @@ import {
   approvalExpiresAt,
   expireApproval,
   finishJob,
+  countriesFor,
   initialState,
   nextReminderAt,
+  noteJobProgress,
   publicView,
   recordReminder,
   validateAction,
@@ -42,15 +44,25 @@ export interface SetupInput {
 }
 
 // Plaid checks: a refusal (CHECK_FAILED) is final; anything else is retried with backoff.
-const checks = proxyActivities<Pick<SetupActivities, 'runSandboxTest' | 'verifyCredentials'>>({
+const checkRetry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: [CHECK_FAILED, VAULT_ERROR],
+};
+
+const checks = proxyActivities<Pick<SetupActivities, 'verifyCredentials' | 'checkLinkConfiguration'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: checkRetry,
+});
+
+// The smoke test heartbeats every few seconds, so a killed worker is noticed in 15 s and
+// the retry (on any worker) removes the Item the dead attempt created.
+const smoke = proxyActivities<Pick<SetupActivities, 'runSandboxSmokeTest'>>({
   startToCloseTimeout: '5 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: [CHECK_FAILED, VAULT_ERROR],
-  },
+  heartbeatTimeout: '15 seconds',
+  retry: checkRetry,
 });
 
 const notifier = proxyActivities<Pick<SetupActivities, 'notify'>>({
@@ -63,7 +75,7 @@ const nowIso = () => new Date().toISOString();
 function failureOf(err: unknown): CheckFailure {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof ApplicationFailure && [CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR].includes(cause.type ?? '')) {
-    const detail = cause.details?.[0] as Partial<CheckFailure> | undefined;
+    const detail = cause.details?.[0] as Partial<CheckFailureDetail> | undefined;
     if (detail && typeof detail.code === 'string' && typeof detail.message === 'string' && typeof detail.action === 'string') {
       const gaveUp = cause.type === CHECK_UNAVAILABLE ? ' Gave up after several attempts.' : '';
       return {
@@ -161,25 +173,33 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     finishJob(state, job.id, outcome, nowIso());
   }
 
-  function startCheck(job: Job): Promise<Evidence> {
+  async function startCheck(job: Job): Promise<Evidence> {
     const d = state.data;
     const clientId = d.clientId as string;
     switch (job.kind) {
-      case 'sandbox_test':
-        return checks.runSandboxTest({
-          setupId: state.setupId,
-          clientId,
-          secret: d.sandboxSecret!,
-          countryCodes: d.countryCodes,
+      case 'sandbox_test': {
+        const creds = { setupId: state.setupId, clientId, secret: d.sandboxSecret! };
+        const countryCodes = countriesFor(d, 'sandbox');
+        noteJobProgress(state, job.id, 'Checking the Sandbox keys with Plaid (1 of 3).');
+        const keys = await checks.verifyCredentials({ ...creds, environment: 'sandbox', countryCodes });
+        noteJobProgress(state, job.id, 'Checking the Link configuration: redirect URI, countries, customization (2 of 3).');
+        const link = await checks.checkLinkConfiguration({
+          ...creds,
+          environment: 'sandbox',
+          countryCodes,
           ...(d.linkCustomizationName ? { linkCustomizationName: d.linkCustomizationName } : {}),
         });
+        noteJobProgress(state, job.id, 'Creating, reading and removing a Sandbox Item at First Platypus Bank (3 of 3).');
+        const item = await smoke.runSandboxSmokeTest(creds);
+        return { ...keys, ...link, ...item };
+      }
       case 'production_secret':
         return checks.verifyCredentials({
           setupId: state.setupId,
           environment: 'production',
           clientId,
           secret: job.secret,
-          countryCodes: d.requestedCountryCodes.length > 0 ? d.requestedCountryCodes : ['US', 'CA'],
+          countryCodes: countriesFor(d, 'production'),
         });
       case 'rotation':
         return checks.verifyCredentials({
@@ -187,7 +207,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           environment: job.secretKind,
           clientId,
           secret: job.secret,
-          countryCodes: d.countryCodes,
+          countryCodes: countriesFor(d, job.secretKind),
         });
     }
   }

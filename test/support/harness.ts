@@ -1,6 +1,7 @@
 /**
- * One setup's world for a test: a real SQLite vault in a temp dir, the real activities
- * over programmable Plaid checks, a recording notifier, captured logs, and a worker.
+ * One test's world: a real SQLite vault in a temp dir, the real activities calling the
+ * Plaid emulator through the plaid SDK as a client registered for this test, a recording
+ * notifier, captured logs, and a worker.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -11,13 +12,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import type { PlaidCheckInput, PlaidChecks } from '../../src/activities/plaid-checks';
-import type { PlaidCheckError } from '../../src/activities/plaid-errors';
+import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
 import { createLogger } from '../../src/logger';
+import { createPlaidClientFactory } from '../../src/plaid/client';
 import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
 import { SecretValueSchema, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
-import type { Evidence, Notification, SetupOptions, SetupState } from '../../src/shared/state';
+import type { Notification, SetupOptions, SetupState } from '../../src/shared/state';
 import { createSetupWorker } from '../../src/temporal/worker';
 import { Vault } from '../../src/vault/vault';
 import type { SetupInput } from '../../src/workflows';
@@ -30,8 +31,6 @@ export const actors = {
   carol: { id: 'U0CAROL', displayName: 'Carol', source: 'cli', roles: ['operator', 'approver'] },
   dave: { id: 'U0DAVE', displayName: 'Dave', source: 'cli', roles: ['auditor'] },
 } satisfies Record<string, Actor>;
-
-export const CLIENT_ID = '68028ce48d2b0dec68747f6c';
 
 /** A distinctive secret value, so scans for it cannot hit by chance. */
 export function newSecret(): string {
@@ -49,49 +48,32 @@ export async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) =
   }
 }
 
-type Outcome = 'ok' | PlaidCheckError | { hang: Promise<void> };
-
-/** Plaid checks whose answers a test scripts; unscripted calls pass. */
-export class ScriptedPlaid implements PlaidChecks {
-  readonly calls: Array<{ method: 'verifyCredentials' | 'sandboxTest'; input: PlaidCheckInput }> = [];
-  private readonly script: Outcome[] = [];
-
-  then(...outcomes: Outcome[]): this {
-    this.script.push(...outcomes);
-    return this;
-  }
-
-  verifyCredentials(input: PlaidCheckInput): Promise<Evidence> {
-    return this.answer('verifyCredentials', input);
-  }
-
-  sandboxTest(input: PlaidCheckInput): Promise<Evidence> {
-    return this.answer('sandboxTest', input);
-  }
-
-  private async answer(method: 'verifyCredentials' | 'sandboxTest', input: PlaidCheckInput): Promise<Evidence> {
-    this.calls.push({ method, input });
-    const next = this.script.shift() ?? 'ok';
-    if (next === 'ok') return { environment: input.environment, check: method, requestId: `req-${this.calls.length}` };
-    if ('hang' in next) {
-      await next.hang;
-      return { environment: input.environment, check: method };
-    }
-    throw next;
-  }
-}
-
 export class Harness {
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'plaid-setup-test-'));
   readonly taskQueue = uniqueTaskQueue('plaid-setup');
-  readonly plaid = new ScriptedPlaid();
+  /** This test's Plaid client, registered with the emulator. */
+  readonly client: EmulatedClient = demoClient();
   readonly notifications: Notification[] = [];
   readonly logLines: string[] = [];
   readonly submittedSecrets: string[] = [];
   readonly logger = createLogger('debug', (line) => this.logLines.push(line));
   vault!: Vault;
 
-  constructor(readonly env: TestWorkflowEnvironment) {}
+  constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly plaid: PlaidEmulator,
+  ) {
+    plaid.addClient(this.client);
+  }
+
+  get clientId(): string {
+    return this.client.clientId;
+  }
+
+  /** What the emulator received from this test's client. */
+  plaidCalls(): Array<{ flavour: string; path: string; status: number }> {
+    return this.plaid.requests.filter((r) => r.clientId === this.clientId).map(({ flavour, path, status }) => ({ flavour, path, status }));
+  }
 
   /** The vault's key, for a CLI under test that must open the same vault. */
   readonly key = randomBytes(32);
@@ -109,10 +91,15 @@ export class Harness {
       workflowBundle: await workflowBundle(),
       shutdownGraceTime: '500ms',
       activities: createActivities({
-        secrets: this.vault,
-        plaid: this.plaid,
+        plaid: createPlaidClientFactory(this.vault, {
+          sandboxUrl: this.plaid.sandboxUrl,
+          productionUrl: this.plaid.productionUrl,
+          timeoutMs: 2_000,
+        }),
+        items: this.vault.itemLedger(),
         notifier: { notify: async (n) => void this.notifications.push(n) },
         logger: this.logger,
+        syncPoll: { intervalMs: 100, attempts: 20 },
       }),
     });
   }
@@ -157,7 +144,8 @@ export class Harness {
     return waitFor(() => this.state(setupId), predicate, what);
   }
 
-  async secret(setupId: string, kind: SecretKind, value = newSecret()): Promise<SecretRef> {
+  /** Stores a secret in the vault: by default the one Plaid (the emulator) holds for the client. */
+  async secret(setupId: string, kind: SecretKind, value = this.plaidSecret(kind)): Promise<SecretRef> {
     this.submittedSecrets.push(value);
     return this.vault.put(setupId, kind, SecretValueSchema.parse(value));
   }
@@ -171,6 +159,12 @@ export class Harness {
     return decodedJson(runs);
   }
 
+  private plaidSecret(kind: SecretKind): string {
+    if (kind === 'sandbox') return this.client.secrets.sandbox;
+    if (kind === 'production' && this.client.secrets.production) return this.client.secrets.production;
+    return newSecret();
+  }
+
   async close(): Promise<void> {
     await this.vault.close();
   }
@@ -179,7 +173,7 @@ export class Harness {
 /** Drives a setup from start to the step before `enable`, asserting each step on the way. */
 export async function journeyToEnablement(h: Harness, setupId: string): Promise<void> {
   await h.act(setupId, 'confirmRedirect', { actor: actors.alice });
-  await h.act(setupId, 'submitCredentials', { actor: actors.alice, clientId: CLIENT_ID, sandboxSecret: await h.secret(setupId, 'sandbox') });
+  await h.act(setupId, 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret(setupId, 'sandbox') });
   await h.act(setupId, 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'GB'], syncMode: 'continuous' });
   await h.act(setupId, 'runSandboxTest', { actor: actors.alice });
   await h.until(setupId, (s) => s.steps.find((x) => x.id === 'sandbox_test')?.status === 'done', 'sandbox test');
@@ -195,4 +189,9 @@ export async function journeyToEnablement(h: Harness, setupId: string): Promise<
 export function decodedJson(value: unknown): string {
   // fetchHistory's protos serialise binary payload data as base64 strings.
   return JSON.stringify(value, (key, v: unknown) => (key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
+}
+
+/** Every line the Temporal SDK logged in this test file (see quiet-runtime.ts). */
+export function sdkLogLines(): string[] {
+  return (globalThis as { __sdkLogLines?: string[] }).__sdkLogLines ?? [];
 }
