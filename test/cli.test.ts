@@ -183,12 +183,18 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
 test('--help is there for the program and every command', async () => {
   const top = await cli('--help');
   expect(top.code).toBe(0);
-  for (const command of ['dev', 'worker', 'start', 'list', 'status', 'credentials', 'settings', 'sandbox-test', 'confirm-codat', 'approve', 'reject', 'production-secret', 'rotate-secret', 'enable', 'disable', 'cancel']) {
+  for (const command of ['dev', 'worker', 'start', 'list', 'status', 'credentials', 'settings', 'sandbox-test', 'confirm-codat', 'approve', 'reject', 'production-secret', 'rotate-secret', 'enable', 'disable', 'cancel', 'plaid-emulator']) {
     expect(top.stdout).toContain(command);
     const help = await cli(`${command} --help`);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: plaid-setup /);
   }
+});
+
+test('plaid-emulator refuses a port it cannot use, saying which ports it can', async () => {
+  const run = await cli('plaid-emulator --port 80');
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/--port must be a whole number from 1024 to 65534 \(Production uses the next port\), not "80"/);
 });
 
 test('an unreachable Temporal server is a clear error', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { isPlaidSetupError } from '../errors';
+import { basePathFor } from '../plaid/client';
 import { buildActivities } from '../services';
 import { searchAttributes } from '../shared/messages';
 import { TEMPORAL_CLI, missingBinaryError, provisionBinary } from '../temporal/binaries';
@@ -76,6 +77,7 @@ export async function devCommand(ctx: CliContext): Promise<number> {
       `Temporal dev server: 127.0.0.1:${config.temporal.devPort} (namespace ${config.temporal.namespace}; state in ${dbFilename})`,
       `Temporal CLI: ${provisioned.executable.type === 'existing-path' ? provisioned.executable.path : 'SDK download'} (${provisioned.source})`,
       `Temporal Web UI: http://127.0.0.1:${config.temporal.devUiPort}`,
+      `Plaid: Sandbox ${basePathFor('sandbox', config.plaid)}, Production ${basePathFor('production', config.plaid)}`,
       'Slack bot: not part of this build yet; use the CLI (plaid-setup --help).',
       '',
     ].join('\n'),

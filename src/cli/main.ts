@@ -19,6 +19,7 @@ import type { SetupInput } from '../workflows';
 import { CliContext, setupIdOf, type Io } from './context';
 import { devCommand, workerCommand } from './dev';
 import { formatState, type StateView } from './format';
+import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
 import { parseSecret, readSecretLines } from './secret-input';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -121,6 +122,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .command('worker')
     .description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
     .action(async () => setExit(await workerCommand(ctx)));
+
+  program
+    .command('plaid-emulator')
+    .description('run a loopback Plaid emulator with demo credentials, to try plaid-setup without a Plaid account')
+    .option('--port <port>', 'Sandbox port; Production uses the next one', String(DEFAULT_EMULATOR_PORT))
+    .action(async (opts: { port: string }) => setExit(await plaidEmulatorCommand(ctx, opts.port)));
 
   withActor(program.command('start <name>').description('start the set-up checklist for a new integration')).action(
     async (name: string, opts: CommonOptions) => {

@@ -1,6 +1,7 @@
 /**
- * The SDK's own logs: printed from errors up so test output stays readable (tests provoke many activity failures, which the SDK logs as warnings), and all
- * of them (from info up) kept for the tests that scan every log line for secrets.
+ * The SDK's own logs: only errors are printed, so test output stays readable (tests
+ * provoke many activity failures, which the SDK logs as warnings); all of them, from
+ * info up, are kept for the tests that scan every log line for secrets.
  */
 import { inspect } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
