@@ -6,28 +6,14 @@ import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../src/cli/main';
 import { SqliteDatabase } from '../src/storage/sqlite';
-import { PlaidEmulator } from '../src/emulators/plaid';
-import { startDevServer } from './support/env';
-import { Harness, newSecret } from './support/harness';
+import type { PlaidEmulator } from '../src/emulators/plaid';
+import { type Harness, newSecret } from './support/harness';
+import { useWorld } from './support/world';
 
 let env: TestWorkflowEnvironment;
 let plaid: PlaidEmulator;
 let h: Harness;
-
-beforeAll(async () => {
-  env = await startDevServer();
-  plaid = await PlaidEmulator.start();
-});
-afterAll(async () => {
-  await plaid?.close();
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await new Harness(env, plaid).open();
-});
-afterEach(async () => {
-  await h.close();
-});
+useWorld((w) => ({ env, plaid, h } = w));
 
 interface Run {
   code: number;

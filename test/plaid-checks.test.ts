@@ -8,33 +8,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { PlaidEmulator } from '../src/emulators/plaid';
+import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { CountryCode } from '../src/shared/schemas';
 import type { SetupState, StepState } from '../src/shared/state';
-import { startDevServer } from './support/env';
-import { Harness, actors, journeyToEnablement, newSecret, sdkLogLines, waitFor } from './support/harness';
+import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines, waitFor } from './support/harness';
+import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string): StepState => s.steps.find((x) => x.id === id)!;
 
 let env: TestWorkflowEnvironment;
 let plaid: PlaidEmulator;
 let h: Harness;
-
-beforeAll(async () => {
-  env = await startDevServer();
-  plaid = await PlaidEmulator.start();
-});
-afterAll(async () => {
-  await plaid?.close();
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await new Harness(env, plaid).open();
-});
-afterEach(async () => {
-  plaid.clearFaults();
-  await h.close();
-});
+useWorld((w) => ({ env, plaid, h } = w));
 
 interface Settings {
   countryCodes?: CountryCode[];
@@ -60,7 +45,7 @@ const paths = () => h.plaidCalls().map((c) => `${c.path} ${c.status}`);
 test('a good Sandbox run proves keys, Link configuration and an Item, and shows the evidence', async () => {
   const worker = await h.worker();
   await worker.runUntil(async () => {
-    const state = await runSandboxTest('good', undefined, { countryCodes: ['US', 'GB'], linkCustomizationName: undefined });
+    const state = await runSandboxTest('good', undefined, { countryCodes: ['US', 'GB'] });
     const step = stepOf(state, 'sandbox_test');
     expect(step.status).toBe('done');
     expect(step.detail).toBe('Sandbox test passed.');

@@ -3,32 +3,14 @@
  * and expiry of an unanswered production approval. Durations are configured in seconds
  * here; the back-off schedule itself is covered in checklist.test.ts.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SetupState } from '../src/shared/state';
-import { PlaidEmulator } from '../src/emulators/plaid';
-import { startDevServer } from './support/env';
-import { Harness, actors, waitFor } from './support/harness';
+import { type Harness, actors, waitFor } from './support/harness';
+import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
 
-let env: TestWorkflowEnvironment;
-let plaid: PlaidEmulator;
 let h: Harness;
-
-beforeAll(async () => {
-  env = await startDevServer();
-  plaid = await PlaidEmulator.start();
-});
-afterAll(async () => {
-  await plaid?.close();
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await new Harness(env, plaid).open();
-});
-afterEach(async () => {
-  await h.close();
-});
+useWorld((w) => ({ h } = w));
 
 const notified = (done: (count: number) => boolean, what: string) => waitFor(() => h.notifications.length, done, what);
 

@@ -4,32 +4,20 @@
  * reaches history. Plaid failures and retries have their own file, plaid-checks.test.ts.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { demoClient, PlaidEmulator } from '../src/emulators/plaid';
+import { demoClient, type PlaidEmulator } from '../src/emulators/plaid';
 import { searchAttributes, workflowIdFor } from '../src/shared/messages';
 import type { SetupState } from '../src/shared/state';
-import { startDevServer } from './support/env';
-import { Harness, actors, journeyToEnablement, newSecret, sdkLogLines } from './support/harness';
+import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines } from './support/harness';
+import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
 
 let env: TestWorkflowEnvironment;
 let plaid: PlaidEmulator;
 let h: Harness;
-
-beforeAll(async () => {
+useWorld((w) => ({ env, plaid, h } = w), {
   // A low threshold makes Temporal suggest continue-as-new quickly, so it is exercised.
-  env = await startDevServer(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=150']);
-  plaid = await PlaidEmulator.start();
-});
-afterAll(async () => {
-  await plaid?.close();
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await new Harness(env, plaid).open();
-});
-afterEach(async () => {
-  await h.close();
+  serverArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=150'],
 });
 
 test('the whole journey from start to enabled, then toggles, rotation and cancel', async () => {
@@ -56,17 +44,8 @@ test('the whole journey from start to enabled, then toggles, rotation and cancel
     expect(state.data.environment).toBe('production');
     // The operator chose US and GB; that choice holds in production too.
     expect(state.data.countryCodes).toEqual(['US', 'GB']);
-    expect(stepOf(state, 'sandbox_test').evidence).toMatchObject({
-      environment: 'sandbox',
-      keysAccepted: true,
-      redirectUriAllowed: 'https://plaid.codat.io/oauth/callback',
-      countriesEnabled: 'US,GB',
-      institution: 'First Platypus Bank',
-      institutionId: 'ins_109508',
-      itemRemoved: true,
-    });
-    expect(stepOf(state, 'sandbox_test').evidence?.accounts).toBeGreaterThan(0);
-    expect(stepOf(state, 'sandbox_test').evidence?.transactions).toBeGreaterThan(0);
+    // The evidence itself is examined in plaid-checks.test.ts.
+    expect(stepOf(state, 'sandbox_test').evidence).toMatchObject({ countriesEnabled: 'US,GB', itemRemoved: true });
     expect(stepOf(state, 'production_secret').evidence).toMatchObject({ environment: 'production', keysAccepted: true });
     expect(stepOf(state, 'production_approval').actor).toMatchObject({ id: actors.bob.id });
     const calls = h.plaidCalls();
