@@ -166,7 +166,11 @@ describe('a refused check fails its step with what to fix, and passes once it is
 test('a burst of 429s, 500s, a 503 and a timeout is ridden out by Temporal retries', async () => {
   plaid.inject('/institutions/get', { kind: 'status', status: 429 }, { times: 2 });
   plaid.inject('/link/token/create', { kind: 'timeout' }, { times: 1 });
+  // Exchange fails once (cleanup must exchange the recorded public token itself), then
+  // accounts fail and so does the removal after them (the next attempt removes that Item).
+  plaid.inject('/item/public_token/exchange', { kind: 'status', status: 500 }, { times: 1 });
   plaid.inject('/accounts/get', { kind: 'status', status: 500 }, { times: 1 });
+  plaid.inject('/item/remove', { kind: 'status', status: 500 }, { times: 1 });
   plaid.inject('/transactions/sync', { kind: 'status', status: 503 }, { times: 1 });
   const worker = await h.worker();
   await worker.runUntil(async () => {
@@ -177,11 +181,13 @@ test('a burst of 429s, 500s, a 503 and a timeout is ridden out by Temporal retri
   expect(calls.filter((c) => c === '/institutions/get 429')).toHaveLength(2);
   expect(calls).toContain('/accounts/get 500');
   expect(calls).toContain('/transactions/sync 503');
-  // The failed smoke-test attempt removed its Item before the retry made a new one.
-  const items = plaid.items().filter((i) => i.clientId === h.clientId);
-  expect(items.length).toBeGreaterThanOrEqual(2);
+  expect(calls).toContain('/item/public_token/exchange 500');
+  expect(calls).toContain('/item/remove 500');
+  // Four smoke-test attempts, four Items, every one removed.
+  expect(plaid.items().filter((i) => i.clientId === h.clientId)).toHaveLength(4);
   expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
   expect(h.logLines.some((l) => l.includes('PLAID_TIMEOUT'))).toBe(true);
+  expect(h.logLines.some((l) => l.includes('sandbox item left for the next attempt to remove'))).toBe(true);
 });
 
 test('a worker killed during the smoke test leaves no Item behind', async () => {

@@ -253,6 +253,8 @@ async function removeEntry(client: PlaidApi, setupId: string, entry: LedgerEntry
         client.itemPublicTokenExchange({ public_token: entry.token.value }),
       );
       accessToken = exchanged.access_token;
+      // A public token exchanges once: keep the access token in case the removal fails.
+      await options.ledger.record(setupId, { ...entry, token: { kind: 'access', value: accessToken }, itemId: exchanged.item_id });
     } catch (err) {
       if (!(err instanceof PlaidCallError) || err.retryable) throw err;
       // An expired or already exchanged public token cannot reach its Item any more.
