@@ -4,7 +4,18 @@
  */
 import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
 import type { SetupState } from '../src/shared/state';
-import { ActionRejected, codatPortalEntries, initialState, nextReminderAt, recordReminder, validateAction } from '../src/workflows/checklist';
+import {
+  ActionRejected,
+  applyAction,
+  availableActions,
+  codatPortalEntries,
+  finishJob,
+  initialState,
+  nextReminderAt,
+  pendingConfirmation,
+  recordReminder,
+  validateAction,
+} from '../src/workflows/checklist';
 
 const HOUR = 3_600_000;
 const created = '2026-01-01T00:00:00.000Z';
@@ -67,4 +78,58 @@ test.each(ACTION_NAMES)('%s is refused to someone without its role, before any s
   const attempt = () => validateAction(fresh(), action, { actor, ...validArgs[action] });
   expect(attempt).toThrow(ActionRejected);
   expect(attempt).toThrow(new RegExp(`not an ${needed}`));
+});
+
+describe('availableActions: exactly the actions the rules would accept now', () => {
+  const alice: Actor = { id: 'U1', displayName: 'Alice', source: 'slack', roles: ['operator', 'approver'] };
+  const bob: Actor = { id: 'U2', displayName: 'Bob', source: 'slack', roles: ['approver'] };
+  const act = (state: SetupState, name: ActionName, actor: Actor = alice) =>
+    applyAction(state, name, validateAction(state, name, { actor, ...validArgs[name] }), created);
+  /** What validateAction accepts for someone holding every role who did not request production. */
+  const accepted = (state: SetupState) =>
+    ACTION_NAMES.filter((name) => {
+      try {
+        validateAction(state, name, { actor: { ...bob, id: 'U3', roles: ['operator', 'approver'] }, ...validArgs[name] });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+
+  test('at each point of a journey', () => {
+    const state = fresh();
+    const seen: ActionName[][] = [];
+    const check = () => {
+      expect(availableActions(state)).toEqual(accepted(state));
+      seen.push(availableActions(state));
+    };
+    check();
+    act(state, 'confirmRedirect');
+    check();
+    act(state, 'submitCredentials');
+    act(state, 'updateSettings');
+    check();
+    act(state, 'runSandboxTest');
+    check();
+    expect(availableActions(state)).not.toContain('runSandboxTest');
+    finishJob(state, state.job!.id, { ok: true, evidence: {} }, created);
+    check();
+    expect(pendingConfirmation(state)).toBe('codat_portal');
+    act(state, 'confirmCodat');
+    act(state, 'requestProduction');
+    check();
+    expect(availableActions(state)).toEqual(expect.arrayContaining(['approveProduction', 'rejectProduction']));
+    act(state, 'approveProduction', bob);
+    act(state, 'submitProductionSecret');
+    finishJob(state, state.job!.id, { ok: true, evidence: {} }, created);
+    expect(pendingConfirmation(state)).toBe('production_secret');
+    act(state, 'confirmCodat');
+    check();
+    act(state, 'enable');
+    check();
+    expect(availableActions(state)).toEqual(expect.arrayContaining(['disable', 'rotateSecret', 'cancel']));
+    act(state, 'cancel');
+    expect(availableActions(state)).toEqual([]);
+    expect(new Set(seen.map((s) => s.join()))).toHaveProperty('size', seen.length);
+  });
 });

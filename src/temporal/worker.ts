@@ -2,6 +2,7 @@
  * The worker: the plaid-setup workflow and its activities on one task queue.
  */
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import type { SetupActivities } from '../activities/contract';
 
 export interface SetupWorkerOptions {
@@ -12,7 +13,7 @@ export interface SetupWorkerOptions {
   /** Tests bundle the workflow code once and share it between workers. */
   workflowBundle?: WorkflowBundle;
   /** How long running activities get to finish when the worker stops. */
-  shutdownGraceTime?: string;
+  shutdownGraceTime?: Duration;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');

@@ -5,8 +5,10 @@
  */
 import type { ZodType } from 'zod';
 import {
+  ACTION_NAMES,
   ACTION_ROLES,
   ActionArgSchemas,
+  ROLES,
   DEFAULT_COUNTRIES,
   REDIRECT_URI,
   STEP_IDS,
@@ -153,6 +155,34 @@ export function validateAction<N extends ActionName>(state: SetupState, name: N,
   }
   checkRules(state, name, args);
   return args;
+}
+
+/**
+ * The actions the state allows now, whoever asks (roles and four eyes are checked when
+ * someone acts). The Slack checklist shows a button for each and no other.
+ */
+export function availableActions(state: SetupState): ActionName[] {
+  if (state.status === 'cancelled') return [];
+  const anyone: Actor = { id: '', displayName: '', source: 'slack', roles: [...ROLES] };
+  return ACTION_NAMES.filter((name) => {
+    try {
+      checkRules(state, name, { actor: anyone } as ParsedActionArgs<ActionName>);
+      return true;
+    } catch (err) {
+      if (err instanceof ActionRejected) return false;
+      throw err;
+    }
+  });
+}
+
+/** What confirmCodat confirms now, if anything: the first Portal entries, or the verified Production secret. */
+export function pendingConfirmation(state: SetupState): 'codat_portal' | 'production_secret' | undefined {
+  try {
+    return confirmTarget(state, undefined);
+  } catch (err) {
+    if (err instanceof ActionRejected) return undefined;
+    throw err;
+  }
 }
 
 function checkRules(state: SetupState, name: ActionName, args: ParsedActionArgs<ActionName>): void {

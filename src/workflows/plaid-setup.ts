@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
 import { ACTION_REJECTED, searchAttributes, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, type ActionName } from '../shared/schemas';
@@ -44,7 +44,7 @@ export interface SetupInput {
 }
 
 // Plaid checks: a refusal (CHECK_FAILED) is final; anything else is retried with backoff.
-const checkRetry = {
+const checkRetry: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '1 minute',
@@ -261,16 +261,17 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       const seen = state.version;
       const deadlines = [nextReminderAt(state), approvalExpiresAt(state)].filter((t): t is number => t !== undefined);
       const timeout = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
-      const woken = await condition(
-        () =>
-          state.version !== seen ||
-          state.job !== undefined ||
-          outbox.length > 0 ||
-          state.status !== 'active' ||
-          workflowInfo().continueAsNewSuggested,
-        timeout,
-      );
-      if (!woken) fireTimers();
+      const wake = () =>
+        state.version !== seen ||
+        state.job !== undefined ||
+        outbox.length > 0 ||
+        state.status !== 'active' ||
+        workflowInfo().continueAsNewSuggested;
+      if (timeout === undefined) {
+        await condition(wake);
+      } else if (!(await condition(wake, timeout))) {
+        fireTimers();
+      }
     }
     syncSearchAttributes();
     await deliver();

@@ -1,0 +1,80 @@
+/**
+ * The identifiers the bot's Slack surfaces share with its handlers: button action ids,
+ * modal callback ids, modal input block/action ids, and what rides in button values and
+ * private_metadata (never a secret: Slack echoes both back in every payload).
+ */
+import { z } from 'zod';
+import type { ActionName } from '../shared/schemas';
+
+export const SLASH_COMMAND = '/plaid-setup';
+
+/** Buttons. Each button's `value` is the setup id. */
+export const BUTTONS = {
+  confirmRedirect: 'plaid_setup.confirm_redirect',
+  openCredentials: 'plaid_setup.open_credentials',
+  openSettings: 'plaid_setup.open_settings',
+  runSandboxTest: 'plaid_setup.run_sandbox_test',
+  confirmCodat: 'plaid_setup.confirm_codat',
+  requestProduction: 'plaid_setup.request_production',
+  approveProduction: 'plaid_setup.approve_production',
+  openReject: 'plaid_setup.open_reject',
+  openProductionSecret: 'plaid_setup.open_production_secret',
+  enable: 'plaid_setup.enable',
+  disable: 'plaid_setup.disable',
+  openRotate: 'plaid_setup.open_rotate',
+  cancel: 'plaid_setup.cancel',
+} as const;
+export type ButtonId = (typeof BUTTONS)[keyof typeof BUTTONS];
+
+/** Which checklist action each button leads to (directly, or through its modal). */
+export const BUTTON_ACTIONS: Record<ButtonId, ActionName> = {
+  [BUTTONS.confirmRedirect]: 'confirmRedirect',
+  [BUTTONS.openCredentials]: 'submitCredentials',
+  [BUTTONS.openSettings]: 'updateSettings',
+  [BUTTONS.runSandboxTest]: 'runSandboxTest',
+  [BUTTONS.confirmCodat]: 'confirmCodat',
+  [BUTTONS.requestProduction]: 'requestProduction',
+  [BUTTONS.approveProduction]: 'approveProduction',
+  [BUTTONS.openReject]: 'rejectProduction',
+  [BUTTONS.openProductionSecret]: 'submitProductionSecret',
+  [BUTTONS.enable]: 'enable',
+  [BUTTONS.disable]: 'disable',
+  [BUTTONS.openRotate]: 'rotateSecret',
+  [BUTTONS.cancel]: 'cancel',
+};
+
+/** Modal callback ids. */
+export const VIEWS = {
+  credentials: 'plaid_setup.credentials',
+  settings: 'plaid_setup.settings',
+  productionSecret: 'plaid_setup.production_secret',
+  reject: 'plaid_setup.reject',
+  rotate: 'plaid_setup.rotate',
+} as const;
+export type ViewId = (typeof VIEWS)[keyof typeof VIEWS];
+
+/**
+ * Modal inputs: each input block's block_id, with its element's action_id `value`.
+ * Field errors in `response_action: 'errors'` are keyed by these block ids.
+ */
+export const FIELDS = {
+  clientId: 'client_id',
+  sandboxSecret: 'sandbox_secret',
+  developmentSecret: 'development_secret',
+  countryCodes: 'country_codes',
+  syncMode: 'sync_mode',
+  linkCustomization: 'link_customization',
+  environment: 'environment',
+  productionSecret: 'production_secret',
+  reason: 'reason',
+  rotateKind: 'rotate_kind',
+  rotateSecret: 'rotate_secret',
+} as const;
+export const FIELD_ACTION_ID = 'value';
+
+/** What a modal carries in private_metadata: which setup, and where the click came from. */
+export const ViewMetadataSchema = z.object({
+  setupId: z.string().min(1).max(64),
+  channel: z.string().max(32).optional(),
+});
+export type ViewMetadata = z.infer<typeof ViewMetadataSchema>;
