@@ -87,6 +87,32 @@ const EnvSchema = z.object({
   PLAID_SANDBOX_URL: url,
   PLAID_PRODUCTION_URL: url,
   PLAID_TIMEOUT: duration('30s'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions')
+    .optional()
+    .transform((v) => v || undefined),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .trim()
+    .regex(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials')
+    .optional()
+    .transform((v) => v || undefined),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode')
+    .optional()
+    .transform((v) => v || undefined),
+  SLACK_API_URL: url,
+  PORT: port(3000),
+  PLAID_SETUP_APPROVALS_CHANNEL: z
+    .string()
+    .trim()
+    .regex(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name')
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -114,6 +140,26 @@ export interface Config {
     devUiPort: number;
   };
   plaid: { sandboxUrl?: string; productionUrl?: string; timeoutMs: number };
+  slack: SlackConfig;
+}
+
+export interface SlackConfig {
+  botToken?: string;
+  signingSecret?: string;
+  /** Socket Mode when set; the HTTP receiver on `port` otherwise. */
+  appToken?: string;
+  /** The Web API base URL (an emulator in tests); Slack's when unset. */
+  apiUrl?: string;
+  port: number;
+  approvalsChannel?: string;
+}
+
+/** What is missing for the bot to run, in words; empty when it can run. */
+export function slackMissing(slack: SlackConfig): string[] {
+  return [
+    !slack.botToken && 'SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token)',
+    !slack.appToken && !slack.signingSecret && 'SLACK_SIGNING_SECRET (Basic Information > App Credentials), or SLACK_APP_TOKEN for Socket Mode',
+  ].filter((m): m is string => typeof m === 'string');
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -175,6 +221,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...(e.PLAID_SANDBOX_URL ? { sandboxUrl: e.PLAID_SANDBOX_URL } : {}),
       ...(e.PLAID_PRODUCTION_URL ? { productionUrl: e.PLAID_PRODUCTION_URL } : {}),
       timeoutMs: e.PLAID_TIMEOUT,
+    },
+    slack: {
+      ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+      port: e.PORT,
+      ...(e.PLAID_SETUP_APPROVALS_CHANNEL ? { approvalsChannel: e.PLAID_SETUP_APPROVALS_CHANNEL } : {}),
     },
   };
 }

@@ -13,6 +13,8 @@ import { resolveVaultKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
 export const VAULT_FILE = 'vault.sqlite';
+/** Security events (denials, refused and forged requests), beside the vault. */
+export const SECURITY_LOG_FILE = 'security.sqlite';
 
 export function openVault(config: Config, logger: Logger): Promise<Vault> {
   return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger));

@@ -2,7 +2,7 @@
  * Configuration: defaults, and a bad value stops start-up naming the variable.
  */
 import path from 'node:path';
-import { loadConfig, rolesOf } from '../src/config';
+import { loadConfig, rolesOf, slackMissing } from '../src/config';
 
 test('defaults need no environment at all', () => {
   const config = loadConfig({}, '/srv/app');
@@ -22,6 +22,10 @@ test.each([
   ['PLAID_SANDBOX_URL', 'not a url', /PLAID_SANDBOX_URL: must be an http\(s\) URL/],
   ['TEMPORAL_TLS', 'maybe', /TEMPORAL_TLS/],
   ['NODE_ENV', 'staging', /NODE_ENV/],
+  ['SLACK_BOT_TOKEN', 'xoxp-user-token', /SLACK_BOT_TOKEN: must be a bot token \(xoxb-\.\.\.\)/],
+  ['SLACK_SIGNING_SECRET', 'short', /SLACK_SIGNING_SECRET: must be the 32-character Signing Secret/],
+  ['SLACK_APP_TOKEN', 'xoxb-1', /SLACK_APP_TOKEN: must be an app-level token/],
+  ['PLAID_SETUP_APPROVALS_CHANNEL', '#approvals', /PLAID_SETUP_APPROVALS_CHANNEL: must be a Slack channel id/],
 ])('%s=%s is refused with the variable named', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(message);
 });
@@ -38,4 +42,15 @@ test('roles come from the three lists once any is set', () => {
 test('mutual TLS needs both certificate and key; an API key turns TLS on', () => {
   expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
   expect(loadConfig({ TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }).temporal.tls).toBeDefined();
+});
+
+test('the bot says what it is missing, in the words of the Slack app settings', () => {
+  expect(slackMissing(loadConfig({}).slack)).toEqual([
+    'SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token)',
+    'SLACK_SIGNING_SECRET (Basic Information > App Credentials), or SLACK_APP_TOKEN for Socket Mode',
+  ]);
+  const http = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef', PORT: '3100' });
+  expect(slackMissing(http.slack)).toEqual([]);
+  expect(http.slack).toMatchObject({ port: 3100 });
+  expect(slackMissing(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A1-2' }).slack)).toEqual([]);
 });

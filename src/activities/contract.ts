@@ -3,7 +3,7 @@
  * Workflow code imports this module (types and constants only, no I/O).
  */
 import type { CountryCode, PlaidEnvironment, SecretRef } from '../shared/schemas';
-import type { Evidence, Notification } from '../shared/state';
+import type { Evidence, MessageRef, Notification, SetupView } from '../shared/state';
 
 /** A check that Plaid answered and refused: the operator has something to fix. */
 export const CHECK_FAILED = 'PlaidCheckFailed';
@@ -11,6 +11,8 @@ export const CHECK_FAILED = 'PlaidCheckFailed';
 export const CHECK_UNAVAILABLE = 'PlaidUnavailable';
 /** The vault could not give back a secret (missing, tampered, wrong key). */
 export const VAULT_ERROR = 'VaultError';
+/** Slack refused a call for good (channel gone, bot removed, not configured): do not retry. */
+export const SLACK_REFUSED = 'SlackRefused';
 
 /** Who and what a check runs as: the client_id and a vault reference to the secret. */
 export interface PlaidCredentialsRef {
@@ -45,6 +47,24 @@ export interface SmokeProgress {
   itemId?: string;
 }
 
+export interface PublishChecklistInput {
+  channel: string;
+  /** The message to update; a new message is posted when absent. */
+  ts?: string;
+  view: SetupView;
+}
+
+export interface NotifyInput {
+  notification: Notification;
+  /** The setup as it stands, for notifiers that show it. */
+  view: SetupView;
+}
+
+export interface NotifyResult {
+  /** Messages posted that later changes must update (approval requests). */
+  messages: MessageRef[];
+}
+
 export interface SetupActivities {
   /** `/institutions/get` in the environment: the keys work. */
   verifyCredentials(input: VerifyCredentialsInput): Promise<Evidence>;
@@ -52,5 +72,10 @@ export interface SetupActivities {
   checkLinkConfiguration(input: LinkConfigurationInput): Promise<Evidence>;
   /** A Sandbox Item created, read and removed. */
   runSandboxSmokeTest(input: SandboxSmokeTestInput): Promise<Evidence>;
-  notify(notification: Notification): Promise<void>;
+  /** Tells the people a notification is for; returns the messages to keep current. */
+  notify(input: NotifyInput): Promise<NotifyResult>;
+  /** Posts or updates the setup's checklist message. */
+  publishChecklist(input: PublishChecklistInput): Promise<MessageRef>;
+  /** Shows the decision (or expiry) on every approval request sent. */
+  closeApprovalRequests(input: { messages: MessageRef[]; view: SetupView }): Promise<void>;
 }

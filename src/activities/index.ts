@@ -139,8 +139,8 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       }
     },
 
-    async notify(notification) {
-      await notifier.notify(notification);
-    },
+    notify: (input) => notifier.notify(input),
+    publishChecklist: (input) => notifier.publishChecklist(input),
+    closeApprovalRequests: (input) => notifier.closeApprovalRequests(input),
   };
 }

@@ -1,17 +1,22 @@
 /**
- * Tells people that a setup needs them. Until the Slack bot lands (issue #4) the only
- * notifier writes a log line; the activity depends on this interface alone.
+ * Tells people that a setup needs them and keeps Slack current. The activities depend on
+ * this interface alone: the Slack notifier when the bot is configured, otherwise one that
+ * writes log lines.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../logger';
-import type { Notification } from '../shared/state';
+import type { MessageRef } from '../shared/state';
+import { SLACK_REFUSED, type NotifyInput, type NotifyResult, type PublishChecklistInput } from './contract';
 
 export interface Notifier {
-  notify(notification: Notification): Promise<void>;
+  notify(input: NotifyInput): Promise<NotifyResult>;
+  publishChecklist(input: PublishChecklistInput): Promise<MessageRef>;
+  closeApprovalRequests(input: { messages: MessageRef[]; view: PublishChecklistInput['view'] }): Promise<void>;
 }
 
 export function createLogNotifier(logger: Logger): Notifier {
   return {
-    async notify(n) {
+    async notify({ notification: n }) {
       switch (n.kind) {
         case 'reminder':
           logger.info(`Reminder #${n.reminderNumber}: setup ${n.setupId} waits on ${n.waitingOn} at step ${n.step}`, {
@@ -19,20 +24,29 @@ export function createLogNotifier(logger: Logger): Notifier {
             step: n.step,
             idleSince: n.idleSince,
           });
-          return;
+          break;
         case 'approval_requested':
           logger.info(`Setup ${n.setupId}: ${n.requestedBy.displayName} requests production approval`, {
             setup: n.setupId,
             expiresAt: n.expiresAt,
           });
-          return;
+          break;
         case 'approval_expired':
           logger.info(`Setup ${n.setupId}: the production request by ${n.requestedBy.displayName} expired`, {
             setup: n.setupId,
             requestedAt: n.requestedAt,
           });
-          return;
+          break;
       }
+      return { messages: [] };
+    },
+    async publishChecklist({ view }) {
+      // A setup started from Slack while this worker has no Slack token: say so once per change.
+      logger.warn('Slack is not configured on this worker: the checklist message was not updated', { setup: view.setupId });
+      throw ApplicationFailure.create({ type: SLACK_REFUSED, message: 'Slack is not configured on this worker (SLACK_BOT_TOKEN).', nonRetryable: true });
+    },
+    async closeApprovalRequests() {
+      return;
     },
   };
 }

@@ -5,9 +5,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { SqliteSecurityLog } from '../audit/security-log';
+import { startBot, type RunningBot } from '../bot/server';
+import { slackMissing } from '../config';
 import { isPlaidSetupError } from '../errors';
 import { basePathFor } from '../plaid/client';
-import { buildActivities } from '../services';
+import { buildActivities, SECURITY_LOG_FILE } from '../services';
+import { createActivityWebClient } from '../slack/client';
+import { RoleDirectory } from '../slack/directory';
+import { createSlackNotifier } from '../slack/notifier';
+import { SetupClient } from '../temporal/setups';
 import { searchAttributes } from '../shared/messages';
 import { TEMPORAL_CLI, missingBinaryError, provisionBinary } from '../temporal/binaries';
 import { connectWorker } from '../temporal/connection';
@@ -17,18 +25,43 @@ import type { CliContext } from './context';
 
 export const DEV_DB_FILE = 'temporal.sqlite';
 
-/** Runs the worker until SIGINT or SIGTERM (the SDK's runtime shuts workers down on both). */
-async function runWorker(ctx: CliContext, connection: NativeConnection): Promise<void> {
+/**
+ * Runs the worker, and the Slack bot beside it when Slack is configured, until SIGINT or
+ * SIGTERM (the SDK's runtime shuts workers down on both).
+ */
+async function runWorker(ctx: CliContext, connection: NativeConnection, client: Client): Promise<void> {
   const { config, logger } = ctx;
   const vault = await ctx.openVault();
+  const missing = slackMissing(config.slack);
+  const web = missing.length === 0 ? createActivityWebClient(config.slack) : undefined;
+  const directory = web ? new RoleDirectory(web, config) : undefined;
+  const notifier =
+    web && directory
+      ? createSlackNotifier({ client: web, directory, logger, ...(config.slack.approvalsChannel ? { approvalsChannel: config.slack.approvalsChannel } : {}) })
+      : undefined;
   const worker = await createSetupWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: buildActivities(config, logger, vault),
+    activities: buildActivities(config, logger, vault, notifier),
   });
+  let bot: RunningBot | undefined;
+  let security: SqliteSecurityLog | undefined;
+  if (directory) {
+    security = await SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE));
+    const setups = new SetupClient(client, config.temporal.taskQueue, { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs });
+    bot = await startBot(config.slack, { setups, vault, directory, security, logger });
+    ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
+  } else {
+    ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
+  }
   ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
-  await worker.run();
+  try {
+    await worker.run();
+  } finally {
+    await bot?.stop();
+    await security?.close();
+  }
   logger.info('Worker stopped');
 }
 
@@ -37,7 +70,7 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
   await ensureSearchAttributes(client, ctx.config.temporal.namespace, ctx.logger);
   const connection = await connectWorker(ctx.config);
   try {
-    await runWorker(ctx, connection);
+    await runWorker(ctx, connection, client);
   } finally {
     await connection.close();
   }
@@ -78,12 +111,11 @@ export async function devCommand(ctx: CliContext): Promise<number> {
       `Temporal CLI: ${provisioned.executable.type === 'existing-path' ? provisioned.executable.path : 'SDK download'} (${provisioned.source})`,
       `Temporal Web UI: http://127.0.0.1:${config.temporal.devUiPort}`,
       `Plaid: Sandbox ${basePathFor('sandbox', config.plaid)}, Production ${basePathFor('production', config.plaid)}`,
-      'Slack bot: not part of this build yet; use the CLI (plaid-setup --help).',
       '',
     ].join('\n'),
   );
   try {
-    await runWorker(ctx, env.nativeConnection);
+    await runWorker(ctx, env.nativeConnection, env.client);
   } finally {
     await env.teardown().catch((err: unknown) => {
       // Ctrl-C reaches the dev server too; it may already be gone.

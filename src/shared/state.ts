@@ -88,6 +88,21 @@ export interface Rotation {
   error?: Problem;
 }
 
+/** A Slack message the bot posted and keeps current. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Where the setup lives in Slack: its checklist message and the approval requests sent. */
+export interface SlackLinks {
+  channel: string;
+  /** Set once the checklist message is posted. */
+  ts?: string;
+  /** Approval requests for the current production request; emptied by a new request. */
+  approvals: MessageRef[];
+}
+
 /** Work the workflow runs through an activity, outside any update handler. */
 export type Job =
   | { id: number; kind: 'sandbox_test' }
@@ -117,7 +132,12 @@ export interface SetupState {
   /** When a person last changed anything; reminders count idle time from here. */
   lastChangeAt: string;
   remindersSent: number;
+  /** Present when the setup was started from Slack. */
+  slack?: SlackLinks;
 }
+
+/** The state as the query returns it: with what to enter in the Codat Portal. */
+export type SetupView = SetupState & { codatPortal: Array<{ field: string; value: string }> };
 
 /** What the notifier activity is told. */
 export type Notification =

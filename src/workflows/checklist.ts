@@ -22,7 +22,7 @@ import {
   type SecretRef,
   type StepId,
 } from '../shared/schemas';
-import type { ActorRef, Evidence, Job, Problem, SetupOptions, SetupState, StepState } from '../shared/state';
+import type { ActorRef, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
 
 export const REJECTION_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
@@ -654,7 +654,7 @@ export function expireApproval(state: SetupState, now: string): void {
 }
 
 /** The state as the query returns it: a copy, with what to enter in the Codat Portal. */
-export function publicView(state: SetupState): SetupState & { codatPortal: Array<{ field: string; value: string }> } {
+export function publicView(state: SetupState): SetupView {
   return { ...structuredCloneJson(state), codatPortal: codatPortalEntries(state) };
 }
 

@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  sleep,
   isCancellation,
   log,
   proxyActivities,
@@ -13,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
-import { CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
+import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
 import { ACTION_REJECTED, searchAttributes, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, type ActionName } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, Notification, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
@@ -39,6 +40,8 @@ export interface SetupInput {
   name: string;
   createdBy: ActorRef;
   options: SetupOptions;
+  /** Where the setup was started in Slack: its checklist message goes there. */
+  slack?: { channel: string };
   /** Carried across continue-as-new. */
   state?: SetupState;
 }
@@ -69,6 +72,16 @@ const notifier = proxyActivities<Pick<SetupActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
 });
+
+// Slack: rate limits come back as retryable failures (with Slack's Retry-After as the
+// next delay); a refusal such as a deleted channel is final.
+const slack = proxyActivities<Pick<SetupActivities, 'publishChecklist' | 'closeApprovalRequests'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: [SLACK_REFUSED] },
+});
+
+/** The checklist message is updated at most about once a second; changes in between coalesce. */
+const PUBLISH_INTERVAL_MS = 1000;
 
 const nowIso = () => new Date().toISOString();
 
@@ -103,6 +116,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       createdAt: nowIso(),
       options: input.options,
     });
+  if (input.slack && !state.slack) state.slack = { channel: input.slack.channel, approvals: [] };
   const outbox: Notification[] = [];
   let jobScope: CancellationScope | undefined;
 
@@ -216,13 +230,49 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     while (outbox.length > 0) {
       const notification = outbox.shift() as Notification;
       try {
-        await notifier.notify(notification);
+        const { messages } = await notifier.notify({ notification, view: publicView(state) });
+        // Approval requests are kept current (decision, expiry) by the publisher.
+        if (notification.kind === 'approval_requested' && state.slack && state.production?.expiresAt === notification.expiresAt) {
+          state.slack.approvals = messages;
+          approvalsClosed = false;
+        }
       } catch (err) {
         // A lost notification must not stop the checklist; the failure stays in history.
         log.warn('notification failed', { kind: notification.kind, error: String(err) });
       }
     }
   }
+
+  // The version last shown in Slack. A new run (continue-as-new) shows its state once.
+  let published = 0;
+  let approvalsClosed = false;
+  let stopPublishing = false;
+  const needsPublish = () => !!state.slack && state.version !== published;
+
+  /** Keeps the checklist message current, coalescing changes; runs beside the main loop. */
+  async function publisher(): Promise<void> {
+    for (;;) {
+      await condition(() => needsPublish() || stopPublishing);
+      if (!needsPublish()) return;
+      const version = state.version;
+      const target = state.slack as NonNullable<SetupState['slack']>;
+      try {
+        const ref = await slack.publishChecklist({ channel: target.channel, ...(target.ts ? { ts: target.ts } : {}), view: publicView(state) });
+        target.ts = ref.ts;
+        const decided = state.production?.decision !== undefined;
+        if (decided && !approvalsClosed && target.approvals.length > 0) {
+          await slack.closeApprovalRequests({ messages: target.approvals, view: publicView(state) });
+          approvalsClosed = true;
+        }
+      } catch (err) {
+        // Slack being down must not stop the checklist; the next change tries again.
+        log.warn('Slack checklist update failed', { error: String(err) });
+      }
+      published = version;
+      if (!stopPublishing) await sleep(PUBLISH_INTERVAL_MS);
+    }
+  }
+  const publishing = publisher();
 
   function fireTimers(): void {
     const now = Date.now();
@@ -277,6 +327,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     await deliver();
     if (state.status === 'active' && !state.job && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await condition(() => !needsPublish());
       if (!state.job && outbox.length === 0 && state.status === 'active') {
         await continueAsNew<typeof plaidSetupWorkflow>({ ...input, state });
       }
@@ -284,5 +335,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   }
   syncSearchAttributes();
   await condition(allHandlersFinished);
+  // Show the final state (cancelled) before the workflow ends.
+  stopPublishing = true;
+  await publishing;
   return { setupId: state.setupId, status: state.status, enabled: state.enabled, version: state.version };
 }

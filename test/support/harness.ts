@@ -97,7 +97,14 @@ export class Harness {
           timeoutMs: 2_000,
         }),
         items: this.vault.itemLedger(),
-        notifier: { notify: async (n) => void this.notifications.push(n) },
+        notifier: {
+          notify: async ({ notification }) => {
+            this.notifications.push(notification);
+            return { messages: [] };
+          },
+          publishChecklist: async ({ channel }) => ({ channel, ts: '1.000001' }),
+          closeApprovalRequests: async () => undefined,
+        },
         logger: this.logger,
         syncPoll: { intervalMs: 100, attempts: 20 },
       }),

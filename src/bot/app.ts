@@ -1,0 +1,327 @@
+/**
+ * The Slack bot: `/plaid-setup`, checklist buttons, modals and App Home, on Bolt 5.
+ * Every handler acks first (Slack allows 3 s) and then works; every click is checked
+ * against the clicker's roles now, and the workflow's validators check the rules again.
+ * Secrets typed into modals go straight to the vault; only references leave this file.
+ */
+import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SecurityLog } from '../audit/security-log';
+import { isPlaidSetupError } from '../errors';
+import type { Logger } from '../logger';
+import { slugify } from '../shared/messages';
+import { ACTION_ROLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import type { SetupView } from '../shared/state';
+import type { RoleDirectory } from '../slack/directory';
+import type { SetupClient } from '../temporal/setups';
+import type { Vault } from '../vault/vault';
+import { parseSlashCommand } from './commands';
+import { BUTTON_ACTIONS, BUTTONS, SLASH_COMMAND, VIEWS, type ButtonId, type ViewMetadata } from './ids';
+import {
+  checklistMessage,
+  credentialsModal,
+  helpText,
+  homeView,
+  parseCredentials,
+  parseProductionSecret,
+  parseReject,
+  parseRotate,
+  parseSettings,
+  parseViewMetadata,
+  productionSecretModal,
+  rejectModal,
+  rotateModal,
+  settingsModal,
+} from './views';
+import { escapeMrkdwn } from './views/text';
+
+export interface BotDeps {
+  setups: SetupClient;
+  vault: Vault;
+  directory: RoleDirectory;
+  security: SecurityLog;
+  logger: Logger;
+}
+
+/** Buttons that open a modal instead of acting at once. */
+const MODAL_BUTTONS: Partial<Record<ButtonId, (meta: ViewMetadata, view: SetupView) => object>> = {
+  [BUTTONS.openCredentials]: credentialsModal,
+  [BUTTONS.openSettings]: settingsModal,
+  [BUTTONS.openProductionSecret]: productionSecretModal,
+  [BUTTONS.openReject]: rejectModal,
+  [BUTTONS.openRotate]: rotateModal,
+};
+
+/** The same modals, reached from a slash subcommand. */
+const MODAL_ACTIONS: Partial<Record<ActionName, ButtonId>> = {
+  submitCredentials: BUTTONS.openCredentials,
+  updateSettings: BUTTONS.openSettings,
+  submitProductionSecret: BUTTONS.openProductionSecret,
+  rejectProduction: BUTTONS.openReject,
+  rotateSecret: BUTTONS.openRotate,
+};
+
+const ROLE_VARIABLE = { operator: 'PLAID_SETUP_OPERATORS', approver: 'PLAID_SETUP_APPROVERS', auditor: 'PLAID_SETUP_AUDITORS' } as const;
+
+/** Registers every listener on `app`. */
+export function registerBot(app: App, deps: BotDeps): void {
+  const { setups, vault, directory, security, logger } = deps;
+
+  async function actorOf(user: { id: string; name?: string; username?: string }): Promise<Actor> {
+    return { id: user.id, displayName: user.name ?? user.username ?? user.id, source: 'slack', roles: await directory.rolesOf(user.id) };
+  }
+
+  /** The role check at the moment of the click; a denial is a security event. */
+  async function allowed(actor: Actor, action: ActionName, setupId: string | undefined, tell: (text: string) => Promise<void>): Promise<boolean> {
+    const role = ACTION_ROLES[action];
+    if (actor.roles.includes(role)) return true;
+    await security.record({ kind: 'denied', actor: actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
+    await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLE[role]}. Ask an admin of plaid-setup.`);
+    return false;
+  }
+
+  /** Sends the action; a refusal is told to the person and recorded. */
+  async function perform<N extends ActionName>(
+    setupId: string,
+    action: N,
+    args: ActionArgs<N>,
+    updateId: string,
+    tell: (text: string) => Promise<void>,
+  ): Promise<SetupView | undefined> {
+    try {
+      return await setups.act(setupId, action, args, updateId);
+    } catch (err) {
+      if (!isPlaidSetupError(err)) throw err;
+      const actor = (args as { actor: Actor }).actor;
+      await security.record({ kind: 'rejected', actor: actor.id, action, setupId, detail: err.message });
+      await tell(err.message);
+      return undefined;
+    }
+  }
+
+  async function openModal(client: WebClient, triggerId: string, button: ButtonId, meta: ViewMetadata, tell: (text: string) => Promise<void>): Promise<void> {
+    const build = MODAL_BUTTONS[button];
+    if (!build) return;
+    try {
+      const view = await setups.view(meta.setupId);
+      await client.views.open({ trigger_id: triggerId, view: build(meta, view) as never });
+    } catch (err) {
+      if (isPlaidSetupError(err)) await tell(err.message);
+      else throw err;
+    }
+  }
+
+  // `/plaid-setup ...`
+  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
+    await ack();
+    const tell = (text: string) => respond({ response_type: 'ephemeral', text }).then(() => undefined);
+    const actor = await actorOf({ id: command.user_id, name: command.user_name });
+    const parsed = parseSlashCommand(command.text);
+    try {
+      switch (parsed.kind) {
+        case 'help':
+          await tell(`${parsed.problem ? `${parsed.problem}\n\n` : ''}${helpText()}`);
+          return;
+        case 'list': {
+          const views = await setups.list();
+          await tell(views.length === 0 ? 'No setups yet. Start one with `/plaid-setup start &lt;name&gt;`.' : views.map((v) => `• *${escapeMrkdwn(v.name)}*: ${summary(v)}`).join('\n'));
+          return;
+        }
+        case 'status': {
+          if (!parsed.name) {
+            await tell('Say which setup: `/plaid-setup status &lt;name&gt;` (or `/plaid-setup list`).');
+            return;
+          }
+          const view = await setups.view(setupIdOf(parsed.name));
+          const message = checklistMessage(view);
+          await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+          return;
+        }
+        case 'start': {
+          if (!(await allowed(actor, 'confirmRedirect', undefined, tell))) return;
+          const setupId = slugify(parsed.name);
+          if (!setupId) {
+            await tell(`"${parsed.name}" is not a usable setup name: use letters, digits and dashes.`);
+            return;
+          }
+          await setups.start(setupId, parsed.name, { id: actor.id, displayName: actor.displayName, source: 'slack' }, { channel: command.channel_id });
+          await tell(`Started setup *${setupId}*. Its checklist is in this channel; I keep it current.`);
+          return;
+        }
+        case 'action': {
+          const setupId = setupIdOf(parsed.name);
+          if (!(await allowed(actor, parsed.action, setupId, tell))) return;
+          const button = MODAL_ACTIONS[parsed.action];
+          if (button) {
+            await openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id }, tell);
+            return;
+          }
+          await perform(setupId, parsed.action, commandArgs(parsed.action, actor, parsed.rest) as never, `slack-command-${command.trigger_id}`, tell);
+          return;
+        }
+      }
+    } catch (err) {
+      if (isPlaidSetupError(err)) await tell(err.message);
+      else throw err;
+    }
+  });
+
+  // Checklist and approval buttons.
+  app.action<BlockAction<ButtonAction>>(/^plaid_setup\./, async ({ body, action, ack, client, respond }) => {
+    await ack();
+    const button = action.action_id as ButtonId;
+    const name = BUTTON_ACTIONS[button];
+    const setupId = slugify(action.value ?? '');
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    const tell = tellerFor(client, body.user.id, channel, respond);
+    if (!name || !setupId) {
+      await tell('That button is not one of mine any more; run `/plaid-setup status &lt;name&gt;` for a fresh checklist.');
+      return;
+    }
+    const actor = await actorOf(body.user);
+    if (!(await allowed(actor, name, setupId, tell))) return;
+    if (MODAL_BUTTONS[button]) {
+      await openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}) }, tell);
+      return;
+    }
+    // A double click or a repeated delivery of a click on the same checklist version is one action.
+    const updateId = `slack-click-${setupId}-${action.block_id}-${button}`;
+    await perform(setupId, name, { actor } as ActionArgs<typeof name>, updateId, tell);
+  });
+
+  // Modal submissions. Field errors go back in the ack; secrets go to the vault.
+  app.view<ViewSubmitAction>(new RegExp(`^(${Object.values(VIEWS).map((v) => v.replace('.', '\\.')).join('|')})$`), async ({ body, view, ack, client }) => {
+    const meta = parseViewMetadata(view.private_metadata);
+    const values = view.state.values as never;
+    if (!meta) {
+      await ack({ response_action: 'errors', errors: {} });
+      return;
+    }
+    const submission = parseSubmission(view.callback_id, values);
+    if (!submission.ok) {
+      await ack({ response_action: 'errors', errors: submission.errors });
+      return;
+    }
+    await ack();
+    const tell = tellerFor(client, body.user.id, meta.channel);
+    const actor = await actorOf(body.user);
+    if (!(await allowed(actor, submission.action, meta.setupId, tell))) return;
+    const refs: SecretRef[] = [];
+    const store = async (kind: SecretKind, value: SecretValue) => {
+      const ref = await vault.put(meta.setupId, kind, value);
+      refs.push(ref);
+      return ref;
+    };
+    const args = await submission.args(actor, store);
+    const done = await perform(meta.setupId, submission.action, args as never, `slack-view-${view.id}`, tell);
+    // A refused action leaves no secret behind.
+    if (!done) for (const ref of refs) await vault.delete(ref.ref);
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const roles = await directory.rolesOf(event.user);
+    const views = roles.length > 0 ? await setups.list() : [];
+    await client.views.publish({ user_id: event.user, view: homeView(views.map((view) => ({ view })), { id: event.user, roles }) as never });
+  });
+
+  app.error(async (error) => {
+    // Never the payload: a modal's state holds what the user typed.
+    logger.error('Slack handler failed', { error: error.message });
+  });
+}
+
+function setupIdOf(name: string): string {
+  return slugify(name) ?? name.toLowerCase();
+}
+
+function summary(view: SetupView): string {
+  if (view.status === 'cancelled') return 'cancelled';
+  if (!view.currentStep) return view.enabled ? 'enabled' : 'set up, disabled';
+  return `next: ${view.currentStep} (${view.data.environment})`;
+}
+
+/** Arguments for an action typed as a slash subcommand; free text after the name is the note or reason. */
+function commandArgs(action: ActionName, actor: Actor, rest: string): Record<string, unknown> {
+  const text = rest.trim();
+  switch (action) {
+    case 'requestProduction':
+      return { actor, ...(text ? { note: text } : {}) };
+    case 'approveProduction':
+      return { actor, ...(text ? { comment: text } : {}) };
+    case 'disable':
+    case 'cancel':
+      return { actor, ...(text ? { reason: text } : {}) };
+    default:
+      return { actor };
+  }
+}
+
+type Store = (kind: SecretKind, value: SecretValue) => Promise<SecretRef>;
+type Parsed =
+  | { ok: false; errors: Record<string, string> }
+  | { ok: true; action: ActionName; args: (actor: Actor, store: Store) => Promise<Record<string, unknown>> };
+
+function parseSubmission(callbackId: string, values: never): Parsed {
+  switch (callbackId) {
+    case VIEWS.credentials: {
+      const s = parseCredentials(values);
+      if (!s.ok) return s;
+      return {
+        ok: true,
+        action: 'submitCredentials',
+        args: async (actor, store) => ({
+          actor,
+          clientId: s.clientId,
+          sandboxSecret: await store('sandbox', s.sandboxSecret),
+          ...(s.developmentSecret ? { developmentSecret: await store('development', s.developmentSecret) } : {}),
+        }),
+      };
+    }
+    case VIEWS.settings: {
+      const s = parseSettings(values);
+      if (!s.ok) return s;
+      return {
+        ok: true,
+        action: 'updateSettings',
+        args: async (actor) => ({
+          actor,
+          syncMode: s.syncMode,
+          countryCodes: s.countryCodes,
+          ...(s.environment ? { environment: s.environment } : {}),
+          ...(s.linkCustomizationName ? { linkCustomizationName: s.linkCustomizationName } : {}),
+        }),
+      };
+    }
+    case VIEWS.productionSecret: {
+      const s = parseProductionSecret(values);
+      if (!s.ok) return s;
+      return { ok: true, action: 'submitProductionSecret', args: async (actor, store) => ({ actor, secret: await store('production', s.secret) }) };
+    }
+    case VIEWS.reject: {
+      const s = parseReject(values);
+      if (!s.ok) return s;
+      return { ok: true, action: 'rejectProduction', args: async (actor) => ({ actor, reason: s.reason }) };
+    }
+    case VIEWS.rotate: {
+      const s = parseRotate(values);
+      if (!s.ok) return s;
+      return { ok: true, action: 'rotateSecret', args: async (actor, store) => ({ actor, kind: s.kind, secret: await store(s.kind, s.secret) }) };
+    }
+    default:
+      return { ok: false, errors: {} };
+  }
+}
+
+/** Where to tell a person something only they should see. */
+function tellerFor(client: WebClient, user: string, channel: string | undefined, respond?: RespondFn): (text: string) => Promise<void> {
+  return async (text) => {
+    if (respond) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    } else if (channel) {
+      await client.chat.postEphemeral({ channel, user, text });
+    } else {
+      await client.chat.postMessage({ channel: user, text });
+    }
+  };
+}

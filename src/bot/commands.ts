@@ -1,0 +1,51 @@
+/**
+ * `/plaid-setup` text, parsed: a subcommand and its arguments. Anything else is `help`
+ * with the reason, so the user is told what to type.
+ */
+import type { ActionName } from '../shared/schemas';
+
+/** Subcommands that act on a setup, and the action each leads to. */
+export const ACTION_COMMANDS: Record<string, ActionName> = {
+  'confirm-redirect': 'confirmRedirect',
+  credentials: 'submitCredentials',
+  settings: 'updateSettings',
+  'sandbox-test': 'runSandboxTest',
+  'confirm-codat': 'confirmCodat',
+  'request-production': 'requestProduction',
+  approve: 'approveProduction',
+  reject: 'rejectProduction',
+  'production-secret': 'submitProductionSecret',
+  enable: 'enable',
+  disable: 'disable',
+  'rotate-secret': 'rotateSecret',
+  cancel: 'cancel',
+};
+
+export type SlashCommand =
+  | { kind: 'start'; name: string }
+  | { kind: 'status'; name?: string }
+  | { kind: 'list' }
+  | { kind: 'help'; problem?: string }
+  | { kind: 'action'; action: ActionName; name: string; rest: string };
+
+export function parseSlashCommand(text: string): SlashCommand {
+  const [word = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
+  const sub = word.toLowerCase();
+  const name = args[0];
+  const rest = args.slice(1).join(' ').slice(0, 500);
+  switch (sub) {
+    case '':
+    case 'help':
+      return { kind: 'help' };
+    case 'list':
+      return { kind: 'list' };
+    case 'status':
+      return name ? { kind: 'status', name } : { kind: 'status' };
+    case 'start':
+      return name ? { kind: 'start', name: args.join(' ').slice(0, 100) } : { kind: 'help', problem: 'Give the new setup a name: `/plaid-setup start acme`.' };
+  }
+  const action = ACTION_COMMANDS[sub];
+  if (!action) return { kind: 'help', problem: `"${sub.slice(0, 40)}" is not a /plaid-setup subcommand.` };
+  if (!name) return { kind: 'help', problem: `Say which setup: \`/plaid-setup ${sub} &lt;name&gt;\`.` };
+  return { kind: 'action', action, name, rest };
+}

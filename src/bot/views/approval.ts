@@ -1,0 +1,177 @@
+/**
+ * Messages to the people a setup waits on: the production approval request (with
+ * Approve / Reject), the same message once decided or expired, reminders, and the notice
+ * that a request expired. The notifier picks one per Notification.
+ */
+import type { KnownBlock } from '@slack/types';
+import { STEP_TITLES } from '../../shared/schemas';
+import type { Notification } from '../../shared/state';
+import { ACTION_BUTTONS, actionBlocks } from './buttons';
+import type { SlackMessage } from './checklist';
+import { STATUS_MARK, type SetupView } from './summary';
+import {
+  LIMITS,
+  byAt,
+  code,
+  context,
+  escapeMrkdwn,
+  header,
+  plain,
+  quote,
+  section,
+  slackDate,
+  truncateMrkdwn,
+  truncatePlain,
+  who,
+} from './text';
+
+export type ReminderNotification = Extract<Notification, { kind: 'reminder' }>;
+export type ApprovalRequestedNotification = Extract<Notification, { kind: 'approval_requested' }>;
+export type ApprovalExpiredNotification = Extract<Notification, { kind: 'approval_expired' }>;
+
+const FREE_TEXT_MAX = 1000;
+const DECISIONS = ['approveProduction', 'rejectProduction'] as const;
+
+const fallback = (text: string) => truncateMrkdwn(escapeMrkdwn(text), LIMITS.fallbackText);
+
+function requestLines(view: SetupView): string[] {
+  const p = view.production;
+  if (!p) return [`No production request for *${escapeMrkdwn(view.name)}*.`];
+  const lines = [`*${who(p.requestedBy)}* asks to move *${escapeMrkdwn(view.name)}* to Plaid Production (requested ${slackDate(p.requestedAt)}).`];
+  if (p.note) lines.push(quote(p.note, FREE_TEXT_MAX));
+  return lines;
+}
+
+/** What the approver decides on: the settings and what the Sandbox test proved. */
+function setupFacts(view: SetupView): string {
+  const d = view.data;
+  const test = view.steps.find((s) => s.id === 'sandbox_test');
+  const testWords = test ? `Sandbox test ${STATUS_MARK[test.status].word}${test.at ? ` ${slackDate(test.at)}` : ''}` : '';
+  return [
+    `Setup ${code(view.setupId)}`,
+    d.clientId ? `client_id ${code(d.clientId)}` : 'no client_id yet',
+    `countries ${escapeMrkdwn(d.requestedCountryCodes.length > 0 ? d.requestedCountryCodes.join(', ') : 'Plaid default')}`,
+    `${d.syncMode ?? 'continuous'} sync`,
+    testWords,
+  ]
+    .filter((t) => t.length > 0)
+    .join(' · ');
+}
+
+/**
+ * Sent to approvers when production is requested. Approve / Reject show only while the
+ * request waits for a decision; once decided or expired this is `approvalDecidedMessage`.
+ */
+export function approvalRequestMessage(view: SetupView): SlackMessage {
+  const p = view.production;
+  if (!p || p.decision) return approvalDecidedMessage(view);
+  const blocks: KnownBlock[] = [
+    header(`Production approval: ${view.name}`),
+    section([...requestLines(view), `Decide by ${slackDate(p.expiresAt)}; after that the request expires.`].join('\n')),
+    context([
+      setupFacts(view),
+      `Four eyes: ${who(p.requestedBy)} can't decide on their own request; only approvers can.`,
+    ]),
+    ...actionBlocks(view, DECISIONS),
+  ];
+  return {
+    text: fallback(`${p.requestedBy.displayName} requests production approval for ${view.name}; decide by ${p.expiresAt}.`),
+    blocks,
+  };
+}
+
+/** The approval message after the decision (or expiry): who decided, when and why. No buttons. */
+export function approvalDecidedMessage(view: SetupView): SlackMessage {
+  const p = view.production;
+  let outcome: string;
+  let text: string;
+  const because = p?.reason ? `: ${escapeMrkdwn(truncatePlain(p.reason, FREE_TEXT_MAX))}` : '.';
+  switch (p?.decision) {
+    case 'approved':
+      outcome = `:white_check_mark: *Approved* by ${byAt(p.decidedBy, p.decidedAt)}${because}`;
+      text = `Production for ${view.name} approved by ${p.decidedBy?.displayName ?? 'an approver'}.`;
+      break;
+    case 'rejected':
+      outcome = `:x: *Rejected* by ${byAt(p.decidedBy, p.decidedAt)}${because}`;
+      text = `Production for ${view.name} rejected by ${p.decidedBy?.displayName ?? 'an approver'}.`;
+      break;
+    case 'expired':
+      outcome = `:hourglass: *Expired* ${slackDate(p.decidedAt ?? p.expiresAt)}: no approver decided in time. An operator can request production again.`;
+      text = `The production request for ${view.name} expired.`;
+      break;
+    default:
+      outcome = p ? `Still waiting for a decision; expires ${slackDate(p.expiresAt)}.` : 'Nothing to decide.';
+      text = `Production approval for ${view.name}: no decision yet.`;
+  }
+  return {
+    text: fallback(text),
+    blocks: [header(`Production approval: ${view.name}`), section([...requestLines(view), outcome].join('\n')), context([setupFacts(view)])],
+  };
+}
+
+/**
+ * A nudge to whoever the setup waits on. With the setup's view it names the setup, says
+ * what to do, and gives approvers their Approve / Reject buttons.
+ */
+export function reminderMessage(notification: ReminderNotification, view?: SetupView): SlackMessage {
+  const n = notification;
+  const name = view?.name ?? n.setupId;
+  const title = STEP_TITLES[n.step];
+  const count = n.reminderNumber > 1 ? ` #${n.reminderNumber}` : '';
+  const lines = [
+    `:bell: *Reminder${count}*: setup *${escapeMrkdwn(name)}* has waited on the ${n.waitingOn} since ${slackDate(n.idleSince)}, at step *${escapeMrkdwn(title)}*.`,
+  ];
+  const detail = view?.steps.find((s) => s.id === n.step)?.detail;
+  if (detail) lines.push(`*What to do:* ${escapeMrkdwn(truncatePlain(detail, FREE_TEXT_MAX))}`);
+  const blocks: KnownBlock[] = [
+    section(lines.join('\n')),
+    context([`Open the checklist, or run \`/plaid-setup status ${escapeMrkdwn(n.setupId)}\`.`]),
+  ];
+  if (view && n.waitingOn === 'approvers') blocks.push(...actionBlocks(view, DECISIONS));
+  return { text: fallback(`Reminder: setup ${name} has waited on the ${n.waitingOn} since ${n.idleSince} (${title}).`), blocks };
+}
+
+/** Tells the channel that a production request lapsed without a decision. */
+export function expiredMessage(notification: ApprovalExpiredNotification, view?: SetupView): SlackMessage {
+  const n = notification;
+  const name = view?.name ?? n.setupId;
+  return {
+    text: fallback(`The production request for ${name} by ${n.requestedBy.displayName} expired without a decision.`),
+    blocks: [
+      section(
+        `:hourglass: The production request for *${escapeMrkdwn(name)}* by ${who(n.requestedBy)} (${slackDate(n.requestedAt)}) *expired*: no approver decided in time.\n*What to do:* request production again, and ask an approver to decide.`,
+      ),
+    ],
+  };
+}
+
+/** The message for any Notification; the view, when the notifier has it, makes it richer. */
+export function notificationMessage(notification: Notification, view?: SetupView): SlackMessage {
+  switch (notification.kind) {
+    case 'reminder':
+      return reminderMessage(notification, view);
+    case 'approval_expired':
+      return expiredMessage(notification, view);
+    case 'approval_requested':
+      return view ? approvalRequestMessage(view) : bareApprovalRequest(notification);
+  }
+}
+
+/** Without the setup's state: who asked and until when, with both buttons (the workflow re-checks every click). */
+function bareApprovalRequest(n: ApprovalRequestedNotification): SlackMessage {
+  return {
+    text: fallback(`${n.requestedBy.displayName} requests production approval for ${n.setupId}; decide by ${n.expiresAt}.`),
+    blocks: [
+      section(
+        `*${who(n.requestedBy)}* asks to move setup ${code(n.setupId)} to Plaid Production. Decide by ${slackDate(n.expiresAt)}.`,
+      ),
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: ACTION_BUTTONS.approveProduction, text: plain('Approve production', LIMITS.buttonText), value: n.setupId, style: 'primary' },
+          { type: 'button', action_id: ACTION_BUTTONS.rejectProduction, text: plain('Reject…', LIMITS.buttonText), value: n.setupId, style: 'danger' },
+        ],
+      },
+    ],
+  };
+}

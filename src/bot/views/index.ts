@@ -1,0 +1,36 @@
+/** Block Kit builders and modal-submission parsers for the Slack bot: pure, no I/O. */
+export type { SetupView } from './summary';
+export { headline, STATUS_MARK } from './summary';
+export { checklistMessage, evidenceLines, type SlackMessage } from './checklist';
+export { ACTION_BUTTONS, actionBlocks, actionButton, buttonLabel } from './buttons';
+export {
+  approvalDecidedMessage,
+  approvalRequestMessage,
+  expiredMessage,
+  notificationMessage,
+  reminderMessage,
+  type ApprovalExpiredNotification,
+  type ApprovalRequestedNotification,
+  type ReminderNotification,
+} from './approval';
+export { credentialsModal, productionSecretModal, rejectModal, rotateModal, SECRET_HINT, settingsModal } from './modals';
+export {
+  parseCredentials,
+  parseProductionSecret,
+  parseReject,
+  parseRotate,
+  parseSettings,
+  parseViewMetadata,
+  type CredentialsSubmission,
+  type FieldErrors,
+  type ProductionSecretSubmission,
+  type RejectSubmission,
+  type RotateSubmission,
+  type SettingsSubmission,
+  type SubmittedInput,
+  type SubmittedValues,
+  type Submission,
+} from './submissions';
+export { homeView, type HomeEntry, type HomeUser } from './home';
+export { ACTION_HELP, GENERAL_COMMANDS, helpText } from './help';
+export { LIMITS } from './text';

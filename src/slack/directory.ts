@@ -1,0 +1,54 @@
+/**
+ * Who holds which role in Slack. PLAID_SETUP_OPERATORS / APPROVERS / AUDITORS list user
+ * ids (U…, W…) and user-group ids (S…); groups are resolved with usergroups.users.list and
+ * cached briefly, so a change in Slack takes effect within a minute.
+ */
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { ROLES, type Role } from '../shared/schemas';
+
+const GROUP_ID = /^S[A-Z0-9]+$/;
+const CACHE_MS = 60_000;
+
+const UsergroupUsersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
+
+export class RoleDirectory {
+  private readonly cache = new Map<string, { users: string[]; until: number }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly config: Pick<Config, 'roles' | 'rolesOpen'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The roles a Slack user holds now. With no role configured (development only), every role. */
+  async rolesOf(userId: string): Promise<Role[]> {
+    if (this.config.rolesOpen) return [...ROLES];
+    const held: Role[] = [];
+    for (const role of ROLES) {
+      if ((await this.membersOf(role)).includes(userId)) held.push(role);
+    }
+    return held;
+  }
+
+  /** Every user id holding the role, groups expanded. */
+  async membersOf(role: Role): Promise<string[]> {
+    const members = new Set<string>();
+    for (const id of this.config.roles[role]) {
+      if (GROUP_ID.test(id)) for (const user of await this.groupMembers(id)) members.add(user);
+      else members.add(id);
+    }
+    return [...members];
+  }
+
+  private async groupMembers(groupId: string): Promise<string[]> {
+    const cached = this.cache.get(groupId);
+    if (cached && cached.until > this.now()) return cached.users;
+    const parsed = UsergroupUsersSchema.safeParse(await this.client.usergroups.users.list({ usergroup: groupId }));
+    // An answer we cannot read grants nothing.
+    const users = parsed.success ? parsed.data.users : [];
+    this.cache.set(groupId, { users, until: this.now() + CACHE_MS });
+    return users;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The setups as the bot sees them through Temporal: start one, read one, list them, and
+ * send an action as an Update. A refusal comes back as SetupRefused with the validator's
+ * sentence, so callers can show it to the person who acted.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ERROR_CODES, PlaidSetupError } from '../errors';
+import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import type { ActionArgs, ActionName } from '../shared/schemas';
+import type { ActorRef, SetupOptions, SetupView } from '../shared/state';
+import type { SetupInput } from '../workflows';
+
+export class SetupClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly options: SetupOptions,
+  ) {}
+
+  async start(setupId: string, name: string, createdBy: ActorRef, slack?: { channel: string }): Promise<void> {
+    const input: SetupInput = { setupId, name, createdBy, options: this.options, ...(slack ? { slack } : {}) };
+    try {
+      await this.client.workflow.start(WORKFLOW_TYPE, {
+        workflowId: workflowIdFor(setupId),
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      throw new PlaidSetupError(ERROR_CODES.SETUP_EXISTS, `A setup named "${setupId}" already exists. See: /plaid-setup status ${setupId}`);
+    }
+  }
+
+  async view(setupId: string): Promise<SetupView> {
+    try {
+      return (await this.client.workflow.getHandle(workflowIdFor(setupId)).query(stateQuery)) as SetupView;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(setupId);
+      throw err;
+    }
+  }
+
+  /** The setups, newest first (at most `limit`), as their current views. */
+  async list(limit = 50): Promise<SetupView[]> {
+    const views: SetupView[] = [];
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}'` })) {
+      if (views.length >= limit) break;
+      try {
+        views.push((await this.client.workflow.getHandle(wf.workflowId, wf.runId).query(stateQuery)) as SetupView);
+      } catch {
+        // A run that ended (continue-as-new) or a closed one without a worker: skip it here.
+      }
+    }
+    return views;
+  }
+
+  /**
+   * Sends an action. `updateId` makes a repeated delivery idempotent: Temporal applies an
+   * Update id once per run and answers a repeat with the first result.
+   */
+  async act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>, updateId?: string): Promise<SetupView> {
+    try {
+      return (await this.client.workflow
+        .getHandle(workflowIdFor(setupId))
+        .executeUpdate(updates[action], { args: [args], ...(updateId ? { updateId } : {}) })) as SetupView;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(setupId);
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
+      }
+      throw err;
+    }
+  }
+}
+
+function notFound(setupId: string): PlaidSetupError {
+  return new PlaidSetupError(ERROR_CODES.SETUP_NOT_FOUND, `There is no setup named "${setupId}". Start one with: /plaid-setup start ${setupId}`);
+}

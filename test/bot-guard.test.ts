@@ -1,0 +1,63 @@
+/**
+ * The pure parts of the bot's front door: slash command parsing, and the request guard
+ * (signature, five-minute window, replay) that runs before Bolt.
+ */
+import { createHmac } from 'node:crypto';
+import { parseSlashCommand } from '../src/bot/commands';
+import { RequestGuard } from '../src/bot/guard';
+
+const SECRET = '8f742231b10e8888abcd99aaaaaa85a5';
+
+function signed(body: string, timestamp: number, secret = SECRET) {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
+}
+
+describe('parseSlashCommand', () => {
+  test.each([
+    ['', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+    ['list', { kind: 'list' }],
+    ['status', { kind: 'status' }],
+    ['status acme', { kind: 'status', name: 'acme' }],
+    ['start Acme Ltd', { kind: 'start', name: 'Acme Ltd' }],
+    ['enable acme', { kind: 'action', action: 'enable', name: 'acme', rest: '' }],
+    ['disable acme bank holiday', { kind: 'action', action: 'disable', name: 'acme', rest: 'bank holiday' }],
+    ['REQUEST-PRODUCTION acme ready now', { kind: 'action', action: 'requestProduction', name: 'acme', rest: 'ready now' }],
+  ])('%j', (text, expected) => {
+    expect(parseSlashCommand(text)).toEqual(expected);
+  });
+
+  test('unknown or incomplete input gets help with what to type', () => {
+    expect(parseSlashCommand('frobnicate acme')).toEqual({ kind: 'help', problem: '"frobnicate" is not a /plaid-setup subcommand.' });
+    expect(parseSlashCommand('enable')).toEqual({ kind: 'help', problem: 'Say which setup: `/plaid-setup enable &lt;name&gt;`.' });
+    expect(parseSlashCommand('start')).toMatchObject({ kind: 'help', problem: expect.stringMatching(/Give the new setup a name/) });
+  });
+});
+
+describe('RequestGuard', () => {
+  const now = 1_800_000_000_000;
+  const guard = () => new RequestGuard(SECRET, () => now);
+  const body = Buffer.from('token=x&command=%2Fplaid-setup&text=list');
+  const ts = now / 1000;
+
+  test('a correctly signed, fresh request passes once; the same bytes again are a replay', () => {
+    const g = guard();
+    expect(g.check(signed(body.toString(), ts), body)).toEqual({ ok: true });
+    expect(g.check(signed(body.toString(), ts), body)).toMatchObject({ ok: false, kind: 'replayed_request' });
+  });
+
+  test('a wrong secret or an altered body is forged', () => {
+    const g = guard();
+    expect(g.check(signed(body.toString(), ts, 'f'.repeat(32)), body)).toMatchObject({ ok: false, kind: 'forged_request' });
+    expect(g.check(signed(body.toString(), ts), Buffer.from(`${body.toString()}&x=1`))).toMatchObject({ ok: false, kind: 'forged_request' });
+    expect(g.check({ 'x-slack-request-timestamp': String(ts) }, body)).toMatchObject({ ok: false, kind: 'forged_request' });
+  });
+
+  test('a timestamp more than five minutes away is stale, even when signed', () => {
+    const g = guard();
+    expect(g.check(signed(body.toString(), ts - 301), body)).toMatchObject({ ok: false, kind: 'stale_request' });
+    expect(g.check(signed(body.toString(), ts + 301), body)).toMatchObject({ ok: false, kind: 'stale_request' });
+    expect(g.check(signed(body.toString(), ts - 299), body)).toEqual({ ok: true });
+  });
+});
