@@ -1,0 +1,86 @@
+/**
+ * The Web API's HTTP side (docs.slack.dev/apis/web-api): POST /api/METHOD, every answer JSON
+ * with HTTP 200, `{ ok: true, … }` or `{ ok: false, error }`, except a rate-limited call:
+ * HTTP 429 with Retry-After (docs.slack.dev/apis/web-api/rate-limits). A method Slack does not
+ * have answers unknown_method with req_method; a call without a token not_authed, with another
+ * token invalid_auth (the errors every method page lists). Injected faults answer before
+ * anything else is checked. Guessed: the order of those checks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { SlackApiError } from './api-error';
+import { parseApiRequest, type ApiRequest } from './api-request';
+import type { FaultPlan } from './faults';
+import { guarded, readBody, sendJson } from './http';
+import type { JsonObject } from './json';
+import { METHODS, type MethodContext } from './methods';
+import type { RecordedCall } from './types';
+
+export const API_PATH = '/api/';
+
+/** Every call received, in arrival order. */
+export class CallLog {
+  private readonly entries: RecordedCall[] = [];
+
+  get all(): readonly RecordedCall[] {
+    return this.entries;
+  }
+
+  add(entry: Omit<RecordedCall, 'seq'>): void {
+    this.entries.push({ seq: this.entries.length + 1, ...entry });
+  }
+}
+
+export interface ApiServerDeps {
+  botToken: string;
+  context: MethodContext;
+  faults: FaultPlan;
+  log: CallLog;
+}
+
+interface Reply {
+  status: number;
+  body: JsonObject;
+  headers?: Record<string, string>;
+}
+
+function answer(deps: ApiServerDeps, request: ApiRequest): Reply {
+  const fault = deps.faults.take(request.method);
+  if (fault?.error === 'ratelimited') {
+    return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'Retry-After': String(fault.retryAfterSeconds) } };
+  }
+  if (fault) return { status: 200, body: { ok: false, error: fault.error } };
+  const handler = Object.hasOwn(METHODS, request.method) ? METHODS[request.method] : undefined;
+  if (!handler) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };
+  try {
+    if (request.problem) throw request.problem;
+    if (request.token === undefined) throw new SlackApiError('not_authed');
+    if (request.token !== deps.botToken) throw new SlackApiError('invalid_auth');
+    return { status: 200, body: { ok: true, ...handler(request.args, deps.context) } };
+  } catch (error) {
+    if (error instanceof SlackApiError) return { status: 200, body: error.body() };
+    // A bug in the emulator: answer as Slack would, and make it visible.
+    process.emitWarning(error instanceof Error ? error : String(error), { code: 'SLACK_EMULATOR_BUG' });
+    return { status: 200, body: { ok: false, error: 'internal_error' } };
+  }
+}
+
+async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const at = new Date().toISOString();
+  const request = parseApiRequest(req, await readBody(req), API_PATH);
+  const reply = answer(deps, request);
+  deps.log.add({
+    method: request.method,
+    at,
+    ...(request.token !== undefined ? { token: request.token } : {}),
+    args: request.logged,
+    ok: reply.body.ok === true,
+    ...(typeof reply.body.error === 'string' ? { error: reply.body.error } : {}),
+    // A copy: the answer shares objects with the stores.
+    response: structuredClone(reply.body),
+  });
+  sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+export function createApiServer(deps: ApiServerDeps): Server {
+  return createServer(guarded((req, res) => handle(deps, req, res), 'SLACK_EMULATOR_BUG'));
+}

@@ -1,0 +1,155 @@
+/**
+ * A loopback Slack Web API for tests and demos of the bot: a workspace (team, bot, users, user
+ * groups, channels), the messages and views the bot creates through the API, the trigger_ids
+ * the driver hands out, faults a test injects, and a log of every call. Pass `apiUrl` as
+ * WebClient's `slackApiUrl` (WebClient posts to `${slackApiUrl}${method}`).
+ */
+import type { Server } from 'node:http';
+import { CallLog, createApiServer, API_PATH } from './api-server';
+import { FaultPlan } from './faults';
+import { listen, stop } from './http';
+import { MessageStore, snapshot } from './messages';
+import type { MethodContext } from './methods';
+import { SLACK_TRIGGER_TTL_MS, TriggerRegistry } from './triggers';
+import type { EmulatedChannel, EmulatedEphemeral, EmulatedMessage, EmulatedTeam, EmulatedUser, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
+import { ViewStore } from './views';
+import { Workspace } from './workspace';
+
+/** The emulator's state, for the driver: what Slack's clients see and change besides the Web API. */
+const internals = new WeakMap<SlackEmulator, MethodContext>();
+
+export function emulatorState(emulator: SlackEmulator): MethodContext {
+  const state = internals.get(emulator);
+  if (!state) throw new Error('Slack emulator: not started through SlackEmulator.start');
+  return state;
+}
+
+export class SlackEmulator {
+  readonly apiUrl: string;
+  readonly team: Readonly<EmulatedTeam>;
+  readonly appId: string;
+  /** The bot's user id (auth.test user_id), the author of everything it posts. */
+  readonly botUserId: string;
+  readonly botId: string;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly state: MethodContext,
+    private readonly faults: FaultPlan,
+    private readonly log: CallLog,
+    baseUrl: string,
+  ) {
+    this.apiUrl = `${baseUrl}${API_PATH}`;
+    const { team, bot } = state.workspace;
+    this.team = { ...team };
+    this.appId = bot.appId;
+    this.botUserId = bot.userId;
+    this.botId = bot.botId;
+    internals.set(this, state);
+  }
+
+  static async start(options: SlackEmulatorOptions): Promise<SlackEmulator> {
+    if (!options.botToken) throw new RangeError('Slack emulator: botToken is required');
+    const workspace = new Workspace(options);
+    const state: MethodContext = {
+      workspace,
+      messages: new MessageStore(),
+      views: new ViewStore({ teamId: workspace.team.id, appId: workspace.bot.appId, botId: workspace.bot.botId }),
+      triggers: new TriggerRegistry(options.triggerTtlMs ?? SLACK_TRIGGER_TTL_MS),
+    };
+    const faults = new FaultPlan();
+    const log = new CallLog();
+    const server = createApiServer({ botToken: options.botToken, context: state, faults, log });
+    const baseUrl = await listen(server, options.host ?? '127.0.0.1');
+    return new SlackEmulator(server, state, faults, log, baseUrl);
+  }
+
+  /** Every Web API call received, in arrival order. */
+  get calls(): readonly RecordedCall[] {
+    return this.log.all;
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.log.all.filter((call) => call.method === method);
+  }
+
+  /** Messages as they stand now (after updates and deletions), per channel in posting order. */
+  messages(channel?: string): EmulatedMessage[] {
+    return this.state.messages.list(channel);
+  }
+
+  message(channel: string, ts: string): EmulatedMessage | undefined {
+    const found = this.state.messages.find(channel, ts);
+    return found && snapshot(found);
+  }
+
+  /** Ephemeral messages shown to a user (or to anyone), in posting order. */
+  ephemeralMessages(userId?: string): EmulatedEphemeral[] {
+    return this.state.messages.ephemerals(userId);
+  }
+
+  /** Modals open on a user's screen (or anyone's), each stack bottom first. */
+  openViews(userId?: string): EmulatedView[] {
+    return this.state.views.modals(userId);
+  }
+
+  homeView(userId: string): EmulatedView | undefined {
+    return this.state.views.home(userId);
+  }
+
+  /** An open modal or a published Home tab. */
+  view(viewId: string): EmulatedView | undefined {
+    const found = this.state.views.find(viewId);
+    return found && this.state.views.snapshot(found);
+  }
+
+  /** Registers a trigger_id the driver is about to send: usable once, within the trigger lifetime (3 s by default). */
+  issueTrigger(userId: string): string {
+    return this.state.triggers.issue(userId);
+  }
+
+  /**
+   * The next `times` (default 1) calls to `method` fail with `error`: "ratelimited" answers
+   * HTTP 429 with Retry-After: retryAfterSeconds (default 1), anything else HTTP 200 `{ ok: false, error }`.
+   */
+  inject(method: string, error: string, options: { times?: number; retryAfterSeconds?: number } = {}): void {
+    this.faults.inject(method, error, options);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  addUser(user: EmulatedUser): void {
+    this.state.workspace.addUser(user);
+  }
+
+  setUsergroup(id: string, userIds: string[]): void {
+    this.state.workspace.setUsergroup(id, userIds);
+  }
+
+  channel(id: string): EmulatedChannel | undefined {
+    const conversation = this.state.workspace.conversation(id);
+    return conversation && { id: conversation.id, name: conversation.name };
+  }
+
+  /** The DM between the app and a user (what conversations.open answers), opened if needed. */
+  dmChannel(userId: string): string {
+    if (!this.state.workspace.user(userId)) throw new Error(`Slack emulator: no user ${userId}`);
+    return this.state.workspace.openDm([userId]).id;
+  }
+
+  /** A message a person posts (which the bot then cannot update or delete). */
+  postAsUser(userId: string, channel: string, text: string): EmulatedMessage {
+    const resolved = this.state.workspace.conversation(channel);
+    if (!this.state.workspace.user(userId) || !resolved) throw new Error(`Slack emulator: no user ${userId} or channel ${channel}`);
+    return snapshot(this.state.messages.post({ channel, user: userId, text, blocks: [], origin: 'user' }));
+  }
+
+  /** Closes the server; calling it again is harmless. */
+  close(): Promise<void> {
+    this.closed ??= stop(this.server);
+    return this.closed;
+  }
+}

@@ -1,0 +1,114 @@
+/** The Slack emulator's public types: the workspace it is set up with and what it records. */
+import type { ViewOutput, ViewStateValue } from '@slack/bolt';
+import type { AnyBlock } from '@slack/types';
+
+export type { ViewOutput, ViewStateValue };
+
+export interface EmulatedUser {
+  id: string;
+  /** The handle (users.info `name`, slash command `user_name`). */
+  name: string;
+  realName?: string;
+  isBot?: boolean;
+}
+
+export interface EmulatedChannel {
+  id: string;
+  /** Sent as channel_name / channel.name in payloads. */
+  name: string;
+}
+
+export interface EmulatedTeam {
+  id: string;
+  name: string;
+  /** The workspace's subdomain: auth.test's url and the payloads' team_domain. */
+  domain: string;
+}
+
+export interface SlackEmulatorOptions {
+  /** The only token the Web API accepts (xoxb-…); any other answers invalid_auth. */
+  botToken: string;
+  users?: EmulatedUser[];
+  /** User group id (S…) → member user ids. */
+  usergroups?: Record<string, string[]>;
+  /** Channels that exist (C…); a bare id gets a name derived from it. DMs (D…) are created by conversations.open. */
+  channels?: (string | EmulatedChannel)[];
+  /** Defaults to 127.0.0.1. */
+  host?: string;
+  team?: Partial<EmulatedTeam>;
+  appId?: string;
+  /** The bot's own user (auth.test user_id / user, the author of what it posts). */
+  bot?: { userId?: string; botId?: string; name?: string };
+  /** How long an issued trigger_id can be exchanged; Slack's is 3 s. */
+  triggerTtlMs?: number;
+}
+
+export interface RecordedCall {
+  seq: number;
+  method: string;
+  /** When the call arrived (ISO 8601). */
+  at: string;
+  /** The token as sent (Authorization: Bearer, or the form's `token` field). */
+  token?: string;
+  /** The arguments as received, JSON-encoded ones (blocks, view, …) decoded when they parse. */
+  args: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  /** The body answered. */
+  response: unknown;
+}
+
+/** How a message came to be. */
+export type MessageOrigin = 'api' | 'response_url' | 'ack' | 'user';
+
+/** A message in a channel as it stands now. */
+export interface EmulatedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: AnyBlock[];
+  /** The author: the bot's user id for what the bot posted. */
+  user: string;
+  /** Present when a bot posted it. */
+  botId?: string;
+  threadTs?: string;
+  /** How many times it was updated (chat.update, or replace_original through a response_url). */
+  updateCount: number;
+  origin: MessageOrigin;
+}
+
+/** A message only `user` sees; Slack keeps no history of these and chat.update cannot reach them. */
+export interface EmulatedEphemeral {
+  channel: string;
+  /** The recipient. */
+  user: string;
+  ts: string;
+  text: string;
+  blocks: AnyBlock[];
+  threadTs?: string;
+  updateCount: number;
+  origin: Exclude<MessageOrigin, 'user'>;
+}
+
+export interface EmulatedView {
+  id: string;
+  type: 'modal' | 'home';
+  /** Whose screen it is on. */
+  userId: string;
+  hash: string;
+  callbackId: string;
+  privateMetadata: string;
+  externalId: string;
+  blocks: AnyBlock[];
+  rootViewId: string;
+  previousViewId: string | null;
+  /** How many times it was replaced (views.update, views.publish again, response_action update). */
+  updateCount: number;
+  /** The field errors the app answered to its last submission (response_action: errors). */
+  errors?: Record<string, string>;
+  /** The view object as Slack returns it from views.* and sends it in interaction payloads. */
+  output: ViewOutput;
+}
+
+/** Input values keyed action_id → value object, as Slack sends them in view.state.values. */
+export type RawBlockValues = Record<string, ViewStateValue>;

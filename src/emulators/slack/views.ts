@@ -1,0 +1,222 @@
+/**
+ * Views as Slack keeps them: each user's stack of modals (views.open starts one, views.push
+ * adds to it, at most 3 deep: docs.slack.dev/reference/methods/views.push push_limit_reached)
+ * and each user's published Home tab. views.update finds a view by view_id or external_id,
+ * refuses a stale hash with hash_conflict and an unknown view with not_found; external_id is
+ * unique across the team's views (duplicate_external_id) (docs.slack.dev/reference/methods/views.update).
+ * Every change gets a new hash. The view object follows the views.open/update/publish response examples.
+ * Closing after a submission follows docs.slack.dev/surfaces/modals#close: an empty ack closes
+ * the submitted view, response_action "clear" closes the whole stack, "update" and "push" replace
+ * or add to it. Guessed: views.open while a modal is open replaces that user's stack; a closed view's
+ * external_id is free again; a Home tab keeps its view id across publishes.
+ */
+import type { AnyBlock } from '@slack/types';
+import { SlackApiError, schemaMessage } from './api-error';
+import { withGeneratedIds } from './block-kit';
+import { isJsonObject, type JsonObject } from './json';
+import { newId, newViewHash } from './ids';
+import type { EmulatedView, ViewOutput } from './types';
+
+const MAX_STACK_DEPTH = 3;
+
+interface StoredView {
+  id: string;
+  type: 'modal' | 'home';
+  userId: string;
+  hash: string;
+  /** The view as the app defined it, with the ids Slack generates filled in. */
+  definition: JsonObject;
+  rootViewId: string;
+  previousViewId: string | null;
+  updateCount: number;
+  errors?: Record<string, string>;
+}
+
+export type ViewRef = Readonly<StoredView>;
+
+interface Owner {
+  teamId: string;
+  appId: string;
+  botId: string;
+}
+
+const blocksOf = (definition: JsonObject): JsonObject[] => (Array.isArray(definition.blocks) ? definition.blocks.filter(isJsonObject) : []);
+const stringField = (definition: JsonObject, key: string): string => (typeof definition[key] === 'string' ? definition[key] : '');
+
+export class ViewStore {
+  private readonly views = new Map<string, StoredView>();
+  /** userId → modal view ids, bottom first. */
+  private readonly stacks = new Map<string, string[]>();
+  private readonly homes = new Map<string, string>();
+
+  constructor(private readonly owner: Owner) {}
+
+  open(userId: string, definition: JsonObject): ViewRef {
+    this.clear(userId);
+    const view = this.create(userId, 'modal', definition, null);
+    this.stacks.set(userId, [view.id]);
+    return view;
+  }
+
+  push(userId: string, definition: JsonObject): ViewRef {
+    const stack = this.stacks.get(userId) ?? [];
+    const top = stack.at(-1);
+    if (top === undefined) throw new SlackApiError('not_found');
+    if (stack.length >= MAX_STACK_DEPTH) throw new SlackApiError('push_limit_reached');
+    const view = this.create(userId, 'modal', definition, this.views.get(top) ?? null);
+    stack.push(view.id);
+    return view;
+  }
+
+  update(target: { viewId?: string; externalId?: string }, definition: JsonObject, hash?: string): ViewRef {
+    const view =
+      target.viewId !== undefined
+        ? this.views.get(target.viewId)
+        : [...this.views.values()].find((v) => target.externalId !== undefined && stringField(v.definition, 'external_id') === target.externalId);
+    if (!view) throw new SlackApiError('not_found');
+    if (definition.type !== view.type) throw new SlackApiError('invalid_arguments', [schemaMessage(`must be ${view.type}`, '/view/type')]);
+    this.replace(view, definition, hash);
+    return view;
+  }
+
+  publish(userId: string, definition: JsonObject, hash?: string): ViewRef {
+    const existing = this.homes.get(userId);
+    const home = existing === undefined ? undefined : this.views.get(existing);
+    if (home) {
+      this.replace(home, definition, hash);
+      return home;
+    }
+    const view = this.create(userId, 'home', definition, null);
+    this.homes.set(userId, view.id);
+    return view;
+  }
+
+  find(viewId: string): ViewRef | undefined {
+    return this.views.get(viewId);
+  }
+
+  /** The modal a user sees: the top of their stack. */
+  top(userId: string): ViewRef | undefined {
+    const id = this.stacks.get(userId)?.at(-1);
+    return id === undefined ? undefined : this.views.get(id);
+  }
+
+  /** Closes a modal and any pushed above it, returning the user to the one below. */
+  close(viewId: string): void {
+    const view = this.views.get(viewId);
+    const stack = view && this.stacks.get(view.userId);
+    if (!view || !stack) return;
+    const index = stack.indexOf(viewId);
+    if (index < 0) return;
+    for (const id of stack.splice(index)) this.views.delete(id);
+    if (stack.length === 0) this.stacks.delete(view.userId);
+  }
+
+  clear(userId: string): void {
+    const bottom = this.stacks.get(userId)?.[0];
+    if (bottom !== undefined) this.close(bottom);
+  }
+
+  setErrors(viewId: string, errors: Record<string, string>): void {
+    const view = this.views.get(viewId);
+    if (view) view.errors = { ...errors };
+  }
+
+  /** Open modals, each user's stack bottom first (Home tabs are home()'s). */
+  modals(userId?: string): EmulatedView[] {
+    const stacks = userId === undefined ? [...this.stacks.values()] : [this.stacks.get(userId) ?? []];
+    return stacks.flat().flatMap((id) => {
+      const view = this.views.get(id);
+      return view ? [this.snapshot(view)] : [];
+    });
+  }
+
+  home(userId: string): EmulatedView | undefined {
+    const id = this.homes.get(userId);
+    const view = id === undefined ? undefined : this.views.get(id);
+    return view && this.snapshot(view);
+  }
+
+  /** The view object as views.* answer it; interaction payloads add the input state. */
+  output(view: ViewRef): ViewOutput {
+    const d = view.definition;
+    const output: JsonObject = {
+      id: view.id,
+      team_id: this.owner.teamId,
+      type: view.type,
+      ...(d.title !== undefined ? { title: d.title } : {}),
+      close: d.close ?? null,
+      submit: d.submit ?? null,
+      blocks: structuredClone(blocksOf(d)),
+      private_metadata: stringField(d, 'private_metadata'),
+      callback_id: stringField(d, 'callback_id'),
+      state: { values: {} },
+      hash: view.hash,
+      clear_on_close: d.clear_on_close === true,
+      notify_on_close: d.notify_on_close === true,
+      root_view_id: view.rootViewId,
+      previous_view_id: view.previousViewId,
+      app_id: this.owner.appId,
+      external_id: stringField(d, 'external_id'),
+      app_installed_team_id: this.owner.teamId,
+      bot_id: this.owner.botId,
+    };
+    return output as unknown as ViewOutput;
+  }
+
+  snapshot(view: ViewRef): EmulatedView {
+    return {
+      id: view.id,
+      type: view.type,
+      userId: view.userId,
+      hash: view.hash,
+      callbackId: stringField(view.definition, 'callback_id'),
+      privateMetadata: stringField(view.definition, 'private_metadata'),
+      externalId: stringField(view.definition, 'external_id'),
+      blocks: structuredClone(blocksOf(view.definition)) as unknown as AnyBlock[],
+      rootViewId: view.rootViewId,
+      previousViewId: view.previousViewId,
+      updateCount: view.updateCount,
+      ...(view.errors ? { errors: { ...view.errors } } : {}),
+      output: this.output(view),
+    };
+  }
+
+  private create(userId: string, type: 'modal' | 'home', definition: JsonObject, below: ViewRef | null): StoredView {
+    this.assertExternalIdFree(definition, undefined);
+    const id = newId('V');
+    const view: StoredView = {
+      id,
+      type,
+      userId,
+      hash: newViewHash(Date.now()),
+      definition: this.prepare(definition),
+      rootViewId: below?.rootViewId ?? id,
+      previousViewId: below?.id ?? null,
+      updateCount: 0,
+    };
+    this.views.set(id, view);
+    return view;
+  }
+
+  private replace(view: StoredView, definition: JsonObject, hash: string | undefined): void {
+    if (hash !== undefined && hash !== view.hash) throw new SlackApiError('hash_conflict');
+    this.assertExternalIdFree(definition, view.id);
+    view.definition = this.prepare(definition);
+    view.hash = newViewHash(Date.now());
+    view.updateCount += 1;
+    delete view.errors;
+  }
+
+  private prepare(definition: JsonObject): JsonObject {
+    return { ...structuredClone(definition), blocks: withGeneratedIds(blocksOf(definition)) };
+  }
+
+  private assertExternalIdFree(definition: JsonObject, exceptViewId: string | undefined): void {
+    const externalId = stringField(definition, 'external_id');
+    if (externalId === '') return;
+    for (const view of this.views.values()) {
+      if (view.id !== exceptViewId && stringField(view.definition, 'external_id') === externalId) throw new SlackApiError('duplicate_external_id');
+    }
+  }
+}
