@@ -106,7 +106,8 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v || undefined),
   SLACK_API_URL: url,
-  PORT: port(3000),
+  // 0 picks a free port (tests).
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PLAID_SETUP_APPROVALS_CHANNEL: z
     .string()
     .trim()

@@ -68,7 +68,8 @@ export function registerBot(app: App, deps: BotDeps): void {
   const { setups, vault, directory, security, logger } = deps;
 
   async function actorOf(user: { id: string; name?: string; username?: string }): Promise<Actor> {
-    return { id: user.id, displayName: user.name ?? user.username ?? user.id, source: 'slack', roles: await directory.rolesOf(user.id) };
+    const displayName = await directory.displayNameOf(user.id, user.name ?? user.username ?? user.id);
+    return { id: user.id, displayName, source: 'slack', roles: await directory.rolesOf(user.id) };
   }
 
   /** The role check at the moment of the click; a denial is a security event. */

@@ -12,9 +12,15 @@ const GROUP_ID = /^S[A-Z0-9]+$/;
 const CACHE_MS = 60_000;
 
 const UsergroupUsersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
+const UserInfoSchema = z.object({
+  ok: z.literal(true),
+  user: z.object({ real_name: z.string().optional(), profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).optional() }),
+});
+const NAME_CACHE_MS = 10 * 60_000;
 
 export class RoleDirectory {
   private readonly cache = new Map<string, { users: string[]; until: number }>();
+  private readonly names = new Map<string, { name: string; until: number }>();
 
   constructor(
     private readonly client: WebClient,
@@ -40,6 +46,22 @@ export class RoleDirectory {
       else members.add(id);
     }
     return [...members];
+  }
+
+  /** How people see this user in Slack (display name, else real name), or `fallback`. */
+  async displayNameOf(userId: string, fallback: string): Promise<string> {
+    const cached = this.names.get(userId);
+    if (cached && cached.until > this.now()) return cached.name;
+    let name = fallback;
+    try {
+      const parsed = UserInfoSchema.safeParse(await this.client.users.info({ user: userId }));
+      const user = parsed.success ? parsed.data.user : undefined;
+      name = user?.profile?.display_name || user?.real_name || user?.profile?.real_name || fallback;
+    } catch {
+      // The handle from the payload will do.
+    }
+    this.names.set(userId, { name, until: this.now() + NAME_CACHE_MS });
+    return name;
   }
 
   private async groupMembers(groupId: string): Promise<string[]> {

@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import type { Notifier } from '../../src/activities/notifier';
 import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
 import { createLogger } from '../../src/logger';
 import { createPlaidClientFactory } from '../../src/plaid/client';
@@ -83,7 +84,8 @@ export class Harness {
     return this;
   }
 
-  async worker(): Promise<Worker> {
+  /** A worker with the real activities; notifications are recorded unless a notifier is given (Slack). */
+  async worker(options: { notifier?: Notifier } = {}): Promise<Worker> {
     return createSetupWorker({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
@@ -97,7 +99,7 @@ export class Harness {
           timeoutMs: 2_000,
         }),
         items: this.vault.itemLedger(),
-        notifier: {
+        notifier: options.notifier ?? {
           notify: async ({ notification }) => {
             this.notifications.push(notification);
             return { messages: [] };

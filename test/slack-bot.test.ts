@@ -1,0 +1,230 @@
+/**
+ * The Slack bot end to end: signed Slack payloads from the driver to the real bot, a real
+ * Temporal dev server and worker, Plaid through its emulator, and what each person sees
+ * in the Slack emulator. Nothing here calls the workflow directly except to read state.
+ */
+import type { EmulatedUser } from '../src/emulators/slack';
+import type { PlaidEmulator } from '../src/emulators/plaid';
+import type { SetupView } from '../src/shared/state';
+import { BUTTONS, FIELDS } from '../src/bot/ids';
+import { type Harness, newSecret, waitFor } from './support/harness';
+import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
+import { useWorld } from './support/world';
+
+let plaid: PlaidEmulator;
+let h: Harness;
+useWorld((w) => ({ plaid, h } = w));
+
+let world: SlackWorld;
+afterEach(async () => {
+  await world?.close();
+});
+
+const stepOf = (v: SetupView, id: string) => v.steps.find((s) => s.id === id)!;
+
+function checklistTs(): string {
+  const message = world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs);
+  if (!message) throw new Error('no checklist message yet');
+  return message.ts;
+}
+
+/** Clicks a checklist button once the message offers it (the message is updated asynchronously). */
+async function click(user: EmulatedUser, actionId: string) {
+  await checklistWhen(world, (t) => t.includes(actionId), `the ${actionId} button`);
+  const delivery = await world.driver.click(user, { channel: CHANNEL, ts: checklistTs() }, actionId);
+  expect(delivery.status).toBe(200);
+  return delivery;
+}
+
+/** Opens a modal from the checklist and submits it. */
+async function throughModal(user: EmulatedUser, button: string, values: Record<string, string | string[] | undefined>) {
+  await click(user, button);
+  const view = await waitFor(() => world.slack.openViews(user.id)[0], Boolean, `the modal from ${button}`);
+  return world.driver.submit(user, view!.id, values);
+}
+
+/** What `user` was told privately (ephemeral messages and response_url answers). */
+function toldTo(user: EmulatedUser): string {
+  return JSON.stringify([world.slack.ephemeralMessages(user.id), world.driver.responses]);
+}
+
+test('a setup goes from /plaid-setup start to enabled through Slack alone', async () => {
+  world = await startSlackWorld(h);
+  const sandboxSecret = h.client.secrets.sandbox;
+  const productionSecret = h.client.secrets.production!;
+  await world.worker.runUntil(async () => {
+    const started = await world.driver.slash(users.alice, 'start acme', { channel: CHANNEL });
+    expect(started.status).toBe(200);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist with its first button');
+    expect(toldTo(users.alice)).toContain('Started setup *acme*');
+
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');
+
+    const creds = await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: sandboxSecret });
+    expect(creds.status).toBe(200);
+    await stateWhen(world, 'acme', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials saved');
+
+    await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.countryCodes]: ['US', 'GB'], [FIELDS.syncMode]: 'continuous' });
+    await stateWhen(world, 'acme', (v) => stepOf(v, 'settings').status === 'done', 'settings saved');
+
+    await checklistWhen(world, (t) => t.includes(BUTTONS.runSandboxTest), 'the Sandbox test button');
+    await click(users.alice, BUTTONS.runSandboxTest);
+    await stateWhen(world, 'acme', (v) => stepOf(v, 'sandbox_test').status === 'done', 'the Sandbox test');
+    // The evidence reaches the checklist message.
+    await checklistWhen(world, (t) => t.includes('First Platypus Bank'), 'the Sandbox evidence on the checklist');
+
+    await click(users.alice, BUTTONS.confirmCodat);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.requestProduction), 'the production request button');
+    await click(users.alice, BUTTONS.requestProduction);
+
+    // Approvers (the user group: Bob and Carol) get a direct message with the decision buttons.
+    const request = await waitFor(
+      () => world.slack.messages(world.slack.dmChannel(users.bob.id)),
+      (m) => m.length > 0,
+      'the approval request to Bob',
+    );
+    expect(JSON.stringify(request[0]!.blocks)).toContain(BUTTONS.approveProduction);
+    expect(world.slack.messages(world.slack.dmChannel(users.carol.id))).toHaveLength(1);
+    const approved = await world.driver.click(users.bob, { channel: request[0]!.channel, ts: request[0]!.ts }, BUTTONS.approveProduction);
+    expect(approved.status).toBe(200);
+    await stateWhen(world, 'acme', (v) => v.production?.decision === 'approved', 'the approval');
+    // Every approval message now shows who decided, without buttons.
+    await waitFor(
+      () => [users.bob, users.carol].map((u) => JSON.stringify(world.slack.messages(world.slack.dmChannel(u.id))[0]?.blocks)),
+      (texts) => texts.every((t) => t.includes('*Approved* by bob') && !t.includes(BUTTONS.approveProduction)),
+      'the approval messages to show the decision',
+    );
+
+    await checklistWhen(world, (t) => t.includes(BUTTONS.openProductionSecret), 'the Production secret button');
+    await throughModal(users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: productionSecret });
+    await stateWhen(world, 'acme', (v) => !v.job && stepOf(v, 'production_secret').status === 'in_progress', 'the Production check');
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmCodat), 'the confirm button for the Production secret');
+    await click(users.alice, BUTTONS.confirmCodat);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.enable), 'the enable button');
+    await click(users.olga, BUTTONS.enable);
+    const enabled = await stateWhen(world, 'acme', (v) => v.enabled, 'enabled');
+    expect(enabled.currentStep).toBeNull();
+    await checklistWhen(world, (t) => t.includes(BUTTONS.disable), 'the checklist to offer disable');
+  });
+
+  // Secrets went to the vault, never through Slack's API or a response_url.
+  const recorded = JSON.stringify([world.slack.calls, world.driver.responses, world.slack.messages(), h.logLines]);
+  for (const secret of [sandboxSecret, productionSecret]) expect(recorded).not.toContain(secret);
+  expect(recorded).toContain('sha256:');
+  expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
+});
+
+test('forged, stale and replayed requests are refused, recorded, and change nothing', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start guarded', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    const before = await world.setups.view('guarded');
+
+    const forged = await world.driver.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { forgeSignature: true });
+    expect(forged.status).toBe(401);
+    const stale = await world.driver.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { timestampOffsetSeconds: -600 });
+    expect(stale.status).toBe(401);
+
+    await click(users.alice, BUTTONS.confirmRedirect);
+    const after = await stateWhen(world, 'guarded', (v) => stepOf(v, 'application').status === 'done', 'the click');
+    const replay = await world.driver.replayLast();
+    expect(replay.status).toBe(401);
+    // Give a wrongly accepted replay time to land before looking.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await world.setups.view('guarded')).version).toBe(after.version);
+    expect(after.version).toBe(before.version + 1);
+  });
+  const kinds = (await world.security.list()).map((e) => e.kind);
+  expect(kinds).toEqual(['forged_request', 'stale_request', 'replayed_request']);
+});
+
+test('a double click is applied once', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start twice', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    const ts = checklistTs();
+    const [first, second] = await Promise.all([
+      world.driver.click(users.alice, { channel: CHANNEL, ts }, BUTTONS.confirmRedirect),
+      world.driver.click(users.alice, { channel: CHANNEL, ts }, BUTTONS.confirmRedirect),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await stateWhen(world, 'twice', (v) => stepOf(v, 'application').status === 'done', 'the click');
+    await new Promise((r) => setTimeout(r, 500));
+  });
+  // One accepted update in history, and nobody was told "already confirmed".
+  const history = await h.historyJson('twice');
+  expect(history.match(/workflowExecutionUpdateAcceptedEventAttributes/g)).toHaveLength(1);
+  expect(toldTo(users.alice)).not.toMatch(/already confirmed/);
+});
+
+describe('roles are checked at every click', () => {
+  test('someone without the role gets an ephemeral explanation, and the denial is recorded', async () => {
+    world = await startSlackWorld(h);
+    await world.worker.runUntil(async () => {
+      await world.driver.slash(users.alice, 'start roles', { channel: CHANNEL });
+      await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+      for (const user of [users.dave, users.mallory, users.bob]) {
+        await click(user, BUTTONS.confirmRedirect);
+        await waitFor(() => toldTo(user), (t) => t.includes('needs the operator role'), `the explanation to ${user.name}`);
+      }
+      const denied = await world.driver.slash(users.mallory, 'start sneaky', { channel: CHANNEL });
+      expect(denied.status).toBe(200);
+      expect((await world.setups.view('roles')).steps[0]!.status).toBe('waiting');
+      await expect(world.setups.view('sneaky')).rejects.toThrow(/no setup named "sneaky"/);
+    });
+    const events = await world.security.list();
+    expect(events.map((e) => [e.kind, e.actor, e.action])).toEqual([
+      ['denied', users.dave.id, 'confirmRedirect'],
+      ['denied', users.mallory.id, 'confirmRedirect'],
+      ['denied', users.bob.id, 'confirmRedirect'],
+      ['denied', users.mallory.id, 'confirmRedirect'],
+    ]);
+  });
+
+  test('the requester cannot approve their own production request', async () => {
+    world = await startSlackWorld(h);
+    await world.worker.runUntil(async () => {
+      await world.driver.slash(users.carol, 'start self', { channel: CHANNEL });
+      await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+      await click(users.carol, BUTTONS.confirmRedirect);
+      await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'credentials');
+      await throughModal(users.carol, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+      await stateWhen(world, 'self', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
+      await throughModal(users.carol, BUTTONS.openSettings, { [FIELDS.syncMode]: 'one-off' });
+      await stateWhen(world, 'self', (v) => stepOf(v, 'settings').status === 'done', 'settings');
+      await checklistWhen(world, (t) => t.includes(BUTTONS.runSandboxTest), 'test button');
+      await click(users.carol, BUTTONS.runSandboxTest);
+      await stateWhen(world, 'self', (v) => stepOf(v, 'sandbox_test').status === 'done', 'sandbox test');
+      await checklistWhen(world, (t) => t.includes(BUTTONS.confirmCodat), 'confirm');
+      await click(users.carol, BUTTONS.confirmCodat);
+      await checklistWhen(world, (t) => t.includes(BUTTONS.requestProduction), 'request');
+      await click(users.carol, BUTTONS.requestProduction);
+      const dm = await waitFor(() => world.slack.messages(world.slack.dmChannel(users.carol.id)), (m) => m.length > 0, 'Carol’s approval request');
+      await world.driver.click(users.carol, { channel: dm[0]!.channel, ts: dm[0]!.ts }, BUTTONS.approveProduction);
+      await waitFor(() => toldTo(users.carol), (t) => t.includes('requested production and cannot also decide on it'), 'the four-eyes refusal');
+      expect((await world.setups.view('self')).production?.decision).toBeUndefined();
+    });
+    expect((await world.security.list()).map((e) => e.kind)).toEqual(['rejected']);
+  });
+});
+
+test('modal field errors go back with response_action errors; nothing is stored or changed', async () => {
+  world = await startSlackWorld(h);
+  const typed = newSecret().slice(0, 20);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start fields', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'credentials');
+    const before = await world.setups.view('fields');
+    const refused = await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: 'not-a-client-id', [FIELDS.sandboxSecret]: typed });
+    expect(refused.json).toMatchObject({ response_action: 'errors', errors: { [FIELDS.clientId]: expect.any(String), [FIELDS.sandboxSecret]: expect.any(String) } });
+    expect(refused.body).not.toContain(typed);
+    expect((await world.setups.view('fields')).version).toBe(before.version);
+  });
+  expect(await h.vault.itemLedger().pending('fields')).toEqual([]);
+  expect(JSON.stringify(world.slack.calls)).not.toContain(typed);
+});

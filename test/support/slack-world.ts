@@ -1,0 +1,101 @@
+/**
+ * The Slack side of an end-to-end test: the Slack emulator, the real bot (Bolt behind
+ * the request guard, HTTP on a free port) wired to the test's Temporal server and vault,
+ * a worker whose notifier talks to the emulator, and a driver that sends signed payloads.
+ */
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { SqliteSecurityLog } from '../../src/audit/security-log';
+import { startBot, type RunningBot } from '../../src/bot/server';
+import { loadConfig } from '../../src/config';
+import { SlackDriver, SlackEmulator, type EmulatedUser } from '../../src/emulators/slack';
+import { SECURITY_LOG_FILE } from '../../src/services';
+import type { SetupView } from '../../src/shared/state';
+import { createActivityWebClient } from '../../src/slack/client';
+import { RoleDirectory } from '../../src/slack/directory';
+import { createSlackNotifier } from '../../src/slack/notifier';
+import { SetupClient } from '../../src/temporal/setups';
+import { waitFor, type Harness } from './harness';
+
+export const BOT_TOKEN = 'xoxb-1000000001-2000000002-plaidsetuptesttoken';
+export const SIGNING_SECRET = '5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f21';
+export const CHANNEL = 'C0CHECKLIST';
+export const APPROVERS_GROUP = 'S0APPROVERS';
+
+export const users = {
+  alice: { id: 'U0ALICE', name: 'alice', realName: 'Alice Operator' },
+  olga: { id: 'U0OLGA', name: 'olga', realName: 'Olga Operator' },
+  bob: { id: 'U0BOB', name: 'bob', realName: 'Bob Approver' },
+  carol: { id: 'U0CAROL', name: 'carol', realName: 'Carol Both' },
+  dave: { id: 'U0DAVE', name: 'dave', realName: 'Dave Auditor' },
+  mallory: { id: 'U0MALLORY', name: 'mallory', realName: 'Mallory Nobody' },
+} satisfies Record<string, EmulatedUser>;
+
+export interface SlackWorld {
+  slack: SlackEmulator;
+  driver: SlackDriver;
+  bot: RunningBot;
+  security: SqliteSecurityLog;
+  worker: Worker;
+  setups: SetupClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Roles as an admin would set them: operators by user id, approvers through a user group
+ * (Bob and Carol), auditors by id. Carol is an operator too, for the four-eyes tests.
+ */
+export async function startSlackWorld(h: Harness, options: { approvalsChannel?: string } = {}): Promise<SlackWorld> {
+  const slack = await SlackEmulator.start({
+    botToken: BOT_TOKEN,
+    users: Object.values(users),
+    usergroups: { [APPROVERS_GROUP]: [users.bob.id, users.carol.id] },
+    channels: [CHANNEL, ...(options.approvalsChannel ? [options.approvalsChannel] : [])],
+  });
+  const config = loadConfig({
+    PLAID_SETUP_DATA_DIR: h.dataDir,
+    PLAID_SETUP_OPERATORS: `${users.alice.id},${users.olga.id},${users.carol.id}`,
+    PLAID_SETUP_APPROVERS: APPROVERS_GROUP,
+    PLAID_SETUP_AUDITORS: users.dave.id,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    ...(options.approvalsChannel ? { PLAID_SETUP_APPROVALS_CHANNEL: options.approvalsChannel } : {}),
+  });
+  const web = createActivityWebClient(config.slack);
+  const directory = new RoleDirectory(web, config);
+  const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
+  const security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
+  const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000 });
+  const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
+  const driver = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
+  return {
+    slack,
+    driver,
+    bot,
+    security,
+    worker,
+    setups,
+    async close() {
+      await driver.close();
+      await bot.stop();
+      await security.close();
+      await slack.close();
+    },
+  };
+}
+
+/** The checklist message the bot keeps in the channel, once it satisfies `done`. */
+export function checklistWhen(world: SlackWorld, done: (text: string) => boolean, what: string) {
+  return waitFor(
+    () => world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs),
+    (m) => m !== undefined && done(JSON.stringify(m.blocks)),
+    what,
+  );
+}
+
+/** Waits for the workflow state to satisfy `done` (Slack work is asynchronous to the ack). */
+export function stateWhen(world: SlackWorld, setupId: string, done: (v: SetupView) => boolean, what: string): Promise<SetupView> {
+  return waitFor(() => world.setups.view(setupId), done, what);
+}
