@@ -6,7 +6,9 @@
 import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/shared/state';
+import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS } from '../src/bot/ids';
+import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { type Harness, newSecret, waitFor } from './support/harness';
 import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
 import { useWorld } from './support/world';
@@ -227,4 +229,127 @@ test('modal field errors go back with response_action errors; nothing is stored 
   });
   expect(await h.vault.itemLedger().pending('fields')).toEqual([]);
   expect(JSON.stringify(world.slack.calls)).not.toContain(typed);
+});
+
+describe('every role × action pair, through /plaid-setup', () => {
+  const SUBCOMMANDS: Array<[string, ActionName]> = Object.entries(ACTION_COMMANDS);
+
+  /** What the bot answered one slash command, through its response_url. */
+  async function answer(user: EmulatedUser, text: string): Promise<string> {
+    const { responseUrl, status } = await world.driver.slash(user, text, { channel: CHANNEL });
+    expect(status).toBe(200);
+    const posted = await waitFor(() => world.driver.responses.filter((r) => r.url === responseUrl), (r) => r.length > 0, `the answer to ${text}`);
+    return JSON.stringify(posted[0]!.body);
+  }
+
+  test('each action is refused, and recorded, exactly for those without its role', async () => {
+    world = await startSlackWorld(h);
+    const people: Array<[EmulatedUser, Role[]]> = [
+      [users.alice, ['operator']],
+      [users.bob, ['approver']],
+      [users.dave, ['auditor']],
+      [users.mallory, []],
+    ];
+    const denials: string[] = [];
+    await world.worker.runUntil(async () => {
+      await world.driver.slash(users.alice, 'start matrix', { channel: CHANNEL });
+      await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+      for (const [sub, action] of SUBCOMMANDS) {
+        // These two would act on the fresh setup; the journey covers them for operators.
+        if (action === 'cancel' || action === 'confirmRedirect') continue;
+        for (const [user, roles] of people) {
+          const text = await answer(user, `${sub} matrix`);
+          const role = ACTION_ROLES[action];
+          const denied = text.includes(`needs the ${role} role`);
+          expect({ sub, user: user.name, denied }).toEqual({ sub, user: user.name, denied: !roles.includes(role) });
+          if (denied) denials.push(`${user.id} ${action}`);
+        }
+      }
+      for (const [user] of people.slice(1)) {
+        expect(await answer(user, 'cancel matrix')).toContain('needs the operator role');
+        expect(await answer(user, 'confirm-redirect matrix')).toContain('needs the operator role');
+        denials.push(`${user.id} cancel`, `${user.id} confirmRedirect`);
+      }
+      expect((await world.setups.view('matrix')).status).toBe('active');
+    });
+    const recorded = (await world.security.list()).filter((e) => e.kind === 'denied').map((e) => `${e.actor} ${e.action}`);
+    expect(recorded.sort()).toEqual(denials.sort());
+  });
+});
+
+test('help, unknown input and status answer ephemerally', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    for (const text of ['help', 'frobnicate acme', '']) {
+      const { responseUrl } = await world.driver.slash(users.dave, text, { channel: CHANNEL });
+      const [posted] = await waitFor(() => world.driver.responses.filter((r) => r.url === responseUrl), (r) => r.length > 0, `help for "${text}"`);
+      expect(posted!.body).toMatchObject({ response_type: 'ephemeral' });
+      expect(JSON.stringify(posted!.body)).toContain('start');
+    }
+    expect(JSON.stringify(world.driver.responses)).toContain('\\"frobnicate\\" is not a /plaid-setup subcommand');
+    await world.driver.slash(users.alice, 'start shown', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    const { responseUrl } = await world.driver.slash(users.dave, 'status shown', { channel: CHANNEL });
+    const [status] = await waitFor(() => world.driver.responses.filter((r) => r.url === responseUrl), (r) => r.length > 0, 'the status');
+    expect(status!.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(status!.body)).toContain('Plaid application');
+  });
+});
+
+test('App Home lists the setups a user can see, with their next step', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start homely', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    for (const user of [users.dave, users.mallory]) {
+      const event = {
+        token: world.driver.verificationToken,
+        team_id: world.slack.team.id,
+        api_app_id: world.slack.appId,
+        type: 'event_callback',
+        event_id: `Ev${user.id}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: 'app_home_opened', user: user.id, channel: world.slack.dmChannel(user.id), tab: 'home', event_ts: `${Date.now() / 1000}` },
+      };
+      expect((await world.driver.send(JSON.stringify(event), 'application/json')).status).toBe(200);
+    }
+    const home = await waitFor(() => world.slack.homeView(users.dave.id), Boolean, "Dave's App Home");
+    expect(JSON.stringify(home)).toContain('homely');
+    const nobody = await waitFor(() => world.slack.homeView(users.mallory.id), Boolean, "Mallory's App Home");
+    expect(JSON.stringify(nobody)).not.toContain('homely');
+  });
+});
+
+test('approvals go to the approvals channel when set; reject asks for a reason; expiry reaches the same message', async () => {
+  const approvals = 'C0APPROVALS';
+  world = await startSlackWorld(h, { approvalsChannel: approvals, approvalTimeoutMs: 4_000 });
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start gated', { channel: CHANNEL });
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    await stateWhen(world, 'gated', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
+    await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
+    await stateWhen(world, 'gated', (v) => stepOf(v, 'settings').status === 'done', 'settings');
+    await click(users.alice, BUTTONS.runSandboxTest);
+    await stateWhen(world, 'gated', (v) => stepOf(v, 'sandbox_test').status === 'done', 'sandbox test');
+    await click(users.alice, BUTTONS.confirmCodat);
+    await click(users.alice, BUTTONS.requestProduction);
+
+    const [request] = await waitFor(() => world.slack.messages(approvals), (m) => m.length > 0, 'the request in the approvals channel');
+    expect(world.slack.messages(world.slack.dmChannel(users.bob.id))).toHaveLength(0);
+    await world.driver.click(users.bob, { channel: approvals, ts: request!.ts }, BUTTONS.openReject);
+    const modal = await waitFor(() => world.slack.openViews(users.bob.id)[0], Boolean, 'the reject modal');
+    const noReason = await world.driver.submit(users.bob, modal!.id, { [FIELDS.reason]: 'no' });
+    expect(noReason.json).toMatchObject({ response_action: 'errors', errors: { [FIELDS.reason]: expect.any(String) } });
+    await world.driver.submit(users.bob, modal!.id, { [FIELDS.reason]: 'Plaid has not approved the app yet' });
+    await stateWhen(world, 'gated', (v) => v.production?.decision === 'rejected', 'the rejection');
+    await waitFor(() => JSON.stringify(world.slack.message(approvals, request!.ts)?.blocks), (t) => !!t?.includes('*Rejected* by bob'), 'the request to show the rejection');
+
+    // A second request, left to expire: the same channel hears of it.
+    await click(users.alice, BUTTONS.requestProduction);
+    const second = await waitFor(() => world.slack.messages(approvals), (m) => m.length > 1, 'the second request');
+    const ts = second.at(-1)!.ts;
+    await waitFor(() => JSON.stringify(world.slack.message(approvals, ts)?.blocks), (t) => !!t?.includes('*Expired*'), 'the request to show it expired');
+    expect(JSON.stringify(world.slack.message(approvals, ts)?.blocks)).not.toContain(BUTTONS.approveProduction);
+  });
 });

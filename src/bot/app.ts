@@ -15,6 +15,7 @@ import type { SetupView } from '../shared/state';
 import type { RoleDirectory } from '../slack/directory';
 import type { SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
+import { availableActions } from '../workflows/checklist';
 import { parseSlashCommand } from './commands';
 import { BUTTON_ACTIONS, BUTTONS, SLASH_COMMAND, VIEWS, type ButtonId, type ViewMetadata } from './ids';
 import {
@@ -105,6 +106,11 @@ export function registerBot(app: App, deps: BotDeps): void {
     if (!build) return;
     try {
       const view = await setups.view(meta.setupId);
+      // No form for what the checklist would refuse anyway: say why instead.
+      if (!availableActions(view).includes(BUTTON_ACTIONS[button])) {
+        await tell(notNow(view));
+        return;
+      }
       await client.views.open({ trigger_id: triggerId, view: build(meta, view) as never });
     } catch (err) {
       if (isPlaidSetupError(err)) await tell(err.message);
@@ -234,6 +240,12 @@ export function registerBot(app: App, deps: BotDeps): void {
 
 function setupIdOf(name: string): string {
   return slugify(name) ?? name.toLowerCase();
+}
+
+function notNow(view: SetupView): string {
+  if (view.status === 'cancelled') return `Setup *${escapeMrkdwn(view.name)}* was cancelled; start a new one instead.`;
+  if (view.job) return `A check is running on *${escapeMrkdwn(view.name)}*; wait for it to finish.`;
+  return `That can't be done on *${escapeMrkdwn(view.name)}* now: ${summary(view)}. Run \`/plaid-setup status ${view.setupId}\` to see what is next.`;
 }
 
 function summary(view: SetupView): string {

@@ -48,15 +48,19 @@ export class SetupClient {
     }
   }
 
-  /** The setups, newest first (at most `limit`), as their current views. */
+  /**
+   * The running setups on this task queue, newest first (at most `limit`), as their
+   * current views. Closed ones are left out: querying them means replaying their history.
+   */
   async list(limit = 50): Promise<SetupView[]> {
     const views: SetupView[] = [];
-    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}'` })) {
+    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.taskQueue.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`;
+    for await (const wf of this.client.workflow.list({ query })) {
       if (views.length >= limit) break;
       try {
         views.push((await this.client.workflow.getHandle(wf.workflowId, wf.runId).query(stateQuery)) as SetupView);
       } catch {
-        // A run that ended (continue-as-new) or a closed one without a worker: skip it here.
+        // It ended between the listing and the query (continue-as-new, cancel): skip it.
       }
     }
     return views;

@@ -1,0 +1,60 @@
+/**
+ * The bot's ack latency (issue 4): how long Slack waits for the HTTP answer to a slash
+ * command (`status`) and to a button click, measured by the driver against the real bot
+ * with the Slack emulator, a real Temporal dev server and worker. Prints median and 99th
+ * percentile; asserts nothing about time (machines differ), only that every ack was 200.
+ */
+import { BUTTONS, FIELDS } from '../src/bot/ids';
+import type { Harness } from '../test/support/harness';
+import { waitFor } from '../test/support/harness';
+import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';
+import { useWorld } from '../test/support/world';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+
+let h: Harness;
+useWorld((w) => ({ h } = w));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function report(label: string, samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return `${label.padEnd(34)} n=${sorted.length}  median=${percentile(sorted, 50).toFixed(1)} ms  p99=${percentile(sorted, 99).toFixed(1)} ms  max=${sorted.at(-1)!.toFixed(1)} ms`;
+}
+
+test(`ack latency over ${ROUNDS} rounds`, async () => {
+  const world: SlackWorld = await startSlackWorld(h);
+  const lines: string[] = [];
+  try {
+    await world.worker.runUntil(async () => {
+      await world.driver.slash(users.alice, 'start bench', { channel: CHANNEL });
+      await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+      const ts = () => world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs)!.ts;
+      await world.driver.click(users.alice, { channel: CHANNEL, ts: ts() }, BUTTONS.confirmRedirect);
+      await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');
+      await world.driver.click(users.alice, { channel: CHANNEL, ts: ts() }, BUTTONS.openCredentials);
+      const modal = await waitFor(() => world.slack.openViews(users.alice.id)[0], Boolean, 'the modal');
+      await world.driver.submit(users.alice, modal!.id, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+      await stateWhen(world, 'bench', (v) => v.steps[1]!.status === 'done', 'credentials');
+      await checklistWhen(world, (t) => t.includes(BUTTONS.openSettings), 'the settings button');
+
+      const status: number[] = [];
+      const clicks: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const s = await world.driver.slash(users.dave, 'status bench', { channel: CHANNEL });
+        expect(s.status).toBe(200);
+        status.push(s.ms);
+        // "Change settings" acks, then reads the state and opens a modal: a click that can repeat.
+        const c = await world.driver.click(users.alice, { channel: CHANNEL, ts: ts() }, BUTTONS.openSettings);
+        expect(c.status).toBe(200);
+        clicks.push(c.ms);
+      }
+      lines.push(report('/plaid-setup status (slash command)', status), report('button click (Change settings)', clicks));
+    });
+  } finally {
+    await world.close();
+  }
+  process.stdout.write(`\nSlack ack latency, against the Slack emulator on this machine:\n${lines.join('\n')}\n\n`);
+});
