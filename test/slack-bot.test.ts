@@ -353,3 +353,34 @@ test('approvals go to the approvals channel when set; reject asks for a reason; 
     expect(JSON.stringify(world.slack.message(approvals, ts)?.blocks)).not.toContain(BUTTONS.approveProduction);
   });
 });
+
+test('a failed check shows on the checklist with what to do; rate-limited updates are retried by Temporal after Retry-After', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start bumpy', { channel: CHANNEL });
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: newSecret() });
+    await stateWhen(world, 'bumpy', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
+    await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
+    await stateWhen(world, 'bumpy', (v) => stepOf(v, 'settings').status === 'done', 'settings');
+    world.slack.inject('chat.update', 'ratelimited', { times: 2, retryAfterSeconds: 1 });
+    await click(users.alice, BUTTONS.runSandboxTest);
+    await stateWhen(world, 'bumpy', (v) => stepOf(v, 'sandbox_test').status === 'failed', 'the failed test');
+    const message = await checklistWhen(world, (t) => t.includes('INVALID_API_KEYS'), 'the failure on the checklist');
+    expect(JSON.stringify(message!.blocks)).toMatch(/What to do:\*? Copy the client_id and the Sandbox secret again/);
+    const updates = world.slack.callsTo('chat.update').map((c) => c.error ?? 'ok');
+    expect(updates.filter((e) => e === 'ratelimited')).toHaveLength(2);
+    expect(updates.at(-1)).toBe('ok');
+  });
+});
+
+test('reminders reach the checklist thread while a step waits on an operator', async () => {
+  world = await startSlackWorld(h, { reminderAfterMs: 1_000 });
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start sleepy', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    const ts = checklistTs();
+    const [reminder] = await waitFor(() => world.slack.messages(CHANNEL).filter((m) => m.threadTs === ts), (m) => m.length > 0, 'a reminder in the thread');
+    expect(JSON.stringify(reminder!.blocks)).toMatch(/Reminder.*sleepy.*operators/);
+  });
+});

@@ -45,7 +45,7 @@ export interface SlackWorld {
  * Roles as an admin would set them: operators by user id, approvers through a user group
  * (Bob and Carol), auditors by id. Carol is an operator too, for the four-eyes tests.
  */
-export async function startSlackWorld(h: Harness, options: { approvalsChannel?: string; approvalTimeoutMs?: number } = {}): Promise<SlackWorld> {
+export async function startSlackWorld(h: Harness, options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number } = {}): Promise<SlackWorld> {
   const slack = await SlackEmulator.start({
     botToken: BOT_TOKEN,
     users: Object.values(users),
@@ -67,7 +67,7 @@ export async function startSlackWorld(h: Harness, options: { approvalsChannel?: 
   const directory = new RoleDirectory(web, config);
   const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
   const security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
-  const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 });
+  const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 });
   const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   const driver = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
   return {
