@@ -37,6 +37,15 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/** An optional value that must match `pattern` when set; the message never repeats the value. */
+const optionalMatching = (pattern: RegExp, message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(pattern, message)
+    .optional()
+    .transform((v) => v || undefined);
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 const flag = z
@@ -87,33 +96,13 @@ const EnvSchema = z.object({
   PLAID_SANDBOX_URL: url,
   PLAID_PRODUCTION_URL: url,
   PLAID_TIMEOUT: duration('30s'),
-  SLACK_BOT_TOKEN: z
-    .string()
-    .trim()
-    .regex(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions')
-    .optional()
-    .transform((v) => v || undefined),
-  SLACK_SIGNING_SECRET: z
-    .string()
-    .trim()
-    .regex(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials')
-    .optional()
-    .transform((v) => v || undefined),
-  SLACK_APP_TOKEN: z
-    .string()
-    .trim()
-    .regex(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode')
-    .optional()
-    .transform((v) => v || undefined),
+  SLACK_BOT_TOKEN: optionalMatching(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions'),
+  SLACK_SIGNING_SECRET: optionalMatching(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials'),
+  SLACK_APP_TOKEN: optionalMatching(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode'),
   SLACK_API_URL: url,
   // 0 picks a free port (tests).
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PLAID_SETUP_APPROVALS_CHANNEL: z
-    .string()
-    .trim()
-    .regex(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name')
-    .optional()
-    .transform((v) => v || undefined),
+  PLAID_SETUP_APPROVALS_CHANNEL: optionalMatching(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name'),
 });
 
 export type Env = Record<string, string | undefined>;
