@@ -1,7 +1,7 @@
 /**
  * The Slack bot end to end: signed Slack payloads from the driver to the real bot, a real
  * Temporal dev server and worker, Plaid through its emulator, and what each person sees
- * in the Slack emulator. Nothing here calls the workflow directly except to read state.
+ * in the Slack emulator. Only the CLI-path test sends updates to the workflow directly.
  */
 import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
@@ -9,7 +9,7 @@ import type { SetupView } from '../src/shared/state';
 import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
-import { type Harness, newSecret, waitFor } from './support/harness';
+import { type Harness, actors, newSecret, waitFor } from './support/harness';
 import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
 import { useWorld } from './support/world';
 
@@ -382,5 +382,29 @@ test('reminders reach the checklist thread while a step waits on an operator', a
     const ts = checklistTs();
     const [reminder] = await waitFor(() => world.slack.messages(CHANNEL).filter((m) => m.threadTs === ts), (m) => m.length > 0, 'a reminder in the thread');
     expect(JSON.stringify(reminder!.blocks)).toMatch(/Reminder.*sleepy.*operators/);
+  });
+});
+
+test('a setup started from the CLI still asks approvers in Slack, and shows them the decision', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    // The CLI's path: updates straight to the workflow, no checklist channel.
+    await h.start('terminal');
+    await h.act('terminal', 'confirmRedirect', { actor: actors.alice });
+    await h.act('terminal', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('terminal', 'sandbox') });
+    await h.act('terminal', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('terminal', 'runSandboxTest', { actor: actors.alice });
+    await h.until('terminal', (s) => !s.job, 'the Sandbox test');
+    await h.act('terminal', 'confirmCodat', { actor: actors.alice });
+    await h.act('terminal', 'requestProduction', { actor: actors.alice });
+
+    const [request] = await waitFor(() => world.slack.messages(world.slack.dmChannel(users.bob.id)), (m) => m.length > 0, 'the request to Bob');
+    await world.driver.click(users.bob, { channel: request!.channel, ts: request!.ts }, BUTTONS.approveProduction);
+    await waitFor(
+      () => JSON.stringify(world.slack.message(request!.channel, request!.ts)?.blocks),
+      (t) => !!t?.includes('*Approved* by bob') && !t.includes(BUTTONS.approveProduction),
+      'the request to show the decision',
+    );
+    expect(world.slack.messages(CHANNEL)).toEqual([]);
   });
 });

@@ -77,6 +77,10 @@ export interface ProductionRequest {
   decidedBy?: ActorRef;
   decidedAt?: string;
   reason?: string;
+  /** The approval requests sent to approvers (Slack), to show the decision on them. */
+  messages?: MessageRef[];
+  /** True once every request message shows the decision. */
+  messagesClosed?: boolean;
 }
 
 export interface Rotation {
@@ -94,13 +98,11 @@ export interface MessageRef {
   ts: string;
 }
 
-/** Where the setup lives in Slack: its checklist message and the approval requests sent. */
+/** Where the setup lives in Slack: its checklist message. */
 export interface SlackLinks {
   channel: string;
   /** Set once the checklist message is posted. */
   ts?: string;
-  /** Approval requests for the current production request; emptied by a new request. */
-  approvals: MessageRef[];
 }
 
 /** Work the workflow runs through an activity, outside any update handler. */

@@ -116,7 +116,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       createdAt: nowIso(),
       options: input.options,
     });
-  if (input.slack && !state.slack) state.slack = { channel: input.slack.channel, approvals: [] };
+  if (input.slack && !state.slack) state.slack = { channel: input.slack.channel };
   const outbox: Notification[] = [];
   let jobScope: CancellationScope | undefined;
 
@@ -232,9 +232,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       try {
         const { messages } = await notifier.notify({ notification, view: publicView(state) });
         // Approval requests are kept current (decision, expiry) by the publisher.
-        if (notification.kind === 'approval_requested' && state.slack && state.production?.expiresAt === notification.expiresAt) {
-          state.slack.approvals = messages;
-          approvalsClosed = false;
+        if (notification.kind === 'approval_requested' && state.production?.expiresAt === notification.expiresAt && messages.length > 0) {
+          state.production.messages = messages;
         }
       } catch (err) {
         // A lost notification must not stop the checklist; the failure stays in history.
@@ -245,28 +244,38 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
 
   // The version last shown in Slack. A new run (continue-as-new) shows its state once.
   let published = 0;
-  let approvalsClosed = false;
   let stopPublishing = false;
   const needsPublish = () => !!state.slack && state.version !== published;
+  const approvalsToClose = () => {
+    const request = state.production;
+    return !!request?.decision && !request.messagesClosed && (request.messages?.length ?? 0) > 0;
+  };
 
-  /** Keeps the checklist message current, coalescing changes; runs beside the main loop. */
+  /**
+   * Keeps Slack current beside the main loop: the checklist message (changes coalesce) and,
+   * once production is decided or expired, the approval requests sent.
+   */
   async function publisher(): Promise<void> {
     for (;;) {
-      await condition(() => needsPublish() || stopPublishing);
-      if (!needsPublish()) return;
+      await condition(() => needsPublish() || approvalsToClose() || stopPublishing);
+      if (!needsPublish() && !approvalsToClose()) return;
       const version = state.version;
-      const target = state.slack as NonNullable<SetupState['slack']>;
       try {
-        const ref = await slack.publishChecklist({ channel: target.channel, ...(target.ts ? { ts: target.ts } : {}), view: publicView(state) });
-        target.ts = ref.ts;
-        const decided = state.production?.decision !== undefined;
-        if (decided && !approvalsClosed && target.approvals.length > 0) {
-          await slack.closeApprovalRequests({ messages: target.approvals, view: publicView(state) });
-          approvalsClosed = true;
+        if (needsPublish()) {
+          const target = state.slack as NonNullable<SetupState['slack']>;
+          const ref = await slack.publishChecklist({ channel: target.channel, ...(target.ts ? { ts: target.ts } : {}), view: publicView(state) });
+          target.ts = ref.ts;
+        }
+        const request = state.production;
+        if (approvalsToClose() && request?.messages) {
+          await slack.closeApprovalRequests({ messages: request.messages, view: publicView(state) });
+          request.messagesClosed = true;
         }
       } catch (err) {
         // Slack being down must not stop the checklist; the next change tries again.
-        log.warn('Slack checklist update failed', { error: String(err) });
+        log.warn('Slack update failed', { error: String(err) });
+        const request = state.production;
+        if (request && approvalsToClose()) request.messagesClosed = true;
       }
       published = version;
       if (!stopPublishing) await sleep(PUBLISH_INTERVAL_MS);
@@ -327,7 +336,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     await deliver();
     if (state.status === 'active' && !state.job && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await condition(() => !needsPublish());
+      await condition(() => !needsPublish() && !approvalsToClose());
       if (!state.job && outbox.length === 0 && state.status === 'active') {
         await continueAsNew<typeof plaidSetupWorkflow>({ ...input, state });
       }
