@@ -2,6 +2,7 @@
  * plaid-setup: the command line. Every action goes through the workflow's validated
  * updates; a refusal prints the validator's sentence and exits non-zero.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -11,7 +12,9 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { SqliteSecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
+import { SECURITY_LOG_FILE } from '../services';
 import { searchAttributes, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import { ClientIdSchema, describeIssues, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
@@ -122,6 +125,26 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .command('worker')
     .description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
     .action(async () => setExit(await workerCommand(ctx)));
+
+  program
+    .command('audit')
+    .description('audit records')
+    .command('verify')
+    .description('check the hash chain of the security log; exits 1 and names the first broken row if it was edited')
+    .action(async () => {
+      const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
+      try {
+        const check = await log.verify();
+        if (check.ok) {
+          ctx.io.stdout(`Security log intact: ${check.rows} row(s), every link holds.\n`);
+        } else {
+          ctx.io.stderr(`Security log broken at row ${check.brokenAt} of ${check.rows}: ${check.reason}. Rows from ${check.brokenAt} on cannot be trusted.\n`);
+          setExit(EXIT.failed);
+        }
+      } finally {
+        await log.close();
+      }
+    });
 
   program
     .command('plaid-emulator')
