@@ -124,14 +124,14 @@ test('forged, stale and replayed requests are refused, recorded, and change noth
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
     const before = await world.setups.view('guarded');
 
-    const forged = await world.driver.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { forgeSignature: true });
+    const forged = await world.http!.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { forgeSignature: true });
     expect(forged.status).toBe(401);
-    const stale = await world.driver.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { timestampOffsetSeconds: -600 });
+    const stale = await world.http!.send('command=%2Fplaid-setup&text=cancel+guarded&user_id=U0ALICE', 'application/x-www-form-urlencoded', { timestampOffsetSeconds: -600 });
     expect(stale.status).toBe(401);
 
     await click(users.alice, BUTTONS.confirmRedirect);
     const after = await stateWhen(world, 'guarded', (v) => stepOf(v, 'application').status === 'done', 'the click');
-    const replay = await world.driver.replayLast();
+    const replay = await world.http!.replayLast();
     expect(replay.status).toBe(401);
     // Give a wrongly accepted replay time to land before looking.
     await new Promise((r) => setTimeout(r, 500));
@@ -302,8 +302,9 @@ test('App Home lists the setups a user can see, with their next step', async () 
     await world.driver.slash(users.alice, 'start homely', { channel: CHANNEL });
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
     for (const user of [users.dave, users.mallory]) {
+      // App Home events arrive over HTTP here; Socket Mode carries the same envelope.
       const event = {
-        token: world.driver.verificationToken,
+        token: world.http!.verificationToken,
         team_id: world.slack.team.id,
         api_app_id: world.slack.appId,
         type: 'event_callback',
@@ -311,7 +312,7 @@ test('App Home lists the setups a user can see, with their next step', async () 
         event_time: Math.floor(Date.now() / 1000),
         event: { type: 'app_home_opened', user: user.id, channel: world.slack.dmChannel(user.id), tab: 'home', event_ts: `${Date.now() / 1000}` },
       };
-      expect((await world.driver.send(JSON.stringify(event), 'application/json')).status).toBe(200);
+      expect((await world.http!.send(JSON.stringify(event), 'application/json')).status).toBe(200);
     }
     const home = await waitFor(() => world.slack.homeView(users.dave.id), Boolean, "Dave's App Home");
     expect(JSON.stringify(home)).toContain('homely');
@@ -407,4 +408,23 @@ test('a setup started from the CLI still asks approvers in Slack, and shows them
     );
     expect(world.slack.messages(CHANNEL)).toEqual([]);
   });
+});
+
+test('Socket Mode: the same bot, reached over the socket, runs a setup through its first steps', async () => {
+  world = await startSlackWorld(h, { socketMode: true });
+  expect(world.bot.mode).toBe('socket');
+  await world.worker.runUntil(async () => {
+    const started = await world.driver.slash(users.alice, 'start socket', { channel: CHANNEL });
+    expect(started.status).toBe(200);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    await click(users.alice, BUTTONS.confirmRedirect);
+    const refused = await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: 'nope', [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    expect(refused.json).toMatchObject({ response_action: 'errors', errors: { [FIELDS.clientId]: expect.any(String) } });
+    const modal = world.slack.openViews(users.alice.id)[0]!;
+    await world.driver.submit(users.alice, modal.id, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    await stateWhen(world, 'socket', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials over the socket');
+    await click(users.mallory, BUTTONS.openSettings);
+    await waitFor(() => toldTo(users.mallory), (t) => t.includes('needs the operator role'), 'the denial over the socket');
+  });
+  expect(JSON.stringify(world.slack.calls)).not.toContain(h.client.secrets.sandbox);
 });

@@ -3,10 +3,14 @@
  * limits, trigger_ids, injected faults, the call log) and the driver against a bot server that
  * checks signatures with Bolt's own verifySlackRequest (payload shapes, replays, forged and
  * stale signatures, response_urls and their limit, what Slack does with acks), then both
- * against a real Bolt app.
+ * against a real Bolt app. Socket Mode is seen on the wire through a bare WebSocket client
+ * (apps.connections.open, hello, envelopes and acks, disconnects); slack-socket-mode.test.ts
+ * runs Bolt on it.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import type { Logger } from '@slack/logger';
@@ -17,12 +21,14 @@ import {
   SlackDriver,
   SlackEmulator,
   slackSignature,
+  SocketModeDriver,
   type EmulatedUser,
   type SlackEmulatorOptions,
   type ViewOutput,
 } from '../src/emulators/slack';
 
 const BOT_TOKEN = 'xoxb-emulated-bot-token';
+const APP_TOKEN = 'xapp-1-A0EMULATED-1-emulatedapptoken';
 const SIGNING_SECRET = 'emulated-signing-secret';
 const ALICE: EmulatedUser = { id: 'U0ALICE0001', name: 'alice', realName: 'Alice Admin' };
 const BOB: EmulatedUser = { id: 'U0BOB000001', name: 'bob' };
@@ -828,5 +834,257 @@ describe('Slack emulator and driver with a Bolt app', () => {
     });
     expect(forged.status).toBe(401);
     expect(e.callsTo('auth.test').length).toBeGreaterThan(0);
+  });
+});
+
+interface Frame {
+  opcode: number;
+  payload: Buffer;
+}
+
+/** A bare WebSocket client (RFC 6455): the opening handshake over node:http, masked frames out, unmasked frames in. */
+interface RawSocket {
+  frame(): Promise<Frame>;
+  /** The next text message, parsed. */
+  message(): Promise<Record<string, unknown>>;
+  /** A frame; fin false starts or continues a fragmented message. */
+  send(opcode: number, payload: Buffer, fin?: boolean): void;
+  json(message: unknown): void;
+  /** Raw bytes, for frames a client must not send. */
+  write(bytes: Buffer): void;
+  /** Settles when the server has closed the TCP connection. */
+  ended: Promise<void>;
+}
+
+const OP = { continuation: 0x0, text: 0x1, close: 0x8, ping: 0x9, pong: 0xa };
+
+function maskedFrame(opcode: number, payload: Buffer, fin: boolean): Buffer {
+  const mask = randomBytes(4);
+  const length = payload.length < 126 ? Buffer.from([0x80 | payload.length]) : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode]), length, mask, payload.map((byte, i) => byte ^ mask.readUInt8(i % 4))]);
+}
+
+/** Connects to a Socket Mode URL; rejects with "HTTP <status>" when the server refuses the upgrade. */
+async function rawSocket(url: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+  const key = randomBytes(16).toString('base64');
+  const { socket, head, accept } = await new Promise<{ socket: Duplex; head: Buffer; accept: unknown }>((resolve, reject) => {
+    const handshake = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Version': '13', ...headers };
+    const req = httpRequest(url.replace(/^ws:/, 'http:'), { agent: false, headers: handshake });
+    req.on('upgrade', (res, upgraded, rest) => resolve({ socket: upgraded, head: rest, accept: res.headers['sec-websocket-accept'] }));
+    req.on('response', (res) => {
+      res.resume();
+      reject(new Error(`HTTP ${res.statusCode ?? 0}`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  started.push({ close: async () => void socket.destroy() });
+  expect(accept).toBe(createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64'));
+
+  const frames: Frame[] = [];
+  let wake: (() => void) | undefined;
+  let buffered = head;
+  const parse = (): void => {
+    for (;;) {
+      if (buffered.length < 2) return;
+      let length = buffered.readUInt8(1) & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (buffered.length < 4) return;
+        length = buffered.readUInt16BE(2);
+        offset = 4;
+      }
+      if (buffered.length < offset + length) return;
+      frames.push({ opcode: buffered.readUInt8(0) & 0x0f, payload: buffered.subarray(offset, offset + length) });
+      buffered = buffered.subarray(offset + length);
+      wake?.();
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    parse();
+  });
+  parse();
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  const frame = async (): Promise<Frame> => {
+    while (frames.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return frames.shift() as Frame;
+  };
+  const send = (opcode: number, payload: Buffer, fin = true): void => void socket.write(maskedFrame(opcode, payload, fin));
+  return {
+    frame,
+    message: async () => {
+      const next = await frame();
+      expect(next.opcode).toBe(OP.text);
+      return JSON.parse(next.payload.toString('utf8')) as Record<string, unknown>;
+    },
+    send,
+    json: (message) => send(OP.text, Buffer.from(JSON.stringify(message))),
+    write: (bytes) => void socket.write(bytes),
+    ended,
+  };
+}
+
+async function openUrl(e: SlackEmulator): Promise<string> {
+  const { url } = await new WebClient(APP_TOKEN, { slackApiUrl: e.apiUrl, logger: quiet, retryConfig: { retries: 0 } }).apps.connections.open();
+  return url ?? '';
+}
+
+async function socketDriver(e: SlackEmulator, ackTimeoutMs = 3000): Promise<SocketModeDriver> {
+  const driver = await SocketModeDriver.start({ emulator: e, ackTimeoutMs });
+  started.push(driver);
+  return driver;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('Slack emulator: Socket Mode', () => {
+  test('apps.connections.open answers a WebSocket URL for the app-level token only', async () => {
+    const e = await emulator({ appToken: APP_TOKEN });
+    const url = await openUrl(e);
+    expect(url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/link/\\?ticket=[0-9a-f-]{36}&app_id=${e.appId}$`));
+    expect(e.callsTo('apps.connections.open')).toEqual([expect.objectContaining({ token: APP_TOKEN, ok: true, response: { ok: true, url } })]);
+
+    expect(await slackError(client(e).apps.connections.open())).toEqual({ error: 'not_allowed_token_type' });
+    const asApp = new WebClient(APP_TOKEN, { slackApiUrl: e.apiUrl, logger: quiet, retryConfig: { retries: 0 } });
+    expect(await slackError(asApp.chat.postMessage({ channel: CHANNEL, text: 'x' }))).toEqual({ error: 'not_allowed_token_type' });
+    const stranger = new WebClient('xapp-1-A0OTHER-1-other', { slackApiUrl: e.apiUrl, logger: quiet, retryConfig: { retries: 0 } });
+    expect(await slackError(stranger.apps.connections.open())).toEqual({ error: 'invalid_auth' });
+    const anonymous = await raw(e, 'apps.connections.open', '', {});
+    expect(anonymous.json).toEqual({ ok: false, error: 'not_authed' });
+
+    // Without an app token there is no Socket Mode: the bot token is still the wrong kind.
+    const httpOnly = await emulator();
+    expect(await slackError(client(httpOnly).apps.connections.open())).toEqual({ error: 'not_allowed_token_type' });
+    await expect(SocketModeDriver.start({ emulator: httpOnly })).rejects.toThrow(/appToken/);
+    expect(() => httpOnly.disconnectSockets()).toThrow(/appToken/);
+    await expect(SlackEmulator.start({ botToken: BOT_TOKEN, appToken: BOT_TOKEN })).rejects.toThrow(RangeError);
+  });
+
+  test('connecting gets hello; a URL is good for one connection; bad handshakes are refused; pings are answered and closes echoed', async () => {
+    const e = await emulator({ appToken: APP_TOKEN });
+    const url = await openUrl(e);
+    const first = await rawSocket(url);
+    expect(await first.message()).toEqual({
+      type: 'hello',
+      connection_info: { app_id: e.appId },
+      num_connections: 1,
+      debug_info: { host: expect.any(String), started: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/), build_number: expect.any(Number), approximate_connection_time: expect.any(Number) },
+    });
+    await expect(rawSocket(url)).rejects.toThrow('HTTP 403');
+    await expect(rawSocket(url.replace('/link/', '/elsewhere/'))).rejects.toThrow('HTTP 404');
+
+    // A handshake the server refuses leaves the URL usable.
+    const secondUrl = await openUrl(e);
+    await expect(rawSocket(secondUrl, { 'Sec-WebSocket-Version': '8' })).rejects.toThrow('HTTP 426');
+    await expect(rawSocket(secondUrl, { 'Sec-WebSocket-Key': 'short' })).rejects.toThrow('HTTP 400');
+    const second = await rawSocket(secondUrl);
+    expect(await second.message()).toMatchObject({ type: 'hello', num_connections: 2 });
+    expect(e.socketConnections).toBe(2);
+
+    first.send(OP.ping, Buffer.from('are you there'));
+    expect(await first.frame()).toEqual({ opcode: OP.pong, payload: Buffer.from('are you there') });
+    const goodbye = Buffer.from([0x03, 0xe8]);
+    first.send(OP.close, goodbye);
+    expect(await first.frame()).toEqual({ opcode: OP.close, payload: goodbye });
+    await first.ended;
+    expect(e.socketConnections).toBe(1);
+
+    // A client frame must be masked: an unmasked one fails the connection with 1002.
+    const careless = await rawSocket(await openUrl(e));
+    await careless.message();
+    careless.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    const failed = await careless.frame();
+    expect({ opcode: failed.opcode, code: failed.payload.readUInt16BE(0) }).toEqual({ opcode: OP.close, code: 1002 });
+    await careless.ended;
+    expect(e.socketConnections).toBe(1);
+  });
+
+  test('the Socket Mode driver wraps each payload in an envelope and resolves with its ack', async () => {
+    const e = await emulator({ appToken: APP_TOKEN });
+    const bot = await rawSocket(await openUrl(e));
+    await bot.message();
+    const driver = await socketDriver(e, 300);
+    await driver.connected();
+
+    const slash = driver.slash(ALICE, 'start acme & co', { channel: CHANNEL });
+    const envelope = await bot.message();
+    expect(Object.keys(envelope)).toEqual(['payload', 'envelope_id', 'type', 'accepts_response_payload']);
+    expect(envelope).toMatchObject({ envelope_id: expect.stringMatching(UUID), type: 'slash_commands', accepts_response_payload: true });
+    // The slash command's form fields, as an object of strings.
+    expect(envelope.payload).toEqual({
+      token: driver.verificationToken,
+      team_id: e.team.id,
+      team_domain: e.team.domain,
+      channel_id: CHANNEL,
+      channel_name: 'plaid-setup',
+      user_id: ALICE.id,
+      user_name: 'alice',
+      command: '/plaid-setup',
+      text: 'start acme & co',
+      api_app_id: e.appId,
+      is_enterprise_install: 'false',
+      response_url: expect.stringMatching(/\/commands\//),
+      trigger_id: expect.stringMatching(/^\d+\.\d+\.[0-9a-f]+$/),
+    });
+    bot.json({ envelope_id: 'not-pending', payload: { text: 'ignored' } });
+    bot.send(OP.text, Buffer.from('not JSON'));
+    bot.json({ envelope_id: envelope.envelope_id, payload: { text: 'Working on it' } });
+    const acked = await slash;
+    expect(acked).toMatchObject({ status: 200, body: '{"text":"Working on it"}', json: { text: 'Working on it' }, responseUrl: (envelope.payload as { response_url: string }).response_url });
+    expect(acked.ms).toBeGreaterThan(0);
+    expect(e.ephemeralMessages(ALICE.id)).toEqual([expect.objectContaining({ text: 'Working on it', origin: 'ack' })]);
+
+    // Slash command responses go to the response_url as in HTTP mode.
+    await postJson(acked.responseUrl, { response_type: 'in_channel', text: 'Started' });
+    expect(driver.responses).toEqual([expect.objectContaining({ url: acked.responseUrl, status: 200 })]);
+
+    const { ts = '' } = await client(e).chat.postMessage({ channel: CHANNEL, text: 'Approve?', blocks: [actions(button('approve', 's-1'))] });
+    const click = driver.click(BOB, { channel: CHANNEL, ts }, 'approve');
+    const clicked = await bot.message();
+    expect(clicked).toMatchObject({ type: 'interactive', accepts_response_payload: true, payload: { type: 'block_actions', user: { id: BOB.id }, actions: [{ action_id: 'approve' }] } });
+    // An ack may come in fragments, with a ping between them (RFC 6455 §5.4).
+    const ack = Buffer.from(JSON.stringify({ envelope_id: clicked.envelope_id }));
+    bot.send(OP.text, ack.subarray(0, 10), false);
+    bot.send(OP.ping, Buffer.from('meanwhile'));
+    bot.send(OP.continuation, ack.subarray(10));
+    expect(await bot.frame()).toEqual({ opcode: OP.pong, payload: Buffer.from('meanwhile') });
+    expect(await click).toEqual({ status: 200, body: '', ms: expect.any(Number) });
+
+    // An ack with an empty payload is no response; none within the timeout is status 0 and leaves the modal open.
+    const { view } = await client(e).views.open({ trigger_id: e.issueTrigger(ALICE.id), view: MODAL });
+    const filled = { client_id: 'client-123', country_codes: ['US'] };
+    const unanswered = driver.submit(ALICE, view?.id ?? '', filled);
+    const submitted = await bot.message();
+    expect(submitted).toMatchObject({ type: 'interactive', payload: { type: 'view_submission', view: { id: view?.id } } });
+    expect(await unanswered).toEqual({ status: 0, body: '', ms: expect.any(Number) });
+    expect(e.openViews(ALICE.id)).toHaveLength(1);
+    bot.json({ envelope_id: submitted.envelope_id, payload: {} });
+    const answered = driver.submit(ALICE, view?.id ?? '', filled);
+    bot.json({ envelope_id: (await bot.message()).envelope_id, payload: {} });
+    expect(await answered).toMatchObject({ status: 200, body: '' });
+    expect(e.openViews(ALICE.id)).toEqual([]);
+  });
+
+  test('disconnect messages retire connections; with none the driver refuses to deliver; closing sends 1001', async () => {
+    const e = await emulator({ appToken: APP_TOKEN });
+    const driver = await socketDriver(e);
+    await expect(driver.connected({ timeoutMs: 30 })).rejects.toThrow(/no Socket Mode connection within 30 ms/);
+    const waiting = driver.connected();
+    const bot = await rawSocket(await openUrl(e));
+    await waiting;
+    await bot.message();
+
+    expect(e.disconnectSockets('warning')).toBe(1);
+    expect(await bot.message()).toEqual({ type: 'disconnect', reason: 'warning', debug_info: { host: expect.any(String) } });
+    await expect(driver.slash(ALICE, 'status')).rejects.toThrow(/no Socket Mode connection/);
+    expect(e.disconnectSockets('link_disabled')).toBe(0);
+
+    const closed = e.close();
+    const closing = await bot.frame();
+    expect({ opcode: closing.opcode, code: closing.payload.readUInt16BE(0) }).toEqual({ opcode: OP.close, code: 1001 });
+    bot.send(OP.close, closing.payload.subarray(0, 2));
+    await closed;
+    await bot.ended;
   });
 });

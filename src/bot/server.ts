@@ -26,7 +26,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startBot(slack: SlackConfig, deps: BotDeps, options: { host?: string } = {}): Promise<RunningBot> {
-  const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // A few quick retries for the bot's own calls (Socket Mode would otherwise set 100).
+  const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), retryConfig: { retries: 3, factor: 2 } };
   if (slack.appToken) {
     const app = new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
     registerBot(app, deps);

@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { SqliteSecurityLog } from '../../src/audit/security-log';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
-import { SlackDriver, SlackEmulator, type EmulatedUser } from '../../src/emulators/slack';
+import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
 import { SECURITY_LOG_FILE } from '../../src/services';
 import type { SetupView } from '../../src/shared/state';
 import { createActivityWebClient } from '../../src/slack/client';
@@ -19,6 +19,7 @@ import { waitFor, type Harness } from './harness';
 
 export const BOT_TOKEN = 'xoxb-1000000001-2000000002-plaidsetuptesttoken';
 export const SIGNING_SECRET = '5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f21';
+export const APP_TOKEN = 'xapp-1-A0PLAIDSETUP-3000000003-plaidsetuptestapptoken';
 export const CHANNEL = 'C0CHECKLIST';
 export const APPROVERS_GROUP = 'S0APPROVERS';
 
@@ -33,7 +34,10 @@ export const users = {
 
 export interface SlackWorld {
   slack: SlackEmulator;
-  driver: SlackDriver;
+  /** Slack's side of the bot's transport: HTTP requests, or Socket Mode envelopes. */
+  driver: InteractionDriver;
+  /** The HTTP driver, for raw requests (forged, stale, replayed); absent in Socket Mode. */
+  http?: SlackDriver;
   bot: RunningBot;
   security: SqliteSecurityLog;
   worker: Worker;
@@ -45,9 +49,13 @@ export interface SlackWorld {
  * Roles as an admin would set them: operators by user id, approvers through a user group
  * (Bob and Carol), auditors by id. Carol is an operator too, for the four-eyes tests.
  */
-export async function startSlackWorld(h: Harness, options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number } = {}): Promise<SlackWorld> {
+export async function startSlackWorld(
+  h: Harness,
+  options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number; socketMode?: boolean } = {},
+): Promise<SlackWorld> {
   const slack = await SlackEmulator.start({
     botToken: BOT_TOKEN,
+    ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
     users: Object.values(users),
     usergroups: { [APPROVERS_GROUP]: [users.bob.id, users.carol.id] },
     channels: [CHANNEL, ...(options.approvalsChannel ? [options.approvalsChannel] : [])],
@@ -58,7 +66,7 @@ export async function startSlackWorld(h: Harness, options: { approvalsChannel?: 
     PLAID_SETUP_APPROVERS: APPROVERS_GROUP,
     PLAID_SETUP_AUDITORS: users.dave.id,
     SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
     ...(options.approvalsChannel ? { PLAID_SETUP_APPROVALS_CHANNEL: options.approvalsChannel } : {}),
@@ -69,17 +77,28 @@ export async function startSlackWorld(h: Harness, options: { approvalsChannel?: 
   const security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
   const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 });
   const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
-  const driver = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
+  let driver: InteractionDriver;
+  let http: SlackDriver | undefined;
+  if (options.socketMode) {
+    const socket = await SocketModeDriver.start({ emulator: slack });
+    await socket.connected();
+    driver = socket;
+  } else {
+    http = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
+    driver = http;
+  }
   return {
     slack,
     driver,
+    ...(http ? { http } : {}),
     bot,
     security,
     worker,
     setups,
     async close() {
-      await driver.close();
+      // The bot first: in Socket Mode it would reconnect to a closing emulator.
       await bot.stop();
+      await driver.close();
       await security.close();
       await slack.close();
     },

@@ -3,8 +3,11 @@
  * with HTTP 200, `{ ok: true, … }` or `{ ok: false, error }`, except a rate-limited call:
  * HTTP 429 with Retry-After (docs.slack.dev/apis/web-api/rate-limits). A method Slack does not
  * have answers unknown_method with req_method; a call without a token not_authed, with another
- * token invalid_auth (the errors every method page lists). Injected faults answer before
- * anything else is checked. Guessed: the order of those checks.
+ * token invalid_auth (the errors every method page lists), with the emulator's other token
+ * not_allowed_token_type: the bot token for apps.connections.open, what the app-level token is
+ * for (docs.slack.dev/apis/events-api/using-socket-mode), and the app-level token for the rest
+ * (the error as Slack's SDK users report it, e.g. slackapi/python-slack-sdk#1239). Injected faults
+ * answer before anything else is checked. Guessed: the order of those checks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SlackApiError } from './api-error';
@@ -12,7 +15,7 @@ import { parseApiRequest, type ApiRequest } from './api-request';
 import type { FaultPlan } from './faults';
 import { guarded, readBody, sendJson } from './http';
 import type { JsonObject } from './json';
-import { METHODS, type MethodContext } from './methods';
+import { METHODS, type MethodContext, type TokenKind } from './methods';
 import type { RecordedCall } from './types';
 
 export const API_PATH = '/api/';
@@ -32,6 +35,7 @@ export class CallLog {
 
 export interface ApiServerDeps {
   botToken: string;
+  appToken?: string;
   context: MethodContext;
   faults: FaultPlan;
   log: CallLog;
@@ -43,19 +47,26 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
+function tokenKind(deps: ApiServerDeps, token: string): TokenKind | undefined {
+  if (token === deps.botToken) return 'bot';
+  return deps.appToken !== undefined && token === deps.appToken ? 'app' : undefined;
+}
+
 function answer(deps: ApiServerDeps, request: ApiRequest): Reply {
   const fault = deps.faults.take(request.method);
   if (fault?.error === 'ratelimited') {
     return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'Retry-After': String(fault.retryAfterSeconds) } };
   }
   if (fault) return { status: 200, body: { ok: false, error: fault.error } };
-  const handler = Object.hasOwn(METHODS, request.method) ? METHODS[request.method] : undefined;
-  if (!handler) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };
+  const method = Object.hasOwn(METHODS, request.method) ? METHODS[request.method] : undefined;
+  if (!method) return { status: 200, body: { ok: false, error: 'unknown_method', req_method: request.method } };
   try {
     if (request.problem) throw request.problem;
     if (request.token === undefined) throw new SlackApiError('not_authed');
-    if (request.token !== deps.botToken) throw new SlackApiError('invalid_auth');
-    return { status: 200, body: { ok: true, ...handler(request.args, deps.context) } };
+    const token = tokenKind(deps, request.token);
+    if (!token) throw new SlackApiError('invalid_auth');
+    if (token !== method.token) throw new SlackApiError('not_allowed_token_type');
+    return { status: 200, body: { ok: true, ...method.handler(request.args, deps.context) } };
   } catch (error) {
     if (error instanceof SlackApiError) return { status: 200, body: error.body() };
     // A bug in the emulator: answer as Slack would, and make it visible.

@@ -2,7 +2,9 @@
  * A loopback Slack Web API for tests and demos of the bot: a workspace (team, bot, users, user
  * groups, channels), the messages and views the bot creates through the API, the trigger_ids
  * the driver hands out, faults a test injects, and a log of every call. Pass `apiUrl` as
- * WebClient's `slackApiUrl` (WebClient posts to `${slackApiUrl}${method}`).
+ * WebClient's `slackApiUrl` (WebClient posts to `${slackApiUrl}${method}`). With an app-level
+ * token it serves Socket Mode too: apps.connections.open and the WebSocket it points to
+ * (socket-mode.ts), on the same port.
  */
 import type { Server } from 'node:http';
 import { CallLog, createApiServer, API_PATH } from './api-server';
@@ -10,6 +12,7 @@ import { FaultPlan } from './faults';
 import { listen, stop } from './http';
 import { MessageStore, snapshot } from './messages';
 import type { MethodContext } from './methods';
+import { SocketModeHub, type DisconnectReason } from './socket-mode';
 import { SLACK_TRIGGER_TTL_MS, TriggerRegistry } from './triggers';
 import type { EmulatedChannel, EmulatedEphemeral, EmulatedMessage, EmulatedTeam, EmulatedUser, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
 import { ViewStore } from './views';
@@ -51,17 +54,21 @@ export class SlackEmulator {
 
   static async start(options: SlackEmulatorOptions): Promise<SlackEmulator> {
     if (!options.botToken) throw new RangeError('Slack emulator: botToken is required');
+    const { appToken } = options;
+    if (appToken !== undefined && !appToken.startsWith('xapp-')) throw new RangeError('Slack emulator: appToken must be an app-level token (xapp-…)');
     const workspace = new Workspace(options);
     const state: MethodContext = {
       workspace,
       messages: new MessageStore(),
       views: new ViewStore({ teamId: workspace.team.id, appId: workspace.bot.appId, botId: workspace.bot.botId }),
       triggers: new TriggerRegistry(options.triggerTtlMs ?? SLACK_TRIGGER_TTL_MS),
+      ...(appToken !== undefined ? { socketMode: new SocketModeHub(workspace.bot.appId) } : {}),
     };
     const faults = new FaultPlan();
     const log = new CallLog();
-    const server = createApiServer({ botToken: options.botToken, context: state, faults, log });
+    const server = createApiServer({ botToken: options.botToken, ...(appToken !== undefined ? { appToken } : {}), context: state, faults, log });
     const baseUrl = await listen(server, options.host ?? '127.0.0.1');
+    state.socketMode?.attach(server, baseUrl);
     return new SlackEmulator(server, state, faults, log, baseUrl);
   }
 
@@ -147,9 +154,24 @@ export class SlackEmulator {
     return snapshot(this.state.messages.post({ channel, user: userId, text, blocks: [], origin: 'user' }));
   }
 
-  /** Closes the server; calling it again is harmless. */
+  /** Socket Mode connections the app has open now (0 without an app token). */
+  get socketConnections(): number {
+    return this.state.socketMode?.connectionCount ?? 0;
+  }
+
+  /**
+   * Sends Socket Mode's `disconnect` message on every open connection, as Slack does before it
+   * refreshes one ("warning", "refresh_requested") or when Socket Mode is turned off
+   * ("link_disabled"); the app is expected to close it and connect again. Returns how many got it.
+   */
+  disconnectSockets(reason: DisconnectReason = 'refresh_requested'): number {
+    if (!this.state.socketMode) throw new Error('Slack emulator: Socket Mode needs an appToken');
+    return this.state.socketMode.disconnect(reason);
+  }
+
+  /** Closes Socket Mode connections (code 1001, going away), then the server; calling it again is harmless. */
   close(): Promise<void> {
-    this.closed ??= stop(this.server);
+    this.closed ??= (this.state.socketMode?.close() ?? Promise.resolve()).then(() => stop(this.server));
     return this.closed;
   }
 }

@@ -8,9 +8,10 @@
  * - trigger ids "12345.98765.abcd2358fdea" (views.open: invalid_trigger_id names this format);
  * - view hashes "156772938.1827394" / "1569262015.55b5e41b" (views.open and views.update examples);
  * - generated block ids like "XTkTR", which Slack adds to blocks sent without one
- *   (docs.slack.dev/reference/block-kit/blocks: "If not specified, a block_id will be generated").
+ *   (docs.slack.dev/reference/block-kit/blocks: "If not specified, a block_id will be generated");
+ * - Socket Mode envelope ids, UUIDs in docs.slack.dev/apis/events-api/using-socket-mode.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -57,3 +58,9 @@ export class TsClock {
 
 /** An action_ts: when the user acted, in the same format. */
 export const actionTs = (nowMs = Date.now()): string => formatTs(nowMs * 1000 + randomInt(1000));
+
+/** A Socket Mode envelope_id, e.g. "dbdd0ef3-1543-4f94-bfb4-133d0e6c1545". */
+export const newEnvelopeId = (): string => randomUUID();
+
+/** The ticket of a Socket Mode URL (wss://wss-primary.slack.com/link/?ticket=…): opaque; a UUID here. */
+export const newSocketTicket = (): string => randomUUID();

@@ -1,6 +1,9 @@
-/** The Slack emulator (Web API) and driver (Slack's requests to the bot): public API. */
+/** The Slack emulator (Web API, Socket Mode) and drivers (Slack's requests to the bot, over HTTP or Socket Mode): public API. */
 export { SlackEmulator } from './emulator';
-export { DEFAULT_COMMAND, SlackDriver, type Delivery, type SlackDriverOptions } from './driver';
+export { SlackDriver, type SlackDriverOptions } from './driver';
+export { DEFAULT_COMMAND, InteractionDriver, type Delivery, type DriverOptions } from './interactions';
+export { SLACK_ACK_TIMEOUT_MS, SocketModeDriver, type SocketModeDriverOptions } from './socket-driver';
+export type { DisconnectReason } from './socket-mode';
 export { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, type ResponseUrlPost } from './response-urls';
 export { slackSignature } from './signing';
 export { SLACK_TRIGGER_TTL_MS } from './triggers';

@@ -1,9 +1,11 @@
 /**
- * The requests Slack sends an app's Request URL, field for field:
- * - slash commands: a form body with token, team_id, team_domain, channel_id, channel_name,
- *   user_id, user_name, command, text, api_app_id, is_enterprise_install, response_url and
- *   trigger_id (docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling);
- * - interactions: a form body whose single `payload` field is the JSON payload
+ * The requests Slack sends an app, field for field:
+ * - slash commands: token, team_id, team_domain, channel_id, channel_name, user_id, user_name,
+ *   command, text, api_app_id, is_enterprise_install, response_url and trigger_id
+ *   (docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling), as a form
+ *   body to a Request URL, or as a JSON object of the same strings in a Socket Mode envelope
+ *   (docs.slack.dev/apis/events-api/using-socket-mode, "Slash commands");
+ * - interactions: a JSON payload, to a Request URL as the single `payload` field of a form body
  *   (docs.slack.dev/interactivity/handling-user-interaction#payloads): block_actions
  *   (docs.slack.dev/reference/interaction-payloads/block_actions-payload) and view_submission
  *   (docs.slack.dev/reference/interaction-payloads/view-interactions-payload).
@@ -28,23 +30,25 @@ export interface Interaction {
 const userJson = ({ user, team }: Interaction): JsonObject => ({ id: user.id, username: user.name, name: user.name, team_id: team.id });
 const teamJson = ({ team }: Interaction): JsonObject => ({ id: team.id, domain: team.domain });
 
-export function slashCommandBody(i: Interaction, command: { channel: EmulatedChannel; command: string; text: string; responseUrl: string }): string {
-  return new URLSearchParams([
-    ['token', i.verificationToken],
-    ['team_id', i.team.id],
-    ['team_domain', i.team.domain],
-    ['channel_id', command.channel.id],
-    ['channel_name', command.channel.name],
-    ['user_id', i.user.id],
-    ['user_name', i.user.name],
-    ['command', command.command],
-    ['text', command.text],
-    ['api_app_id', i.appId],
-    ['is_enterprise_install', 'false'],
-    ['response_url', command.responseUrl],
-    ['trigger_id', i.triggerId],
-  ]).toString();
+export function slashCommandPayload(i: Interaction, command: { channel: EmulatedChannel; command: string; text: string; responseUrl: string }): Record<string, string> {
+  return {
+    token: i.verificationToken,
+    team_id: i.team.id,
+    team_domain: i.team.domain,
+    channel_id: command.channel.id,
+    channel_name: command.channel.name,
+    user_id: i.user.id,
+    user_name: i.user.name,
+    command: command.command,
+    text: command.text,
+    api_app_id: i.appId,
+    is_enterprise_install: 'false',
+    response_url: command.responseUrl,
+    trigger_id: i.triggerId,
+  };
 }
+
+export const formBody = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 
 export function interactionBody(payload: JsonObject): string {
   return new URLSearchParams([['payload', JSON.stringify(payload)]]).toString();

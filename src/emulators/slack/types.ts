@@ -26,8 +26,13 @@ export interface EmulatedTeam {
 }
 
 export interface SlackEmulatorOptions {
-  /** The only token the Web API accepts (xoxb-…); any other answers invalid_auth. */
+  /** The token the Web API's methods take (xoxb-…); a token the emulator does not know answers invalid_auth. */
   botToken: string;
+  /**
+   * The app-level token (xapp-…): turns on Socket Mode. apps.connections.open takes only this
+   * token; every other method refuses it with not_allowed_token_type.
+   */
+  appToken?: string;
   users?: EmulatedUser[];
   /** User group id (S…) → member user ids. */
   usergroups?: Record<string, string[]>;

@@ -1,6 +1,7 @@
 /** What a Web API method works with, and its shape: arguments in, the success body (without ok) out. */
 import type { JsonObject } from '../json';
 import type { MessageStore } from '../messages';
+import type { SocketModeHub } from '../socket-mode';
 import type { TriggerRegistry } from '../triggers';
 import type { ViewStore } from '../views';
 import type { Workspace } from '../workspace';
@@ -10,7 +11,12 @@ export interface MethodContext {
   messages: MessageStore;
   views: ViewStore;
   triggers: TriggerRegistry;
+  /** Present when the emulator has an app-level token. */
+  socketMode?: SocketModeHub;
 }
 
 /** Throws SlackApiError for a refusal. */
 export type MethodHandler = (args: JsonObject, context: MethodContext) => JsonObject;
+
+/** The token a method takes: the bot's (xoxb-…) or the app-level one (xapp-…). */
+export type TokenKind = 'bot' | 'app';
