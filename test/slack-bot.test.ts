@@ -110,6 +110,14 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
     await checklistWhen(world, (t) => t.includes(BUTTONS.disable), 'the checklist to offer disable');
   });
 
+  // One message, updated in place, at most about once a second (changes in between coalesce).
+  const checklist = world.slack.messages(CHANNEL).filter((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs);
+  expect(checklist).toHaveLength(1);
+  const updates = world.slack.callsTo('chat.update').filter((c) => c.args.ts === checklist[0]!.ts && c.ok).map((c) => Date.parse(c.at));
+  expect(updates.length).toBeGreaterThan(5);
+  const gaps = updates.slice(1).map((t, i) => t - updates[i]!);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+
   // Secrets went to the vault, never through Slack's API or a response_url.
   const recorded = JSON.stringify([world.slack.calls, world.driver.responses, world.slack.messages(), h.logLines]);
   for (const secret of [sandboxSecret, productionSecret]) expect(recorded).not.toContain(secret);
