@@ -2,6 +2,7 @@
  * plaid-setup: the command line. Every action goes through the workflow's validated
  * updates; a refusal prints the validator's sentence and exits non-zero.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
@@ -12,6 +13,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { AUDIT_FORMATS, formatRecord, historyTimeline, mergeRecord, type AuditFormat } from '../audit/export';
 import { SqliteSecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { SECURITY_LOG_FILE } from '../services';
@@ -126,9 +128,33 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
     .action(async () => setExit(await workerCommand(ctx)));
 
-  program
+  const audit = program
     .command('audit')
-    .description('audit records')
+    .description('the audit record of a setup (timeline from its workflow history, with security events), or `audit verify`')
+    .argument('[name]', 'the setup')
+    .addOption(new Option('--format <format>', 'output format').choices([...AUDIT_FORMATS]).default('md'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (name: string | undefined, opts: { format: AuditFormat; out?: string }) => {
+      if (!name) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, 'Say which setup: plaid-setup audit <name> [--format md|csv|json], or plaid-setup audit verify.');
+      const setupId = setupIdOf(name);
+      const timeline = await historyTimeline(await ctx.temporal(), setupId);
+      if (timeline.length === 0) throw notFound(name);
+      const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
+      let text: string;
+      try {
+        text = formatRecord(opts.format, setupId, mergeRecord(timeline, await log.list({ setupId })));
+      } finally {
+        await log.close();
+      }
+      if (opts.out) {
+        writeFileSync(opts.out, text, { mode: 0o640 });
+        ctx.io.stdout(`Wrote the audit record of ${setupId} (${opts.format}) to ${opts.out}.\n`);
+      } else {
+        ctx.io.stdout(text);
+      }
+    });
+
+  audit
     .command('verify')
     .description('check the hash chain of the security log; exits 1 and names the first broken row if it was edited')
     .action(async () => {

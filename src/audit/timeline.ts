@@ -1,0 +1,173 @@
+/**
+ * A setup's audit timeline, read from its Temporal event history (every run, across
+ * continue-as-new): each accepted action with its actor and arguments, each check's result
+ * or failure with Plaid's request_id, notifications (reminders, approval requests and
+ * expiry), and the workflow's start, hand-overs and end. One row per event.
+ *
+ * History holds references and fingerprints of secrets, never values; arguments are still
+ * reduced to the fields an auditor needs, so nothing unexpected is passed on.
+ */
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { tsToDate } from '@temporalio/common/lib/time';
+import type { temporal } from '@temporalio/proto';
+import type { SetupState } from '../shared/state';
+
+export interface TimelineRow {
+  /** ISO 8601. */
+  time: string;
+  /** Who acted: a person's display name and id, or "plaid-setup" for the workflow itself. */
+  actor: string;
+  action: string;
+  step: string;
+  outcome: string;
+  detail: string;
+  /** Which run of the workflow (continue-as-new starts a new one). */
+  runId: string;
+  eventId: number;
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const SYSTEM = 'plaid-setup';
+
+/** The step each action belongs to. */
+const ACTION_STEPS: Record<string, string> = {
+  confirmRedirect: 'application',
+  submitCredentials: 'sandbox_credentials',
+  updateSettings: 'settings',
+  runSandboxTest: 'sandbox_test',
+  confirmCodat: 'codat_portal',
+  requestProduction: 'production_request',
+  approveProduction: 'production_approval',
+  rejectProduction: 'production_approval',
+  submitProductionSecret: 'production_secret',
+  enable: 'enablement',
+  disable: 'enablement',
+  rotateSecret: 'rotation',
+  cancel: 'setup',
+};
+
+const CHECK_STEPS: Record<string, string> = {
+  verifyCredentials: 'credentials check',
+  checkLinkConfiguration: 'sandbox_test',
+  runSandboxSmokeTest: 'sandbox_test',
+};
+
+function decode(payloads: { payloads?: Payload[] | null } | null | undefined): unknown[] {
+  return (payloads?.payloads ?? []).map((p) => {
+    try {
+      return defaultPayloadConverter.fromPayload(p);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+
+/** Arguments as an auditor reads them: secrets as their fingerprints, the actor left out (it has its column). */
+function describeArgs(args: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(args)) {
+    if (key === 'actor' || value === undefined) continue;
+    if (value && typeof value === 'object' && 'fingerprint' in value) parts.push(`${key}=${text((value as { fingerprint: unknown }).fingerprint)}`);
+    else if (Array.isArray(value)) parts.push(`${key}=${value.map(text).join(',')}`);
+    else if (typeof value !== 'object') parts.push(`${key}=${text(value)}`);
+  }
+  return parts.join('; ');
+}
+
+function actorOf(args: Record<string, unknown>): string {
+  const actor = args.actor as { id?: unknown; displayName?: unknown } | undefined;
+  return actor ? `${text(actor.displayName)} (${text(actor.id)})` : SYSTEM;
+}
+
+function evidenceText(evidence: unknown): string {
+  if (!evidence || typeof evidence !== 'object') return '';
+  return Object.entries(evidence as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${text(v)}`)
+    .join('; ');
+}
+
+/** The rows of one run's history. */
+export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[] {
+  const rows: TimelineRow[] = [];
+  const updates = new Map<string, { name: string; args: Record<string, unknown> }>();
+  const scheduled = new Map<string, { type: string; input: Record<string, unknown> }>();
+  const row = (e: HistoryEvent, r: Omit<TimelineRow, 'time' | 'runId' | 'eventId'>) =>
+    rows.push({ time: e.eventTime ? tsToDate(e.eventTime).toISOString() : '', runId, eventId: Number(e.eventId ?? 0), ...r });
+
+  for (const e of events) {
+    const started = e.workflowExecutionStartedEventAttributes;
+    if (started) {
+      const input = (decode(started.input)[0] ?? {}) as { name?: unknown; createdBy?: Record<string, unknown>; state?: SetupState };
+      if (input.state) {
+        row(e, { actor: SYSTEM, action: 'continued', step: input.state.currentStep ?? 'complete', outcome: 'run started', detail: `carried state version ${input.state.version}` });
+      } else {
+        row(e, { actor: actorOf({ actor: input.createdBy }), action: 'start', step: 'setup', outcome: 'started', detail: `name=${text(input.name)}` });
+      }
+      continue;
+    }
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+    if (accepted) {
+      const name = accepted.acceptedRequest?.input?.name ?? 'unknown';
+      const args = (decode(accepted.acceptedRequest?.input?.args)[0] ?? {}) as Record<string, unknown>;
+      updates.set(accepted.acceptedRequest?.meta?.updateId ?? '', { name, args });
+      row(e, { actor: actorOf(args), action: name, step: ACTION_STEPS[name] ?? '', outcome: 'accepted', detail: describeArgs(args) });
+      continue;
+    }
+    const completedUpdate = e.workflowExecutionUpdateCompletedEventAttributes;
+    if (completedUpdate?.outcome?.failure) {
+      const update = updates.get(completedUpdate.meta?.updateId ?? '');
+      row(e, { actor: update ? actorOf(update.args) : SYSTEM, action: update?.name ?? 'update', step: update ? (ACTION_STEPS[update.name] ?? '') : '', outcome: 'failed', detail: completedUpdate.outcome.failure.message ?? '' });
+      continue;
+    }
+    const activity = e.activityTaskScheduledEventAttributes;
+    if (activity) {
+      const type = activity.activityType?.name ?? 'activity';
+      const input = (decode(activity.input)[0] ?? {}) as Record<string, unknown>;
+      scheduled.set(String(e.eventId), { type, input });
+      if (type === 'notify') {
+        const n = (input.notification ?? {}) as Record<string, unknown>;
+        const requester = n.requestedBy as Record<string, unknown> | undefined;
+        const detail = n.kind === 'reminder' ? `waiting on ${text(n.waitingOn)} since ${text(n.idleSince)} (reminder ${text(n.reminderNumber)})` : requester ? `requested by ${text(requester.displayName)}` : '';
+        row(e, { actor: SYSTEM, action: `notify ${text(n.kind)}`, step: text(n.step) || 'production_approval', outcome: 'sent', detail });
+      }
+      continue;
+    }
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) {
+      const s = scheduled.get(String(done.scheduledEventId));
+      if (s && s.type in CHECK_STEPS) {
+        const step = s.type === 'verifyCredentials' ? `${text(s.input.environment)} credentials` : CHECK_STEPS[s.type]!;
+        row(e, { actor: 'Plaid', action: s.type, step, outcome: 'passed', detail: evidenceText(decode(done.result)[0]) });
+      }
+      continue;
+    }
+    const failed = e.activityTaskFailedEventAttributes;
+    if (failed) {
+      const s = scheduled.get(String(failed.scheduledEventId));
+      const info = failed.failure?.applicationFailureInfo;
+      const detail = (decode(info?.details)[0] ?? {}) as Record<string, unknown>;
+      const requestId = detail.requestId ? ` (Plaid request ${text(detail.requestId)})` : '';
+      row(e, {
+        actor: s && s.type in CHECK_STEPS ? 'Plaid' : SYSTEM,
+        action: s?.type ?? 'activity',
+        step: s?.type === 'verifyCredentials' ? `${text(s.input.environment)} credentials` : (CHECK_STEPS[s?.type ?? ''] ?? ''),
+        outcome: info?.nonRetryable ? 'failed' : 'gave up',
+        detail: `${text(detail.code) || info?.type || ''}: ${failed.failure?.message ?? ''}${requestId}`,
+      });
+      continue;
+    }
+    if (e.workflowExecutionContinuedAsNewEventAttributes) {
+      row(e, { actor: SYSTEM, action: 'continue-as-new', step: '', outcome: 'handed over', detail: 'history grew long; the state moves to a new run' });
+      continue;
+    }
+    const finished = e.workflowExecutionCompletedEventAttributes;
+    if (finished) {
+      const result = (decode(finished.result)[0] ?? {}) as Record<string, unknown>;
+      row(e, { actor: SYSTEM, action: 'end', step: 'setup', outcome: text(result.status), detail: `enabled=${text(result.enabled)}` });
+    }
+  }
+  return rows;
+}
