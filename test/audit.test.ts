@@ -80,9 +80,18 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
   expect(rows.find((r) => r.action === 'submitCredentials')?.detail).toMatch(/sandboxSecret=sha256:[0-9a-f]{12}/);
 
   // CSV per RFC 4180: a header, CRLF line ends, one line per row (no field here spans lines).
-  expect(csv.split('\r\n')[0]).toBe('time,source,actor,action,step,outcome,detail');
+  expect(csv.split('\r\n')[0]).toBe('time,setup,source,actor,action,step,outcome,detail');
   expect(csv.split('\r\n').filter(Boolean)).toHaveLength(rows.length + 1);
   expect(md.stdout).toContain('# Audit record: audited');
+
+  // A period review: every setup, from a date on.
+  const all = JSON.parse((await cli(['audit', '--all', '--since', '2000-01-01', '--format', 'json'])).stdout) as { rows: unknown[] };
+  expect(all.rows).toEqual(rows);
+  const none = JSON.parse((await cli(['audit', '--all', '--since', '2100-01-01', '--format', 'json'])).stdout) as { rows: unknown[] };
+  expect(none.rows).toEqual([]);
+  const bad = await cli(['audit', '--all', '--since', 'last tuesday']);
+  expect(bad).toMatchObject({ code: 2 });
+  expect(bad.stderr).toMatch(/--since must be a date such as 2026-11-01/);
 
   for (const secret of [...h.submittedSecrets, wrong, h.client.secrets.sandbox, h.client.secrets.production!]) {
     for (const text of [md.stdout, csv, JSON.stringify(json)]) expect(text).not.toContain(secret);

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { stringify } from 'csv-stringify/sync';
-import { workflowIdFor } from '../shared/messages';
+import { setupIdFromWorkflowId, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import type { StoredSecurityEvent } from './security-log';
 import { timelineOf, type TimelineRow } from './timeline';
 
@@ -15,6 +15,7 @@ export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 /** One row of the record: from the workflow's history, or from the security log. */
 export interface AuditRow {
   time: string;
+  setup: string;
   source: 'history' | 'security';
   actor: string;
   action: string;
@@ -23,7 +24,7 @@ export interface AuditRow {
   detail: string;
 }
 
-export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditRow> = ['time', 'source', 'actor', 'action', 'step', 'outcome', 'detail'];
+export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditRow> = ['time', 'setup', 'source', 'actor', 'action', 'step', 'outcome', 'detail'];
 
 /** Every run of the setup's workflow, oldest first, as timeline rows. */
 export async function historyTimeline(client: Client, setupId: string): Promise<TimelineRow[]> {
@@ -40,11 +41,22 @@ export async function historyTimeline(client: Client, setupId: string): Promise<
   return rows;
 }
 
-export function mergeRecord(timeline: TimelineRow[], security: StoredSecurityEvent[]): AuditRow[] {
+/** Every setup id with a workflow, for a period review. */
+export async function allSetupIds(client: Client): Promise<string[]> {
+  const ids = new Set<string>();
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}'` })) {
+    const id = setupIdFromWorkflowId(wf.workflowId);
+    if (id) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+export function mergeRecord(setupId: string, timeline: TimelineRow[], security: StoredSecurityEvent[]): AuditRow[] {
   const rows: AuditRow[] = [
-    ...timeline.map((r) => ({ time: r.time, source: 'history' as const, actor: r.actor, action: r.action, step: r.step, outcome: r.outcome, detail: r.detail })),
+    ...timeline.map((r) => ({ time: r.time, setup: setupId, source: 'history' as const, actor: r.actor, action: r.action, step: r.step, outcome: r.outcome, detail: r.detail })),
     ...security.map((e) => ({
       time: e.at,
+      setup: e.setupId ?? '',
       source: 'security' as const,
       actor: e.actor ?? '(unverified request)',
       action: e.action ?? e.kind,
@@ -53,31 +65,40 @@ export function mergeRecord(timeline: TimelineRow[], security: StoredSecurityEve
       detail: e.detail,
     })),
   ];
-  // Stable: rows with the same time keep their source order.
-  return rows.sort((a, b) => a.time.localeCompare(b.time));
+  return inTimeOrder(rows);
 }
 
-export function formatRecord(format: AuditFormat, setupId: string, rows: AuditRow[]): string {
+/** Rows in time order (stable), from several setups or sources. */
+export function inTimeOrder(rows: AuditRow[]): AuditRow[] {
+  return [...rows].sort((a, b) => a.time.localeCompare(b.time));
+}
+
+/**
+ * The record as text. JSON: `{ title, columns, rows }`, each row an object with the columns
+ * below (time ISO 8601; source "history" or "security"). CSV: RFC 4180 with a header row
+ * and CRLF line ends. Markdown: a table for a person.
+ */
+export function formatRecord(format: AuditFormat, title: string, rows: AuditRow[]): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ setupId, columns: AUDIT_COLUMNS, rows }, null, 2)}\n`;
+      return `${JSON.stringify({ title, columns: AUDIT_COLUMNS, rows }, null, 2)}\n`;
     case 'csv':
       return stringify(rows, { header: true, columns: [...AUDIT_COLUMNS], record_delimiter: 'windows' });
     case 'md':
-      return markdown(setupId, rows);
+      return markdown(title, rows);
   }
 }
 
 const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-function markdown(setupId: string, rows: AuditRow[]): string {
+function markdown(title: string, rows: AuditRow[]): string {
   const lines = [
-    `# Audit record: ${setupId}`,
+    `# Audit record: ${title}`,
     '',
     `${rows.length} events, oldest first. "history" rows come from the setup's Temporal workflow history; "security" rows from the hash-chained security log (check it with \`plaid-setup audit verify\`). Secrets appear only as fingerprints.`,
     '',
-    '| time | source | actor | action | step | outcome | detail |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${AUDIT_COLUMNS.join(' | ')} |`,
+    `| ${AUDIT_COLUMNS.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${AUDIT_COLUMNS.map((c) => cell(r[c])).join(' | ')} |`),
     '',
   ];

@@ -13,7 +13,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { AUDIT_FORMATS, formatRecord, historyTimeline, mergeRecord, type AuditFormat } from '../audit/export';
+import { AUDIT_FORMATS, allSetupIds, formatRecord, historyTimeline, inTimeOrder, mergeRecord, type AuditFormat } from '../audit/export';
 import { SqliteSecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { SECURITY_LOG_FILE } from '../services';
@@ -134,21 +134,37 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .argument('[name]', 'the setup')
     .addOption(new Option('--format <format>', 'output format').choices([...AUDIT_FORMATS]).default('md'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (name: string | undefined, opts: { format: AuditFormat; out?: string }) => {
-      if (!name) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, 'Say which setup: plaid-setup audit <name> [--format md|csv|json], or plaid-setup audit verify.');
-      const setupId = setupIdOf(name);
-      const timeline = await historyTimeline(await ctx.temporal(), setupId);
-      if (timeline.length === 0) throw notFound(name);
+    .option('--all', 'every setup, for a period review (with --since)')
+    .option('--since <date>', 'with --all: only events from this date (YYYY-MM-DD or ISO 8601) on')
+    .action(async (name: string | undefined, opts: { format: AuditFormat; out?: string; all?: boolean; since?: string }) => {
+      if (!name && !opts.all) {
+        throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, 'Say which setup: plaid-setup audit <name> [--format md|csv|json], or --all --since DATE, or audit verify.');
+      }
+      const since = opts.since === undefined ? undefined : Date.parse(opts.since);
+      if (since !== undefined && Number.isNaN(since)) {
+        throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--since must be a date such as 2026-11-01 or an ISO 8601 time, not "${opts.since}".`);
+      }
+      const client = await ctx.temporal();
+      const ids = opts.all ? await allSetupIds(client) : [setupIdOf(name as string)];
       const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
-      let text: string;
+      const rows = [];
       try {
-        text = formatRecord(opts.format, setupId, mergeRecord(timeline, await log.list({ setupId })));
+        for (const setupId of ids) {
+          const timeline = await historyTimeline(client, setupId);
+          if (timeline.length === 0 && !opts.all) throw notFound(setupId);
+          rows.push(...mergeRecord(setupId, timeline, await log.list({ setupId })));
+        }
+        // Unverified requests belong to no setup; a period review includes them.
+        if (opts.all) rows.push(...(await log.list()).filter((e) => !e.setupId).flatMap((e) => mergeRecord('', [], [e])));
       } finally {
         await log.close();
       }
+      const kept = inTimeOrder(rows.filter((r) => since === undefined || Date.parse(r.time) >= since));
+      const title = opts.all ? `all setups${opts.since ? ` since ${opts.since}` : ''}` : (ids[0] as string);
+      const text = formatRecord(opts.format, title, kept);
       if (opts.out) {
         writeFileSync(opts.out, text, { mode: 0o640 });
-        ctx.io.stdout(`Wrote the audit record of ${setupId} (${opts.format}) to ${opts.out}.\n`);
+        ctx.io.stdout(`Wrote the audit record of ${title} (${opts.format}, ${kept.length} events) to ${opts.out}.\n`);
       } else {
         ctx.io.stdout(text);
       }
