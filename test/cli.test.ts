@@ -5,6 +5,8 @@
 import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../src/cli/main';
+import { SqliteSecurityLog } from '../src/audit/security-log';
+import { SECURITY_LOG_FILE } from '../src/services';
 import { SqliteDatabase } from '../src/storage/sqlite';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import { type Harness, newSecret } from './support/harness';
@@ -155,6 +157,16 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
     expect(dev.stderr).toMatch(/retired by Plaid in June 2024/);
     const auditor = await cli('confirm-redirect beta --as dave');
     expect(auditor.stderr).toMatch(/not an operator/);
+    // Refusals never reach history; the security log keeps them, with who and what.
+    const log = await SqliteSecurityLog.open(`${h.dataDir}/${SECURITY_LOG_FILE}`);
+    expect((await log.list({ setupId: 'beta' })).map((e) => [e.kind, e.actor, e.action])).toEqual([
+      ['rejected', 'alice', 'submitCredentials'],
+      ['rejected', 'alice', 'updateSettings'],
+      ['rejected', 'alice', 'updateSettings'],
+      ['rejected', 'dave', 'confirmRedirect'],
+    ]);
+    expect((await log.verify()).ok).toBe(true);
+    await log.close();
     expect((await json('status beta')).version).toBe(3);
 
     const missing = await cli('status nowhere');

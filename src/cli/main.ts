@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_FORMATS, allSetupIds, formatRecord, historyTimeline, inTimeOrder, mergeRecord, type AuditFormat } from '../audit/export';
-import { SqliteSecurityLog } from '../audit/security-log';
+import { SqliteSecurityLog, type SecurityEvent } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { SECURITY_LOG_FILE } from '../services';
 import { searchAttributes, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
@@ -64,9 +64,21 @@ async function act<N extends ActionName>(ctx: CliContext, name: string, action: 
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw notFound(name);
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      // A refusal never reaches history: the security log keeps it for auditors.
+      const actor = (args as { actor: { id: string } }).actor;
+      await recordSecurityEvent(ctx, { kind: 'rejected', actor: actor.id, action, setupId: setupIdOf(name), detail: err.cause.message });
       throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
     }
     throw err;
+  }
+}
+
+async function recordSecurityEvent(ctx: CliContext, event: SecurityEvent): Promise<void> {
+  const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
+  try {
+    await log.record(event);
+  } finally {
+    await log.close();
   }
 }
 
