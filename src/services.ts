@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { createActivities } from './activities';
+import { SqliteSecurityLog } from './audit/security-log';
 import type { SetupActivities } from './activities/contract';
 import { createLogNotifier, type Notifier } from './activities/notifier';
 import type { Config } from './config';
@@ -15,6 +16,10 @@ import { Vault } from './vault/vault';
 export const VAULT_FILE = 'vault.sqlite';
 /** Security events (denials, refused and forged requests), beside the vault. */
 export const SECURITY_LOG_FILE = 'security.sqlite';
+
+export function openSecurityLog(config: Config): Promise<SqliteSecurityLog> {
+  return SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE));
+}
 
 export function openVault(config: Config, logger: Logger): Promise<Vault> {
   return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger));

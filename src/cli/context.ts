@@ -7,7 +7,8 @@ import type { Client } from '@temporalio/client';
 import { loadConfig, rolesOf, type Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, type Logger } from '../logger';
-import { openVault } from '../services';
+import type { SqliteSecurityLog } from '../audit/security-log';
+import { openSecurityLog, openVault } from '../services';
 import { slugify } from '../shared/messages';
 import { ActorSchema, describeIssues, type Actor, type Role } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
@@ -25,6 +26,7 @@ export class CliContext {
   readonly logger: Logger;
   private client?: Client;
   private vault?: Vault;
+  private security?: SqliteSecurityLog;
 
   constructor(readonly io: Io) {
     this.config = loadConfig(io.env);
@@ -39,6 +41,11 @@ export class CliContext {
   async openVault(): Promise<Vault> {
     this.vault ??= await openVault(this.config, this.logger);
     return this.vault;
+  }
+
+  async securityLog(): Promise<SqliteSecurityLog> {
+    this.security ??= await openSecurityLog(this.config);
+    return this.security;
   }
 
   /** The person acting: --as, else PLAID_SETUP_ACTOR, else the login name. */
@@ -60,6 +67,7 @@ export class CliContext {
   async close(): Promise<void> {
     await this.client?.connection.close();
     await this.vault?.close();
+    await this.security?.close();
   }
 }
 

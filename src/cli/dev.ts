@@ -6,12 +6,12 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { SqliteSecurityLog } from '../audit/security-log';
+import type { SqliteSecurityLog } from '../audit/security-log';
 import { startBot, type RunningBot } from '../bot/server';
 import { slackMissing } from '../config';
 import { isPlaidSetupError } from '../errors';
 import { basePathFor } from '../plaid/client';
-import { buildActivities, SECURITY_LOG_FILE } from '../services';
+import { buildActivities, openSecurityLog } from '../services';
 import { createActivityWebClient } from '../slack/client';
 import { RoleDirectory } from '../slack/directory';
 import { createSlackNotifier } from '../slack/notifier';
@@ -48,7 +48,7 @@ async function runWorker(ctx: CliContext, connection: NativeConnection, client: 
   let bot: RunningBot | undefined;
   let security: SqliteSecurityLog | undefined;
   if (directory) {
-    security = await SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE));
+    security = await openSecurityLog(config);
     const setups = new SetupClient(client, config.temporal.taskQueue, { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs });
     bot = await startBot(config.slack, { setups, vault, directory, security, logger });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);

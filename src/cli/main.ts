@@ -3,7 +3,6 @@
  * updates; a refusal prints the validator's sentence and exits non-zero.
  */
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -14,9 +13,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_FORMATS, allSetupIds, formatRecord, historyTimeline, inTimeOrder, mergeRecord, type AuditFormat } from '../audit/export';
-import { SqliteSecurityLog, type SecurityEvent } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
-import { SECURITY_LOG_FILE } from '../services';
 import { searchAttributes, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import { ClientIdSchema, describeIssues, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
@@ -66,19 +63,10 @@ async function act<N extends ActionName>(ctx: CliContext, name: string, action: 
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       // A refusal never reaches history: the security log keeps it for auditors.
       const actor = (args as { actor: { id: string } }).actor;
-      await recordSecurityEvent(ctx, { kind: 'rejected', actor: actor.id, action, setupId: setupIdOf(name), detail: err.cause.message });
+      await (await ctx.securityLog()).record({ kind: 'rejected', actor: actor.id, action, setupId: setupIdOf(name), detail: err.cause.message });
       throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
     }
     throw err;
-  }
-}
-
-async function recordSecurityEvent(ctx: CliContext, event: SecurityEvent): Promise<void> {
-  const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
-  try {
-    await log.record(event);
-  } finally {
-    await log.close();
   }
 }
 
@@ -158,19 +146,15 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       }
       const client = await ctx.temporal();
       const ids = opts.all ? await allSetupIds(client) : [setupIdOf(name as string)];
-      const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
+      const log = await ctx.securityLog();
       const rows = [];
-      try {
-        for (const setupId of ids) {
-          const timeline = await historyTimeline(client, setupId);
-          if (timeline.length === 0 && !opts.all) throw notFound(setupId);
-          rows.push(...mergeRecord(setupId, timeline, await log.list({ setupId })));
-        }
-        // Unverified requests belong to no setup; a period review includes them.
-        if (opts.all) rows.push(...(await log.list()).filter((e) => !e.setupId).flatMap((e) => mergeRecord('', [], [e])));
-      } finally {
-        await log.close();
+      for (const setupId of ids) {
+        const timeline = await historyTimeline(client, setupId);
+        if (timeline.length === 0 && !opts.all) throw notFound(setupId);
+        rows.push(...mergeRecord(setupId, timeline, await log.list({ setupId })));
       }
+      // Unverified requests belong to no setup; a period review includes them.
+      if (opts.all) rows.push(...(await log.list()).filter((e) => !e.setupId).flatMap((e) => mergeRecord('', [], [e])));
       const kept = inTimeOrder(rows.filter((r) => since === undefined || Date.parse(r.time) >= since));
       const title = opts.all ? `all setups${opts.since ? ` since ${opts.since}` : ''}` : (ids[0] as string);
       const text = formatRecord(opts.format, title, kept);
@@ -186,17 +170,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .command('verify')
     .description('check the hash chain of the security log; exits 1 and names the first broken row if it was edited')
     .action(async () => {
-      const log = await SqliteSecurityLog.open(path.join(ctx.config.dataDir, SECURITY_LOG_FILE));
-      try {
-        const check = await log.verify();
-        if (check.ok) {
-          ctx.io.stdout(`Security log intact: ${check.rows} row(s), every link holds.\n`);
-        } else {
-          ctx.io.stderr(`Security log broken at row ${check.brokenAt} of ${check.rows}: ${check.reason}. Rows from ${check.brokenAt} on cannot be trusted.\n`);
-          setExit(EXIT.failed);
-        }
-      } finally {
-        await log.close();
+      const check = await (await ctx.securityLog()).verify();
+      if (check.ok) {
+        ctx.io.stdout(`Security log intact: ${check.rows} row(s), every link holds.\n`);
+      } else {
+        ctx.io.stderr(`Security log broken at row ${check.brokenAt} of ${check.rows}: ${check.reason}. Rows from ${check.brokenAt} on cannot be trusted.\n`);
+        setExit(EXIT.failed);
       }
     });
 

@@ -3,13 +3,12 @@
  * the request guard, HTTP on a free port) wired to the test's Temporal server and vault,
  * a worker whose notifier talks to the emulator, and a driver that sends signed payloads.
  */
-import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { SqliteSecurityLog } from '../../src/audit/security-log';
+import type { SqliteSecurityLog } from '../../src/audit/security-log';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
-import { SECURITY_LOG_FILE } from '../../src/services';
+import { openSecurityLog } from '../../src/services';
 import type { SetupView } from '../../src/shared/state';
 import { createActivityWebClient } from '../../src/slack/client';
 import { RoleDirectory } from '../../src/slack/directory';
@@ -74,7 +73,7 @@ export async function startSlackWorld(
   const web = createActivityWebClient(config.slack);
   const directory = new RoleDirectory(web, config);
   const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
-  const security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
+  const security = await openSecurityLog(config);
   const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 });
   const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   let driver: InteractionDriver;
