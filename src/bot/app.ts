@@ -10,7 +10,7 @@ import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
-import { ACTION_ROLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import { ACTION_ROLES, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import type { RoleDirectory } from '../slack/directory';
 import type { SetupClient } from '../temporal/setups';
@@ -62,8 +62,6 @@ const MODAL_ACTIONS: Partial<Record<ActionName, ButtonId>> = {
   rotateSecret: BUTTONS.openRotate,
 };
 
-const ROLE_VARIABLE = { operator: 'PLAID_SETUP_OPERATORS', approver: 'PLAID_SETUP_APPROVERS', auditor: 'PLAID_SETUP_AUDITORS' } as const;
-
 /** Registers every listener on `app`. */
 export function registerBot(app: App, deps: BotDeps): void {
   const { setups, vault, directory, security, logger } = deps;
@@ -78,7 +76,7 @@ export function registerBot(app: App, deps: BotDeps): void {
     const role = ACTION_ROLES[action];
     if (actor.roles.includes(role)) return true;
     await security.record({ kind: 'denied', actor: actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
-    await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLE[role]}. Ask an admin of plaid-setup.`);
+    await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLES[role]}. Ask an admin of plaid-setup.`);
     return false;
   }
 

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../logger';
 import type { SqliteSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
 import { slugify } from '../shared/messages';
-import { ActorSchema, describeIssues, type Actor, type Role } from '../shared/schemas';
+import { ActorSchema, ROLE_VARIABLES, describeIssues, type Actor, type Role } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
 import type { Vault } from '../vault/vault';
 
@@ -58,7 +58,7 @@ export class CliContext {
     if (needs && !parsed.data.roles.includes(needs)) {
       throw new PlaidSetupError(
         ERROR_CODES.FORBIDDEN,
-        `${id} is not an ${needs}; only people listed in PLAID_SETUP_${needs.toUpperCase()}S can do this.`,
+        `${id} is not an ${needs}; only people listed in ${ROLE_VARIABLES[needs]} can do this.`,
       );
     }
     return parsed.data;

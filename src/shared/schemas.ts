@@ -52,6 +52,13 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 export const ROLES = ['operator', 'approver', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The configuration variable that lists who holds each role. */
+export const ROLE_VARIABLES: Record<Role, string> = {
+  operator: 'PLAID_SETUP_OPERATORS',
+  approver: 'PLAID_SETUP_APPROVERS',
+  auditor: 'PLAID_SETUP_AUDITORS',
+};
+
 export const SECRET_KINDS = ['sandbox', 'development', 'production'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 

@@ -9,6 +9,7 @@ import {
   ACTION_ROLES,
   ActionArgSchemas,
   ROLES,
+  ROLE_VARIABLES,
   DEFAULT_COUNTRIES,
   REDIRECT_URI,
   STEP_IDS,
@@ -46,12 +47,6 @@ export class ActionRejected extends Error {
     this.name = 'ActionRejected';
   }
 }
-
-const ROLE_VARIABLE = {
-  operator: 'PLAID_SETUP_OPERATORS',
-  approver: 'PLAID_SETUP_APPROVERS',
-  auditor: 'PLAID_SETUP_AUDITORS',
-} as const;
 
 const PERSON_ACTIONS: Record<StepId, string> = {
   application: `Add ${REDIRECT_URI} under Plaid Dashboard > Team Settings > API > Allowed redirect URIs, then confirm.`,
@@ -147,7 +142,7 @@ export function validateAction<N extends ActionName>(state: SetupState, name: N,
   if (!actor.roles.includes(role)) {
     throw new ActionRejected(
       REJECTION_CODES.FORBIDDEN,
-      `${actor.displayName} (${actor.id}) is not an ${role}; only people listed in ${ROLE_VARIABLE[role]} can do this.`,
+      `${actor.displayName} (${actor.id}) is not an ${role}; only people listed in ${ROLE_VARIABLES[role]} can do this.`,
     );
   }
   if (state.status === 'cancelled') {
