@@ -21,6 +21,7 @@ import { BUTTON_ACTIONS, BUTTONS, SLASH_COMMAND, VIEWS, type ButtonId, type View
 import {
   checklistMessage,
   credentialsModal,
+  headline,
   helpText,
   homeView,
   parseCredentials,
@@ -129,7 +130,7 @@ export function registerBot(app: App, deps: BotDeps): void {
           return;
         case 'list': {
           const views = await setups.list();
-          await tell(views.length === 0 ? 'No setups yet. Start one with `/plaid-setup start &lt;name&gt;`.' : views.map((v) => `• *${escapeMrkdwn(v.name)}*: ${summary(v)}`).join('\n'));
+          await tell(views.length === 0 ? 'No setups yet. Start one with `/plaid-setup start &lt;name&gt;`.' : views.map((v) => `• *${escapeMrkdwn(v.name)}*: ${headline(v)} (${v.data.environment})`).join('\n'));
           return;
         }
         case 'status': {
@@ -243,13 +244,7 @@ function setupIdOf(name: string): string {
 function notNow(view: SetupView): string {
   if (view.status === 'cancelled') return `Setup *${escapeMrkdwn(view.name)}* was cancelled; start a new one instead.`;
   if (view.job) return `A check is running on *${escapeMrkdwn(view.name)}*; wait for it to finish.`;
-  return `That can't be done on *${escapeMrkdwn(view.name)}* now: ${summary(view)}. Run \`/plaid-setup status ${view.setupId}\` to see what is next.`;
-}
-
-function summary(view: SetupView): string {
-  if (view.status === 'cancelled') return 'cancelled';
-  if (!view.currentStep) return view.enabled ? 'enabled' : 'set up, disabled';
-  return `next: ${view.currentStep} (${view.data.environment})`;
+  return `That can't be done on *${escapeMrkdwn(view.name)}* now (${headline(view)}). Run \`/plaid-setup status ${view.setupId}\` to see what is next.`;
 }
 
 /** Arguments for an action typed as a slash subcommand; free text after the name is the note or reason. */
