@@ -7,7 +7,7 @@
 import { BUTTONS, FIELDS } from '../src/bot/ids';
 import type { Harness } from '../test/support/harness';
 import { waitFor } from '../test/support/harness';
-import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';
+import { CHANNEL, checklistWhen, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -31,7 +31,7 @@ test(`ack latency over ${ROUNDS} rounds`, async () => {
     await world.worker.runUntil(async () => {
       await world.driver.slash(users.alice, 'start bench', { channel: CHANNEL });
       await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
-      const ts = () => world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs)!.ts;
+      const ts = () => postedChecklists(world)[0]!.ts;
       await world.driver.click(users.alice, { channel: CHANNEL, ts: ts() }, BUTTONS.confirmRedirect);
       await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');
       await world.driver.click(users.alice, { channel: CHANNEL, ts: ts() }, BUTTONS.openCredentials);

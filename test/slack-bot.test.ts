@@ -10,7 +10,7 @@ import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { type Harness, actors, newSecret, waitFor } from './support/harness';
-import { CHANNEL, checklistWhen, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
+import { CHANNEL, checklistWhen, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
 import { useWorld } from './support/world';
 
 let plaid: PlaidEmulator;
@@ -25,7 +25,7 @@ afterEach(async () => {
 const stepOf = (v: SetupView, id: string) => v.steps.find((s) => s.id === id)!;
 
 function checklistTs(): string {
-  const message = world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs);
+  const message = postedChecklists(world)[0];
   if (!message) throw new Error('no checklist message yet');
   return message.ts;
 }
@@ -111,7 +111,7 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
   });
 
   // One message, updated in place, at most about once a second (changes in between coalesce).
-  const checklist = world.slack.messages(CHANNEL).filter((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs);
+  const checklist = postedChecklists(world);
   expect(checklist).toHaveLength(1);
   const updates = world.slack.callsTo('chat.update').filter((c) => c.args.ts === checklist[0]!.ts && c.ok).map((c) => Date.parse(c.at));
   expect(updates.length).toBeGreaterThan(5);

@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import type { SqliteSecurityLog } from '../../src/audit/security-log';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
-import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
+import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
 import { openSecurityLog } from '../../src/services';
 import type { SetupView } from '../../src/shared/state';
 import { createActivityWebClient } from '../../src/slack/client';
@@ -104,10 +104,15 @@ export async function startSlackWorld(
   };
 }
 
+/** The messages the bot posted at the top of the channel (not in a thread): the checklists. */
+export function postedChecklists(world: SlackWorld): EmulatedMessage[] {
+  return world.slack.messages(CHANNEL).filter((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs);
+}
+
 /** The checklist message the bot keeps in the channel, once it satisfies `done`. */
 export function checklistWhen(world: SlackWorld, done: (text: string) => boolean, what: string) {
   return waitFor(
-    () => world.slack.messages(CHANNEL).find((m) => m.user === world.slack.botUserId && m.origin === 'api' && !m.threadTs),
+    () => postedChecklists(world)[0],
     (m) => m !== undefined && done(JSON.stringify(m.blocks)),
     what,
   );
