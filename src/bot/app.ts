@@ -81,7 +81,7 @@ export function registerBot(app: App, deps: BotDeps): void {
     return false;
   }
 
-  /** Sends the action; a refusal is told to the person and recorded. */
+  /** Sends the action; a refusal (recorded by the setups client) is told to the person. */
   async function perform<N extends ActionName>(
     setupId: string,
     action: N,
@@ -93,8 +93,6 @@ export function registerBot(app: App, deps: BotDeps): void {
       return await setups.act(setupId, action, args, updateId);
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
-      const actor = (args as { actor: Actor }).actor;
-      await security.record({ kind: 'rejected', actor: actor.id, action, setupId, detail: err.message });
       await tell(err.message);
       return undefined;
     }

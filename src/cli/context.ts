@@ -12,6 +12,7 @@ import { openSecurityLog, openVault } from '../services';
 import { slugify } from '../shared/messages';
 import { ActorSchema, ROLE_VARIABLES, describeIssues, type Actor, type Role } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
+import { SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 
 export interface Io {
@@ -27,6 +28,7 @@ export class CliContext {
   private client?: Client;
   private vault?: Vault;
   private security?: SqliteSecurityLog;
+  private setupClient?: SetupClient;
 
   constructor(readonly io: Io) {
     this.config = loadConfig(io.env);
@@ -41,6 +43,16 @@ export class CliContext {
   async openVault(): Promise<Vault> {
     this.vault ??= await openVault(this.config, this.logger);
     return this.vault;
+  }
+
+  /** The setups through Temporal; refusals go to the security log. */
+  async setups(): Promise<SetupClient> {
+    const { reminderAfterMs, approvalTimeoutMs } = this.config;
+    this.setupClient ??= new SetupClient(await this.temporal(), this.config.temporal.taskQueue, { reminderAfterMs, approvalTimeoutMs }, {
+      command: 'plaid-setup',
+      security: await this.securityLog(),
+    });
+    return this.setupClient;
   }
 
   async securityLog(): Promise<SqliteSecurityLog> {

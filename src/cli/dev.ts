@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { SqliteSecurityLog } from '../audit/security-log';
+import { SLASH_COMMAND } from '../bot/ids';
 import { startBot, type RunningBot } from '../bot/server';
 import { slackMissing } from '../config';
 import { isPlaidSetupError } from '../errors';
@@ -49,7 +50,12 @@ async function runWorker(ctx: CliContext, connection: NativeConnection, client: 
   let security: SqliteSecurityLog | undefined;
   if (directory) {
     security = await openSecurityLog(config);
-    const setups = new SetupClient(client, config.temporal.taskQueue, { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs });
+    const setups = new SetupClient(
+      client,
+      config.temporal.taskQueue,
+      { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
+      { command: SLASH_COMMAND, security },
+    );
     bot = await startBot(config.slack, { setups, vault, directory, security, logger });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
   } else {

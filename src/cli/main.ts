@@ -4,20 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdConflictPolicy,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_FORMATS, allSetupIds, formatRecord, historyTimeline, inTimeOrder, mergeRecord, type AuditFormat } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
-import { searchAttributes, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { ClientIdSchema, describeIssues, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
-import type { SetupInput } from '../workflows';
 import { CliContext, setupIdOf, type Io } from './context';
 import { devCommand, workerCommand } from './dev';
 import { formatState, type StateView } from './format';
@@ -35,39 +26,13 @@ function print(ctx: CliContext, state: StateView, json: boolean | undefined): vo
   ctx.io.stdout(json ? `${JSON.stringify(state, null, 2)}\n` : formatState(state));
 }
 
-function handle(client: Awaited<ReturnType<CliContext['temporal']>>, name: string): WorkflowHandle {
-  return client.workflow.getHandle(workflowIdFor(setupIdOf(name)));
-}
-
 async function queryState(ctx: CliContext, name: string): Promise<StateView> {
-  const client = await ctx.temporal();
-  try {
-    return await handle(client, name).query(stateQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw notFound(name);
-    throw err;
-  }
-}
-
-function notFound(name: string): PlaidSetupError {
-  return new PlaidSetupError(ERROR_CODES.SETUP_NOT_FOUND, `There is no setup named "${name}". Start one with: plaid-setup start ${name}`);
+  return (await ctx.setups()).view(setupIdOf(name));
 }
 
 /** Sends one action; returns the new state or throws the validator's sentence. */
 async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
-  const client = await ctx.temporal();
-  try {
-    return await handle(client, name).executeUpdate(updates[action], { args: [args] });
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw notFound(name);
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      // A refusal never reaches history: the security log keeps it for auditors.
-      const actor = (args as { actor: { id: string } }).actor;
-      await (await ctx.securityLog()).record({ kind: 'rejected', actor: actor.id, action, setupId: setupIdOf(name), detail: err.cause.message });
-      throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
-    }
-    throw err;
-  }
+  return (await ctx.setups()).act(setupIdOf(name), action, args);
 }
 
 /** Stores a secret, then sends the action; a refused action leaves no secret behind. */
@@ -150,7 +115,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       const rows = [];
       for (const setupId of ids) {
         const timeline = await historyTimeline(client, setupId);
-        if (timeline.length === 0 && !opts.all) throw notFound(setupId);
+        if (timeline.length === 0 && !opts.all) throw (await ctx.setups()).notFound(setupId);
         rows.push(...mergeRecord(setupId, timeline, await log.list({ setupId })));
       }
       // Unverified requests belong to no setup; a period review includes them.
@@ -188,29 +153,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   withActor(program.command('start <name>').description('start the set-up checklist for a new integration')).action(
     async (name: string, opts: CommonOptions) => {
       const actor = ctx.actor(opts.as, 'operator');
-      const setupId = setupIdOf(name);
-      const client = await ctx.temporal();
-      const input: SetupInput = {
-        setupId,
-        name,
-        createdBy: { id: actor.id, displayName: actor.displayName, source: actor.source },
-        options: { reminderAfterMs: ctx.config.reminderAfterMs, approvalTimeoutMs: ctx.config.approvalTimeoutMs },
-      };
-      try {
-        await client.workflow.start(WORKFLOW_TYPE, {
-          workflowId: workflowIdFor(setupId),
-          taskQueue: ctx.config.temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const current = await queryState(ctx, name);
-        throw new PlaidSetupError(
-          ERROR_CODES.SETUP_EXISTS,
-          `A setup named "${setupId}" already exists (${current.currentStep ? `next step: ${current.currentStep}` : current.enabled ? 'enabled' : 'complete'}). See: plaid-setup status ${setupId}`,
-        );
-      }
+      await (await ctx.setups()).start(setupIdOf(name), name, { id: actor.id, displayName: actor.displayName, source: actor.source });
       print(ctx, await queryState(ctx, name), opts.json);
     },
   );

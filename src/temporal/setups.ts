@@ -1,7 +1,8 @@
 /**
- * The setups as the bot sees them through Temporal: start one, read one, list them, and
- * send an action as an Update. A refusal comes back as SetupRefused with the validator's
- * sentence, so callers can show it to the person who acted.
+ * The setups as the bot and the CLI see them through Temporal: start one, read one, list
+ * them, and send an action as an Update. A refusal comes back as ACTION_REJECTED with the
+ * validator's sentence, for the person who acted, and is recorded in the security log:
+ * a refused Update never reaches history.
  */
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -11,17 +12,25 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import type { ActionArgs, ActionName } from '../shared/schemas';
 import type { ActorRef, SetupOptions, SetupView } from '../shared/state';
 import type { SetupInput } from '../workflows';
 
+export interface SetupClientOptions {
+  /** The command people type where they are ('plaid-setup' or '/plaid-setup'), for sentences that say what to run. */
+  command: string;
+  security: SecurityLog;
+}
+
 export class SetupClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly options: SetupOptions,
+    private readonly caller: SetupClientOptions,
   ) {}
 
   async start(setupId: string, name: string, createdBy: ActorRef, slack?: { channel: string }): Promise<void> {
@@ -35,7 +44,9 @@ export class SetupClient {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      throw new PlaidSetupError(ERROR_CODES.SETUP_EXISTS, `A setup named "${setupId}" already exists. See: /plaid-setup status ${setupId}`);
+      const current = await this.view(setupId);
+      const where = current.currentStep ? `next step: ${current.currentStep}` : current.enabled ? 'enabled' : 'complete';
+      throw new PlaidSetupError(ERROR_CODES.SETUP_EXISTS, `A setup named "${setupId}" already exists (${where}). See: ${this.caller.command} status ${setupId}`);
     }
   }
 
@@ -43,7 +54,7 @@ export class SetupClient {
     try {
       return (await this.client.workflow.getHandle(workflowIdFor(setupId)).query(stateQuery)) as SetupView;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(setupId);
+      if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);
       throw err;
     }
   }
@@ -76,15 +87,17 @@ export class SetupClient {
         .getHandle(workflowIdFor(setupId))
         .executeUpdate(updates[action], { args: [args], ...(updateId ? { updateId } : {}) })) as SetupView;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(setupId);
+      if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const actor = (args as { actor: { id: string } }).actor;
+        await this.caller.security.record({ kind: 'rejected', actor: actor.id, action, setupId, detail: err.cause.message });
         throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
       }
       throw err;
     }
   }
-}
 
-function notFound(setupId: string): PlaidSetupError {
-  return new PlaidSetupError(ERROR_CODES.SETUP_NOT_FOUND, `There is no setup named "${setupId}". Start one with: /plaid-setup start ${setupId}`);
+  notFound(setupId: string): PlaidSetupError {
+    return new PlaidSetupError(ERROR_CODES.SETUP_NOT_FOUND, `There is no setup named "${setupId}". Start one with: ${this.caller.command} start ${setupId}`);
+  }
 }

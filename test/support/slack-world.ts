@@ -5,6 +5,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import type { SqliteSecurityLog } from '../../src/audit/security-log';
+import { SLASH_COMMAND } from '../../src/bot/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
@@ -74,7 +75,12 @@ export async function startSlackWorld(
   const directory = new RoleDirectory(web, config);
   const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
   const security = await openSecurityLog(config);
-  const setups = new SetupClient(h.env.client, h.taskQueue, { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 });
+  const setups = new SetupClient(
+    h.env.client,
+    h.taskQueue,
+    { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
+    { command: SLASH_COMMAND, security },
+  );
   const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   let driver: InteractionDriver;
   let http: SlackDriver | undefined;
