@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createActivities } from './activities';
-import { SqliteSecurityLog } from './audit/security-log';
+import { SqliteSecurityLog, type SecurityLog } from './audit/security-log';
 import type { SetupActivities } from './activities/contract';
 import { createLogNotifier, type Notifier } from './activities/notifier';
 import type { Config } from './config';
@@ -21,8 +21,9 @@ export function openSecurityLog(config: Config): Promise<SqliteSecurityLog> {
   return SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE));
 }
 
-export function openVault(config: Config, logger: Logger): Promise<Vault> {
-  return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger));
+/** The vault; its key errors go to `security` when given. */
+export function openVault(config: Config, logger: Logger, security?: SecurityLog): Promise<Vault> {
+  return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger), security ? { security } : {});
 }
 
 export function buildActivities(

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SqliteSecurityLog } from '../src/audit/security-log';
 import { loadConfig } from '../src/config';
 import { isPlaidSetupError } from '../src/errors';
 import { createLogger } from '../src/logger';
@@ -87,6 +88,41 @@ test('a wrong key is refused by name; the previous key opens old secrets until r
   const after = await Vault.open(file, { current: newKey });
   expect(await after.reveal(ref.ref)).toBe(value);
   await after.close();
+});
+
+test('key errors are security events: a wrong key, an altered row, a rekey that cannot open a row', async () => {
+  const file = tempFile();
+  const security = await SqliteSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'));
+  const oldKey = randomBytes(32);
+  const value = secret();
+  const writer = await Vault.open(file, { current: oldKey }, { security });
+  const ref = await writer.put('acme', 'sandbox', value);
+  await writer.itemLedger().record('acme', { id: 'item-1', token: { kind: 'public', value: `public-sandbox-${value}` } });
+  await writer.close();
+
+  const wrong = await Vault.open(file, { current: randomBytes(32) }, { security });
+  await expectCode(wrong.reveal(ref.ref), 'VAULT_KEY_INVALID', /neither/);
+  await expectCode(wrong.rekey(), 'VAULT_KEY_INVALID', /neither/);
+  await expectCode(wrong.itemLedger().pending('acme'), 'VAULT_KEY_INVALID', /neither/);
+  await wrong.close();
+
+  const db = await SqliteDatabase.open(file);
+  await db.run('UPDATE vault_secrets SET tag = randomblob(16) WHERE ref = ?', [ref.ref]);
+  await db.close();
+  const right = await Vault.open(file, { current: oldKey }, { security });
+  await expectCode(right.reveal(ref.ref), 'VAULT_DECRYPT_FAILED', /integrity check/);
+  await right.close();
+
+  const events = await security.list();
+  expect(events.map((e) => [e.kind, e.action, e.setupId ?? '', e.detail.split(':')[0]])).toEqual([
+    ['key_error', 'vault.reveal', 'acme', 'VAULT_KEY_INVALID'],
+    ['key_error', 'vault.rekey', '', 'VAULT_KEY_INVALID'],
+    ['key_error', 'vault.items', 'acme', 'VAULT_KEY_INVALID'],
+    ['key_error', 'vault.reveal', 'acme', 'VAULT_DECRYPT_FAILED'],
+  ]);
+  expect(JSON.stringify(events)).not.toContain(value);
+  expect(await security.verify()).toMatchObject({ ok: true, rows: 4 });
+  await security.close();
 });
 
 test('two connections (bot and worker) writing at once get distinct versions', async () => {

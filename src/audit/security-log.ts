@@ -1,6 +1,7 @@
 /**
  * Security events that never reach a workflow: denied clicks (wrong role, self-approval),
- * refused actions, forged, stale or replayed Slack requests. Kept in SQLite beside the
+ * refused actions, forged, stale or replayed Slack requests and codec tokens, and vault or
+ * payload key errors. Kept in SQLite beside the
  * vault, append-only. Events carry who, what and when, never a secret.
  *
  * Rows are hash-chained: each row's hash covers its own fields and the previous row's
@@ -12,7 +13,8 @@ import { SqliteDatabase } from '../storage/sqlite';
 
 const GENESIS = '0'.repeat(64);
 
-export type SecurityEventKind = 'denied' | 'rejected' | 'forged_request' | 'stale_request' | 'replayed_request';
+/** key_error: a vault or payload key that does not open what it should (a wrong, missing or rotated-out key, or altered data). */
+export type SecurityEventKind = 'denied' | 'rejected' | 'forged_request' | 'stale_request' | 'replayed_request' | 'key_error';
 
 export interface SecurityEvent {
   kind: SecurityEventKind;

@@ -41,7 +41,7 @@ export class CliContext {
   }
 
   async openVault(): Promise<Vault> {
-    this.vault ??= await openVault(this.config, this.logger);
+    this.vault ??= await openVault(this.config, this.logger, await this.securityLog());
     return this.vault;
   }
 

@@ -4,7 +4,8 @@
  * Callers outside the vault see a reference and a fingerprint, never the value.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { ERROR_CODES, PlaidSetupError } from '../errors';
+import type { SecurityLog } from '../audit/security-log';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { ItemLedger, LedgerEntry } from '../plaid/checks';
 import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
 import { SqliteDatabase } from '../storage/sqlite';
@@ -16,6 +17,11 @@ export interface VaultKeys {
   current: Buffer;
   /** Accepted for reading while secrets are re-encrypted under the current key. */
   previous?: Buffer;
+}
+
+export interface VaultOptions {
+  /** Where key errors (a wrong or rotated-out key, an altered row) are recorded. */
+  security?: Pick<SecurityLog, 'record'>;
 }
 
 interface SecretRow {
@@ -65,6 +71,7 @@ export class Vault {
   private constructor(
     private readonly db: SqliteDatabase,
     private readonly keys: VaultKeys,
+    private readonly options: VaultOptions,
   ) {
     for (const key of [keys.current, keys.previous]) {
       if (key && key.length !== 32) {
@@ -73,7 +80,7 @@ export class Vault {
     }
   }
 
-  static async open(file: string, keys: VaultKeys): Promise<Vault> {
+  static async open(file: string, keys: VaultKeys, options: VaultOptions = {}): Promise<Vault> {
     const db = await SqliteDatabase.open(file);
     await db.exec(`
       CREATE TABLE IF NOT EXISTS vault_secrets (
@@ -100,7 +107,7 @@ export class Vault {
         updated_at TEXT NOT NULL,
         PRIMARY KEY (setup_id, id)
       )`);
-    return new Vault(db, keys);
+    return new Vault(db, keys, options);
   }
 
   /** Encrypts and stores a new version of a setup's secret of this kind. */
@@ -126,7 +133,7 @@ export class Vault {
   /** Decrypts a secret. A tampered row or an unknown key is an error, never garbage. */
   async reveal(ref: string): Promise<string> {
     const row = await this.row(ref);
-    return this.decrypt(row, aad(row.setup_id, row.kind, row.version), `Secret ${ref}`);
+    return this.keyChecked('vault.reveal', row.setup_id, async () => this.openSecret(row));
   }
 
   /** Removes a secret no workflow accepted. */
@@ -137,10 +144,10 @@ export class Vault {
   /** Re-encrypts every secret written under the previous key with the current one. */
   async rekey(): Promise<number> {
     const currentId = keyId(this.keys.current);
-    return this.db.transaction(async () => {
+    return this.keyChecked('vault.rekey', undefined, () => this.db.transaction(async () => {
       const rows = await this.db.all<SecretRow>('SELECT * FROM vault_secrets WHERE key_id != ?', [currentId]);
       for (const row of rows) {
-        const value = await this.reveal(row.ref);
+        const value = this.openSecret(row);
         const { iv, ciphertext, tag } = this.encrypt(value, aad(row.setup_id, row.kind, row.version), this.keys.current);
         await this.db.run('UPDATE vault_secrets SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE ref = ?', [
           currentId,
@@ -164,7 +171,7 @@ export class Vault {
         ]);
       }
       return rows.length + items.length;
-    });
+    }));
   }
 
   /**
@@ -195,7 +202,28 @@ export class Vault {
 
   private async pendingItems(setupId: string): Promise<LedgerEntry[]> {
     const rows = await this.db.all<ItemRow>('SELECT * FROM vault_items WHERE setup_id = ? ORDER BY updated_at', [setupId]);
-    return rows.map((row) => JSON.parse(this.decrypt(row, itemAad(row.setup_id, row.id), `Sandbox item ${row.id}`)) as LedgerEntry);
+    return this.keyChecked('vault.items', setupId, async () =>
+      rows.map((row) => JSON.parse(this.decrypt(row, itemAad(row.setup_id, row.id), `Sandbox item ${row.id}`)) as LedgerEntry),
+    );
+  }
+
+  private openSecret(row: SecretRow): string {
+    return this.decrypt(row, aad(row.setup_id, row.kind, row.version), `Secret ${row.ref}`);
+  }
+
+  /** Runs `work`; a key error it raises is recorded as a security event, then rethrown. */
+  private async keyChecked<T>(action: string, setupId: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (isPlaidSetupError(err, ERROR_CODES.VAULT_KEY_INVALID) || isPlaidSetupError(err, ERROR_CODES.VAULT_DECRYPT_FAILED)) {
+        // The key error is what the caller must see, even if recording it fails.
+        await this.options.security
+          ?.record({ kind: 'key_error', action, ...(setupId ? { setupId } : {}), detail: `${err.code}: ${err.message}` })
+          .catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   close(): Promise<void> {
