@@ -75,6 +75,10 @@ const EnvSchema = z.object({
   PLAID_SETUP_DATA_DIR: z.string().trim().min(1).default('./.data'),
   PLAID_SETUP_MASTER_KEY: base64Key,
   PLAID_SETUP_PREVIOUS_MASTER_KEY: base64Key,
+  PLAID_SETUP_PAYLOAD_KEY: base64Key,
+  PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: base64Key,
+  PLAID_SETUP_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  PLAID_SETUP_CODEC_ORIGINS: list,
   PLAID_SETUP_OPERATORS: list,
   PLAID_SETUP_APPROVERS: list,
   PLAID_SETUP_AUDITORS: list,
@@ -113,6 +117,10 @@ export interface Config {
   dataDir: string;
   masterKey?: Buffer;
   previousMasterKey?: Buffer;
+  /** Temporal payload encryption; absent when PLAID_SETUP_PAYLOAD_KEY is not set. */
+  payloadKeys?: { current: Buffer; previous?: Buffer };
+  /** The codec endpoint for the Temporal Web UI and CLI (see src/temporal/codec-server.ts). */
+  codec: { port: number; origins: string[] };
   roles: { operator: string[]; approver: string[]; auditor: string[] };
   /** True when no role variable is set: in development everyone holds every role. */
   rolesOpen: boolean;
@@ -171,6 +179,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const tlsWanted =
     e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
+  if (e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY && !e.PLAID_SETUP_PAYLOAD_KEY) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      'Invalid configuration:\n  PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: set PLAID_SETUP_PAYLOAD_KEY too (the key new payloads are written with)',
+    );
+  }
+  const badOrigin = e.PLAID_SETUP_CODEC_ORIGINS.find((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+  if (badOrigin !== undefined) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      'Invalid configuration:\n  PLAID_SETUP_CODEC_ORIGINS: each entry must be an origin such as https://temporal.example.com (scheme and host, no path)',
+    );
+  }
   if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
     throw new PlaidSetupError(
       ERROR_CODES.CONFIG_INVALID,
@@ -183,6 +204,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, e.PLAID_SETUP_DATA_DIR),
     ...(e.PLAID_SETUP_MASTER_KEY ? { masterKey: e.PLAID_SETUP_MASTER_KEY } : {}),
     ...(e.PLAID_SETUP_PREVIOUS_MASTER_KEY ? { previousMasterKey: e.PLAID_SETUP_PREVIOUS_MASTER_KEY } : {}),
+    ...(e.PLAID_SETUP_PAYLOAD_KEY
+      ? { payloadKeys: { current: e.PLAID_SETUP_PAYLOAD_KEY, ...(e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY ? { previous: e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY } : {}) } }
+      : {}),
+    codec: {
+      port: e.PLAID_SETUP_CODEC_PORT,
+      // The dev server's Web UI by default.
+      origins:
+        e.PLAID_SETUP_CODEC_ORIGINS.length > 0
+          ? e.PLAID_SETUP_CODEC_ORIGINS
+          : [`http://127.0.0.1:${e.TEMPORAL_DEV_UI_PORT}`, `http://localhost:${e.TEMPORAL_DEV_UI_PORT}`],
+    },
     roles: { operator: e.PLAID_SETUP_OPERATORS, approver: e.PLAID_SETUP_APPROVERS, auditor: e.PLAID_SETUP_AUDITORS },
     rolesOpen,
     ...(e.PLAID_SETUP_ACTOR ? { actor: e.PLAID_SETUP_ACTOR } : {}),

@@ -26,8 +26,26 @@ test.each([
   ['SLACK_SIGNING_SECRET', 'short', /SLACK_SIGNING_SECRET: must be the 32-character Signing Secret/],
   ['SLACK_APP_TOKEN', 'xoxb-1', /SLACK_APP_TOKEN: must be an app-level token/],
   ['PLAID_SETUP_APPROVALS_CHANNEL', '#approvals', /PLAID_SETUP_APPROVALS_CHANNEL: must be a Slack channel id/],
+  ['PLAID_SETUP_PAYLOAD_KEY', 'c2hvcnQ=', /PLAID_SETUP_PAYLOAD_KEY: must be 32 bytes in base64/],
+  ['PLAID_SETUP_PREVIOUS_PAYLOAD_KEY', Buffer.alloc(32, 1).toString('base64'), /PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: set PLAID_SETUP_PAYLOAD_KEY too/],
+  ['PLAID_SETUP_CODEC_ORIGINS', 'https://ui.example.com/path', /PLAID_SETUP_CODEC_ORIGINS: each entry must be an origin/],
+  ['PLAID_SETUP_CODEC_PORT', 'eighty', /PLAID_SETUP_CODEC_PORT/],
 ])('%s=%s is refused with the variable named', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(message);
+});
+
+test('payload encryption is off until PLAID_SETUP_PAYLOAD_KEY is set; the codec endpoint serves the dev Web UI by default', () => {
+  expect(loadConfig({}).payloadKeys).toBeUndefined();
+  expect(loadConfig({}).codec).toEqual({ port: 8234, origins: ['http://127.0.0.1:8233', 'http://localhost:8233'] });
+  const key = Buffer.alloc(32, 7);
+  const previous = Buffer.alloc(32, 9);
+  const config = loadConfig({
+    PLAID_SETUP_PAYLOAD_KEY: key.toString('base64'),
+    PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: previous.toString('base64'),
+    PLAID_SETUP_CODEC_ORIGINS: 'https://temporal.example.com, http://localhost:8080',
+  });
+  expect(config.payloadKeys).toEqual({ current: key, previous });
+  expect(config.codec.origins).toEqual(['https://temporal.example.com', 'http://localhost:8080']);
 });
 
 test('roles come from the three lists once any is set', () => {

@@ -6,7 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { stringify } from 'csv-stringify/sync';
 import { setupIdFromWorkflowId, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
-import type { StoredSecurityEvent } from './security-log';
+import { decodeHistory } from './decode-history';
+import type { SecurityLog, StoredSecurityEvent } from './security-log';
 import { timelineOf, type TimelineRow } from './timeline';
 
 export const AUDIT_FORMATS = ['json', 'csv', 'md'] as const;
@@ -26,7 +27,10 @@ export interface AuditRow {
 
 export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditRow> = ['time', 'setup', 'source', 'actor', 'action', 'step', 'outcome', 'detail'];
 
-/** Every run of the setup's workflow, oldest first, as timeline rows. */
+/**
+ * Every run of the setup's workflow, oldest first, as timeline rows. Payloads are decoded
+ * through the client's own codecs, so an encrypted history reads like a plain one.
+ */
 export async function historyTimeline(client: Client, setupId: string): Promise<TimelineRow[]> {
   const runs: Array<{ runId: string; start: number }> = [];
   for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowIdFor(setupId).replace(/'/g, '')}'` })) {
@@ -36,7 +40,8 @@ export async function historyTimeline(client: Client, setupId: string): Promise<
   const rows: TimelineRow[] = [];
   for (const run of runs) {
     const history = await client.workflow.getHandle(workflowIdFor(setupId), run.runId).fetchHistory();
-    rows.push(...timelineOf(run.runId, history.events ?? []));
+    const events = await decodeHistory(history.events ?? [], client.options.loadedDataConverter.payloadCodecs);
+    rows.push(...timelineOf(run.runId, events));
   }
   return rows;
 }
@@ -66,6 +71,26 @@ export function mergeRecord(setupId: string, timeline: TimelineRow[], security: 
     })),
   ];
   return inTimeOrder(rows);
+}
+
+/** One setup's record; undefined when the setup never had a workflow. */
+export async function setupRecord(client: Client, security: SecurityLog, setupId: string): Promise<AuditRow[] | undefined> {
+  const timeline = await historyTimeline(client, setupId);
+  if (timeline.length === 0) return undefined;
+  return mergeRecord(setupId, timeline, await security.list({ setupId }));
+}
+
+/**
+ * Every setup's record for a period review, with the security events that belong to no
+ * setup (unverified requests, codec and key errors), from `sinceMs` on.
+ */
+export async function periodRecord(client: Client, security: SecurityLog, sinceMs?: number): Promise<AuditRow[]> {
+  const rows: AuditRow[] = [];
+  for (const setupId of await allSetupIds(client)) {
+    rows.push(...mergeRecord(setupId, await historyTimeline(client, setupId), await security.list({ setupId })));
+  }
+  rows.push(...mergeRecord('', [], (await security.list()).filter((e) => !e.setupId)));
+  return inTimeOrder(rows.filter((r) => sinceMs === undefined || Date.parse(r.time) >= sinceMs));
 }
 
 /** Rows in time order (stable), from several setups or sources. */

@@ -2,24 +2,26 @@
  * `plaid-setup dev` and `plaid-setup worker`: the long-running processes.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import type { SqliteSecurityLog } from '../audit/security-log';
 import { SLASH_COMMAND } from '../bot/ids';
 import { startBot, type RunningBot } from '../bot/server';
-import { slackMissing } from '../config';
+import { rolesOf, slackMissing } from '../config';
 import { isPlaidSetupError } from '../errors';
 import { basePathFor } from '../plaid/client';
-import { buildActivities, openSecurityLog } from '../services';
+import { buildActivities } from '../services';
 import { createActivityWebClient } from '../slack/client';
 import { RoleDirectory } from '../slack/directory';
 import { createSlackNotifier } from '../slack/notifier';
 import { SetupClient } from '../temporal/setups';
 import { searchAttributes } from '../shared/messages';
 import { TEMPORAL_CLI, missingBinaryError, provisionBinary } from '../temporal/binaries';
+import { startCodecServer, type RunningCodecServer } from '../temporal/codec-server';
 import { connectWorker } from '../temporal/connection';
+import { dataConverterFor, payloadCodecsFor } from '../temporal/data-converter';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createSetupWorker } from '../temporal/worker';
 import type { CliContext } from './context';
@@ -30,7 +32,12 @@ export const DEV_DB_FILE = 'temporal.sqlite';
  * Runs the worker, and the Slack bot beside it when Slack is configured, until SIGINT or
  * SIGTERM (the SDK's runtime shuts workers down on both).
  */
-async function runWorker(ctx: CliContext, connection: NativeConnection, client: Client): Promise<void> {
+async function runWorker(
+  ctx: CliContext,
+  connection: NativeConnection,
+  client: Client,
+  codecServer?: () => Promise<RunningCodecServer>,
+): Promise<void> {
   const { config, logger } = ctx;
   const vault = await ctx.openVault();
   const missing = slackMissing(config.slack);
@@ -45,11 +52,11 @@ async function runWorker(ctx: CliContext, connection: NativeConnection, client: 
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, logger, vault, notifier),
+    dataConverter: dataConverterFor(config),
   });
+  const security = await ctx.securityLog();
   let bot: RunningBot | undefined;
-  let security: SqliteSecurityLog | undefined;
   if (directory) {
-    security = await openSecurityLog(config);
     const setups = new SetupClient(
       client,
       config.temporal.taskQueue,
@@ -61,14 +68,49 @@ async function runWorker(ctx: CliContext, connection: NativeConnection, client: 
   } else {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
+  const codec = codecServer ? await codecServer() : undefined;
   ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
   try {
     await worker.run();
   } finally {
     await bot?.stop();
-    await security?.close();
+    await codec?.close();
   }
   logger.info('Worker stopped');
+}
+
+/** The codec endpoint beside the worker, when payloads are encrypted. */
+function codecServerFor(ctx: CliContext, port: number): (() => Promise<RunningCodecServer>) | undefined {
+  const { config, logger } = ctx;
+  const keys = config.payloadKeys;
+  if (!keys) return undefined;
+  return async () => {
+    const server = await startCodecServer({
+      codecs: payloadCodecsFor(config),
+      tokenKey: keys.current,
+      rolesOf: (id) => rolesOf(config, id),
+      origins: config.codec.origins,
+      security: await ctx.securityLog(),
+      logger,
+      port,
+    });
+    ctx.io.stdout(`Codec endpoint: ${server.url} (for the Temporal Web UI and \`temporal --codec-endpoint\`; allowed origins ${config.codec.origins.join(', ')})\n`);
+    return server;
+  };
+}
+
+/** `port`, or any free port when it is taken (the dev server's UI must be told which). */
+async function freePortOr(port: number): Promise<number> {
+  const probe = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createNetServer();
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => {
+        const chosen = (server.address() as AddressInfo).port;
+        server.close(() => resolve(chosen));
+      });
+    });
+  return probe(port).catch(() => probe(0));
 }
 
 export async function workerCommand(ctx: CliContext): Promise<number> {
@@ -76,7 +118,7 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
   await ensureSearchAttributes(client, ctx.config.temporal.namespace, ctx.logger);
   const connection = await connectWorker(ctx.config);
   try {
-    await runWorker(ctx, connection, client);
+    await runWorker(ctx, connection, client, codecServerFor(ctx, ctx.config.codec.port));
   } finally {
     await connection.close();
   }
@@ -92,9 +134,13 @@ export async function devCommand(ctx: CliContext): Promise<number> {
   const provisioned = provisionBinary(TEMPORAL_CLI, { env: io.env, logger });
   mkdirSync(config.dataDir, { recursive: true });
   const dbFilename = path.join(config.dataDir, DEV_DB_FILE);
+  // The codec endpoint must be known before the server starts, so its Web UI can be told.
+  const codecPort = config.payloadKeys ? await freePortOr(config.codec.port) : undefined;
+  const codecUrl = codecPort === undefined ? undefined : `http://127.0.0.1:${codecPort}`;
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createLocal({
+      client: { dataConverter: dataConverterFor(config) },
       server: {
         executable: provisioned.executable,
         ip: '127.0.0.1',
@@ -105,6 +151,7 @@ export async function devCommand(ctx: CliContext): Promise<number> {
         namespace: config.temporal.namespace,
         searchAttributes: Object.values(searchAttributes),
         log: { level: 'warn', format: 'pretty' },
+        ...(codecUrl ? { extraArgs: ['--ui-codec-endpoint', codecUrl] } : {}),
       },
     });
   } catch (err) {
@@ -116,12 +163,15 @@ export async function devCommand(ctx: CliContext): Promise<number> {
       `Temporal dev server: 127.0.0.1:${config.temporal.devPort} (namespace ${config.temporal.namespace}; state in ${dbFilename})`,
       `Temporal CLI: ${provisioned.executable.type === 'existing-path' ? provisioned.executable.path : 'SDK download'} (${provisioned.source})`,
       `Temporal Web UI: http://127.0.0.1:${config.temporal.devUiPort}`,
+      config.payloadKeys
+        ? `Temporal payloads: encrypted (AES-256-GCM); codec endpoint ${codecUrl} (sign in at ${codecUrl}/login with a token from \`plaid-setup codec-token\`)`
+        : 'Temporal payloads: not encrypted (set PLAID_SETUP_PAYLOAD_KEY to encrypt them)',
       `Plaid: Sandbox ${basePathFor('sandbox', config.plaid)}, Production ${basePathFor('production', config.plaid)}`,
       '',
     ].join('\n'),
   );
   try {
-    await runWorker(ctx, env.nativeConnection, env.client);
+    await runWorker(ctx, env.nativeConnection, env.client, codecPort === undefined ? undefined : codecServerFor(ctx, codecPort));
   } finally {
     await env.teardown().catch((err: unknown) => {
       // Ctrl-C reaches the dev server too; it may already be gone.

@@ -4,11 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AUDIT_FORMATS, allSetupIds, formatRecord, historyTimeline, inTimeOrder, mergeRecord, type AuditFormat } from '../audit/export';
+import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
-import { ClientIdSchema, describeIssues, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import { ClientIdSchema, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
+import { issueCodecToken } from '../temporal/codec-token';
 import { CliContext, setupIdOf, type Io } from './context';
 import { devCommand, workerCommand } from './dev';
 import { formatState, type StateView } from './format';
@@ -110,18 +111,18 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--since must be a date such as 2026-11-01 or an ISO 8601 time, not "${opts.since}".`);
       }
       const client = await ctx.temporal();
-      const ids = opts.all ? await allSetupIds(client) : [setupIdOf(name as string)];
       const log = await ctx.securityLog();
-      const rows = [];
-      for (const setupId of ids) {
-        const timeline = await historyTimeline(client, setupId);
-        if (timeline.length === 0 && !opts.all) throw (await ctx.setups()).notFound(setupId);
-        rows.push(...mergeRecord(setupId, timeline, await log.list({ setupId })));
+      let kept: AuditRow[];
+      let title: string;
+      if (opts.all) {
+        kept = await periodRecord(client, log, since);
+        title = `all setups${opts.since ? ` since ${opts.since}` : ''}`;
+      } else {
+        title = setupIdOf(name as string);
+        const record = await setupRecord(client, log, title);
+        if (!record) throw (await ctx.setups()).notFound(title);
+        kept = record;
       }
-      // Unverified requests belong to no setup; a period review includes them.
-      if (opts.all) rows.push(...(await log.list()).filter((e) => !e.setupId).flatMap((e) => mergeRecord('', [], [e])));
-      const kept = inTimeOrder(rows.filter((r) => since === undefined || Date.parse(r.time) >= since));
-      const title = opts.all ? `all setups${opts.since ? ` since ${opts.since}` : ''}` : (ids[0] as string);
       const text = formatRecord(opts.format, title, kept);
       if (opts.out) {
         writeFileSync(opts.out, text, { mode: 0o640 });
@@ -142,6 +143,35 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         ctx.io.stderr(`Security log broken at row ${check.brokenAt} of ${check.rows}: ${check.reason}. Rows from ${check.brokenAt} on cannot be trusted.\n`);
         setExit(EXIT.failed);
       }
+    });
+
+  program
+    .command('codec-token')
+    .description('issue a token for the codec endpoint, so an auditor or operator can read encrypted histories in the Temporal Web UI or CLI')
+    .option('--as <id>', 'who the token is for (default: PLAID_SETUP_ACTOR, else your login name)')
+    .option('--ttl <duration>', 'how long it is valid, at most 7d', '8h')
+    .action((opts: { as?: string; ttl: string }) => {
+      const keys = ctx.config.payloadKeys;
+      if (!keys) {
+        throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, 'Temporal payloads are not encrypted here, so there is no codec endpoint: set PLAID_SETUP_PAYLOAD_KEY first.');
+      }
+      const ttlMs = parseDuration(opts.ttl);
+      if (ttlMs === undefined || ttlMs < 60_000 || ttlMs > 7 * 86_400_000) {
+        throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--ttl must be a duration from 1m to 7d, such as 8h, not "${opts.ttl}".`);
+      }
+      const actor = ctx.actor(opts.as);
+      if (!actor.roles.includes('auditor') && !actor.roles.includes('operator')) {
+        throw new PlaidSetupError(
+          ERROR_CODES.FORBIDDEN,
+          `${actor.id} can't read histories: list them in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}.`,
+        );
+      }
+      const { token, claims } = issueCodecToken(keys.current, actor.id, ttlMs);
+      // The token alone on stdout, so it can be piped; the explanation on stderr.
+      ctx.io.stderr(
+        `Codec token for ${actor.id}, valid until ${new Date(claims.exp * 1000).toISOString()}. Use it as \`Authorization: Bearer <token>\` (temporal --codec-auth), or sign in at <codec endpoint>/login for the Web UI.\n`,
+      );
+      ctx.io.stdout(`${token}\n`);
     });
 
   program

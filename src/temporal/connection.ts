@@ -7,6 +7,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
+import { dataConverterFor } from './data-converter';
 
 export function temporalAddress(config: Config): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
@@ -49,7 +50,7 @@ export async function connectClient(config: Config): Promise<Client> {
       ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
       connectTimeout: '5s',
     });
-    return new Client({ connection, namespace: config.temporal.namespace });
+    return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
   } catch (err) {
     throw unreachable(address, err);
   }

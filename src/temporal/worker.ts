@@ -2,7 +2,7 @@
  * The worker: the plaid-setup workflow and its activities on one task queue.
  */
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import type { SetupActivities } from '../activities/contract';
 
 export interface SetupWorkerOptions {
@@ -14,6 +14,11 @@ export interface SetupWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** How long running activities get to finish when the worker stops. */
   shutdownGraceTime?: Duration;
+  /**
+   * From dataConverterFor(config). A workflowBundle must have been built with the same
+   * failureConverterPath, since workflow code carries its failure converter inside.
+   */
+  dataConverter?: DataConverter;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,6 +30,7 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     activities: options.activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

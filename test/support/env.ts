@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { searchAttributes } from '../../src/shared/messages';
 import { TEMPORAL_CLI } from '../../src/temporal/binaries';
+import { ENCODING_FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 
 function binary(envVar: string): string {
@@ -30,6 +31,17 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   return bundle;
+}
+
+let encryptingBundle: Promise<WorkflowBundle> | undefined;
+/** The workflow code with the failure converter that encodes failure messages (payload key set). */
+export function encryptingWorkflowBundle(): Promise<WorkflowBundle> {
+  encryptingBundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: ENCODING_FAILURE_CONVERTER_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+  });
+  return encryptingBundle;
 }
 
 let queue = 0;

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { Notifier } from '../../src/activities/notifier';
 import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
@@ -59,12 +59,15 @@ export class Harness {
   readonly submittedSecrets: string[] = [];
   readonly logger = createLogger('debug', (line) => this.logLines.push(line));
   vault!: Vault;
+  /** The Temporal client the test acts through; replace it to act with another data converter. */
+  temporal: Client;
 
   constructor(
     readonly env: TestWorkflowEnvironment,
     readonly plaid: PlaidEmulator,
   ) {
     plaid.addClient(this.client);
+    this.temporal = env.client;
   }
 
   get clientId(): string {
@@ -85,12 +88,13 @@ export class Harness {
   }
 
   /** A worker with the real activities; notifications are recorded unless a notifier is given (Slack). */
-  async worker(options: { notifier?: Notifier } = {}): Promise<Worker> {
+  async worker(options: { notifier?: Notifier; dataConverter?: DataConverter; workflowBundle?: WorkflowBundle } = {}): Promise<Worker> {
     return createSetupWorker({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
       taskQueue: this.taskQueue,
-      workflowBundle: await workflowBundle(),
+      workflowBundle: options.workflowBundle ?? (await workflowBundle()),
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: '500ms',
       activities: createActivities({
         plaid: createPlaidClientFactory(this.vault, {
@@ -120,11 +124,11 @@ export class Harness {
       createdBy: { id: actors.alice.id, displayName: actors.alice.displayName, source: 'cli' },
       options: { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000, ...options },
     };
-    return this.env.client.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor(setupId), taskQueue: this.taskQueue, args: [input] });
+    return this.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor(setupId), taskQueue: this.taskQueue, args: [input] });
   }
 
   handle(setupId: string): WorkflowHandle {
-    return this.env.client.workflow.getHandle(workflowIdFor(setupId));
+    return this.temporal.workflow.getHandle(workflowIdFor(setupId));
   }
 
   act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
@@ -162,8 +166,8 @@ export class Harness {
   /** The workflow's full history as text, every payload decoded, across runs. */
   async historyJson(setupId: string): Promise<string> {
     const runs: unknown[] = [];
-    for await (const wf of this.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor(setupId)}'` })) {
-      runs.push(await this.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
+    for await (const wf of this.temporal.workflow.list({ query: `WorkflowId = '${workflowIdFor(setupId)}'` })) {
+      runs.push(await this.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
     }
     return decodedJson(runs);
   }
