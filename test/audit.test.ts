@@ -75,6 +75,8 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
   expect(rows.find((r) => r.outcome === 'failed' && r.actor === 'Plaid')?.detail).toMatch(/INVALID_API_KEYS: .*\(Plaid request [A-Za-z0-9]+\)/);
   expect(rows.find((r) => r.action === 'runSandboxSmokeTest' && r.outcome === 'passed')?.detail).toMatch(/institution=First Platypus Bank/);
   expect(rows.find((r) => r.action === 'approveProduction')).toMatchObject({ actor: 'Bob (U0BOB)', outcome: 'accepted' });
+  // One action confirms two different things; each row names the step it confirmed.
+  expect(rows.filter((r) => r.action === 'confirmCodat').map((r) => r.step)).toEqual(['codat_portal', 'production_secret']);
   expect(rows.find((r) => r.action === 'cancel')?.detail).toBe('reason=moving on');
   expect(rows.find((r) => r.source === 'security')).toMatchObject({ actor: 'U0MALLORY', action: 'approveProduction', outcome: 'denied' });
   expect(rows.find((r) => r.action === 'submitCredentials')?.detail).toMatch(/sandboxSecret=sha256:[0-9a-f]{12}/);

@@ -92,16 +92,23 @@ function evidenceText(evidence: unknown): string {
 /** The rows of one run's history. */
 export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[] {
   const rows: TimelineRow[] = [];
-  const updates = new Map<string, { name: string; args: Record<string, unknown> }>();
+  const updates = new Map<string, { name: string; args: Record<string, unknown>; row: TimelineRow }>();
   const scheduled = new Map<string, { type: string; input: Record<string, unknown> }>();
-  const row = (e: HistoryEvent, r: Omit<TimelineRow, 'time' | 'runId' | 'eventId'>) =>
-    rows.push({ time: e.eventTime ? tsToDate(e.eventTime).toISOString() : '', runId, eventId: Number(e.eventId ?? 0), ...r });
+  // confirmCodat confirms the Portal entries or the Production secret, whichever waits;
+  // which one it was shows in the state it returned.
+  let secretConfirmed = false;
+  const row = (e: HistoryEvent, r: Omit<TimelineRow, 'time' | 'runId' | 'eventId'>): TimelineRow => {
+    const full = { time: e.eventTime ? tsToDate(e.eventTime).toISOString() : '', runId, eventId: Number(e.eventId ?? 0), ...r };
+    rows.push(full);
+    return full;
+  };
 
   for (const e of events) {
     const started = e.workflowExecutionStartedEventAttributes;
     if (started) {
       const input = (decode(started.input)[0] ?? {}) as { name?: unknown; createdBy?: Record<string, unknown>; state?: SetupState };
       if (input.state) {
+        secretConfirmed = !!input.state.data?.productionSecretConfirmed;
         row(e, { actor: SYSTEM, action: 'continued', step: input.state.currentStep ?? 'complete', outcome: 'run started', detail: `carried state version ${input.state.version}` });
       } else {
         row(e, { actor: actorOf({ actor: input.createdBy }), action: 'start', step: 'setup', outcome: 'started', detail: `name=${text(input.name)}` });
@@ -112,11 +119,20 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
     if (accepted) {
       const name = accepted.acceptedRequest?.input?.name ?? 'unknown';
       const args = (decode(accepted.acceptedRequest?.input?.args)[0] ?? {}) as Record<string, unknown>;
-      updates.set(accepted.acceptedRequest?.meta?.updateId ?? '', { name, args });
-      row(e, { actor: actorOf(args), action: name, step: ACTION_STEPS[name] ?? '', outcome: 'accepted', detail: describeArgs(args) });
+      const step = typeof args.step === 'string' ? args.step : (ACTION_STEPS[name] ?? '');
+      const acceptedRow = row(e, { actor: actorOf(args), action: name, step, outcome: 'accepted', detail: describeArgs(args) });
+      updates.set(accepted.acceptedRequest?.meta?.updateId ?? '', { name, args, row: acceptedRow });
       continue;
     }
     const completedUpdate = e.workflowExecutionUpdateCompletedEventAttributes;
+    if (completedUpdate?.outcome?.success) {
+      const update = updates.get(completedUpdate.meta?.updateId ?? '');
+      const after = decode(completedUpdate.outcome.success)[0] as Partial<SetupState> | undefined;
+      const confirmedNow = !!after?.data?.productionSecretConfirmed;
+      if (update?.name === 'confirmCodat' && typeof update.args.step !== 'string' && confirmedNow && !secretConfirmed) update.row.step = 'production_secret';
+      if (after?.data) secretConfirmed = confirmedNow;
+      continue;
+    }
     if (completedUpdate?.outcome?.failure) {
       const update = updates.get(completedUpdate.meta?.updateId ?? '');
       row(e, { actor: update ? actorOf(update.args) : SYSTEM, action: update?.name ?? 'update', step: update ? (ACTION_STEPS[update.name] ?? '') : '', outcome: 'failed', detail: completedUpdate.outcome.failure.message ?? '' });
