@@ -22,11 +22,11 @@ export interface ApiRequest {
 }
 
 /** Arguments WebClient JSON-encodes in a form body. */
-const JSON_ARGUMENTS = ['blocks', 'view', 'attachments', 'metadata'];
+const JSON_ARGUMENTS = ['blocks', 'view', 'attachments', 'metadata', 'files'];
 
 const formArgs = (text: string): JsonObject => Object.fromEntries(new URLSearchParams(text));
 
-function bearer(header: string | undefined): string | undefined {
+export function bearer(header: string | undefined): string | undefined {
   const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
   return match?.[1];
 }

@@ -8,6 +8,8 @@
  * for (docs.slack.dev/apis/events-api/using-socket-mode), and the app-level token for the rest
  * (the error as Slack's SDK users report it, e.g. slackapi/python-slack-sdk#1239). Injected faults
  * answer before anything else is checked. Guessed: the order of those checks.
+ * The same server takes the bytes posted to the upload URLs files.getUploadURLExternal hands
+ * out (upload-urls.ts), and its log records those posts with the calls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SlackApiError } from './api-error';
@@ -17,10 +19,11 @@ import { guarded, readBody, sendJson } from './http';
 import type { JsonObject } from './json';
 import { METHODS, type MethodContext, type TokenKind } from './methods';
 import type { RecordedCall } from './types';
+import { isUploadRequest, receiveUpload } from './upload-urls';
 
 export const API_PATH = '/api/';
 
-/** Every call received, in arrival order. */
+/** Every call received, and every post to an upload URL, in arrival order. */
 export class CallLog {
   private readonly entries: RecordedCall[] = [];
 
@@ -93,5 +96,6 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
 }
 
 export function createApiServer(deps: ApiServerDeps): Server {
-  return createServer(guarded((req, res) => handle(deps, req, res), 'SLACK_EMULATOR_BUG'));
+  const uploads = { files: deps.context.files, faults: deps.faults, log: deps.log };
+  return createServer(guarded((req, res) => (isUploadRequest(req) ? receiveUpload(uploads, req, res) : handle(deps, req, res)), 'SLACK_EMULATOR_BUG'));
 }

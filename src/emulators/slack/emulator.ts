@@ -4,17 +4,19 @@
  * the driver hands out, faults a test injects, and a log of every call. Pass `apiUrl` as
  * WebClient's `slackApiUrl` (WebClient posts to `${slackApiUrl}${method}`). With an app-level
  * token it serves Socket Mode too: apps.connections.open and the WebSocket it points to
- * (socket-mode.ts), on the same port.
+ * (socket-mode.ts), on the same port. File uploads (files.getUploadURLExternal, the upload URL,
+ * files.completeUploadExternal: what WebClient.filesUploadV2 does) are served on that port too.
  */
 import type { Server } from 'node:http';
 import { CallLog, createApiServer, API_PATH } from './api-server';
 import { FaultPlan } from './faults';
+import { FileStore } from './files';
 import { listen, stop } from './http';
 import { MessageStore, snapshot } from './messages';
 import type { MethodContext } from './methods';
 import { SocketModeHub, type DisconnectReason } from './socket-mode';
 import { SLACK_TRIGGER_TTL_MS, TriggerRegistry } from './triggers';
-import type { EmulatedChannel, EmulatedEphemeral, EmulatedMessage, EmulatedTeam, EmulatedUser, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
+import type { EmulatedChannel, EmulatedEphemeral, EmulatedFile, EmulatedMessage, EmulatedTeam, EmulatedUser, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
 import { ViewStore } from './views';
 import { Workspace } from './workspace';
 
@@ -62,17 +64,22 @@ export class SlackEmulator {
       messages: new MessageStore(),
       views: new ViewStore({ teamId: workspace.team.id, appId: workspace.bot.appId, botId: workspace.bot.botId }),
       triggers: new TriggerRegistry(options.triggerTtlMs ?? SLACK_TRIGGER_TTL_MS),
+      files: new FileStore(),
       ...(appToken !== undefined ? { socketMode: new SocketModeHub(workspace.bot.appId) } : {}),
     };
     const faults = new FaultPlan();
     const log = new CallLog();
     const server = createApiServer({ botToken: options.botToken, ...(appToken !== undefined ? { appToken } : {}), context: state, faults, log });
     const baseUrl = await listen(server, options.host ?? '127.0.0.1');
+    state.files.attach(baseUrl);
     state.socketMode?.attach(server, baseUrl);
     return new SlackEmulator(server, state, faults, log, baseUrl);
   }
 
-  /** Every Web API call received, in arrival order. */
+  /**
+   * Every Web API call received, and every post to an upload URL (method UPLOAD_URL_CALL, the
+   * bytes as text in args.content), in arrival order.
+   */
   get calls(): readonly RecordedCall[] {
     return this.log.all;
   }
@@ -89,6 +96,14 @@ export class SlackEmulator {
   message(channel: string, ts: string): EmulatedMessage | undefined {
     const found = this.state.messages.find(channel, ts);
     return found && snapshot(found);
+  }
+
+  /**
+   * Files whose bytes reached their upload URL, in the order files.getUploadURLExternal reserved
+   * them: completed or not, shared or private (copies: changing them changes nothing).
+   */
+  uploadedFiles(): EmulatedFile[] {
+    return this.state.files.list();
   }
 
   /** Ephemeral messages shown to a user (or to anyone), in posting order. */
@@ -119,6 +134,7 @@ export class SlackEmulator {
   /**
    * The next `times` (default 1) calls to `method` fail with `error`: "ratelimited" answers
    * HTTP 429 with Retry-After: retryAfterSeconds (default 1), anything else HTTP 200 `{ ok: false, error }`.
+   * For UPLOAD_URL_CALL, posts to upload URLs fail: 429 likewise, anything else HTTP 500.
    */
   inject(method: string, error: string, options: { times?: number; retryAfterSeconds?: number } = {}): void {
     this.faults.inject(method, error, options);

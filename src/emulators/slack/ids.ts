@@ -1,7 +1,7 @@
 /**
  * Identifiers in Slack's formats, as its docs show them:
  * - object ids are a type letter and upper-case alphanumerics: T team, U user, B bot, A app,
- *   C channel, D direct message, G multi-person DM, V view, S user group
+ *   C channel, D direct message, G multi-person DM, V view, S user group, F file
  *   (docs.slack.dev/reference/objects; the exact length varies in Slack's examples: 10 is a guess);
  * - message timestamps "1503435956.000247": seconds and six digits, unique per channel
  *   (docs.slack.dev/messaging/retrieving-messages#individual_messages);
@@ -25,7 +25,7 @@ function pick(alphabet: string, length: number): string {
 const digits = (length: number): string => String(randomInt(1, 10)) + pick('0123456789', length - 1);
 const hex = (length: number): string => randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
 
-export type IdKind = 'T' | 'U' | 'B' | 'A' | 'C' | 'D' | 'G' | 'V';
+export type IdKind = 'T' | 'U' | 'B' | 'A' | 'C' | 'D' | 'G' | 'V' | 'F';
 export const newId = (kind: IdKind): string => kind + pick(UPPER, 10);
 
 export const newTriggerId = (): string => `${digits(13)}.${digits(13)}.${hex(32)}`;

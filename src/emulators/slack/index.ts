@@ -7,10 +7,12 @@ export type { DisconnectReason } from './socket-mode';
 export { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, type ResponseUrlPost } from './response-urls';
 export { slackSignature } from './signing';
 export { SLACK_TRIGGER_TTL_MS } from './triggers';
+export { UPLOAD_URL_CALL } from './upload-urls';
 export type { SubmittedValue } from './view-state';
 export type {
   EmulatedChannel,
   EmulatedEphemeral,
+  EmulatedFile,
   EmulatedMessage,
   EmulatedTeam,
   EmulatedUser,

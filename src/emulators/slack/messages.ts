@@ -4,7 +4,8 @@
  * no history of them and chat.update cannot reach them (docs.slack.dev/messaging/modifying-messages:
  * "Ephemeral messages can't be updated in this way").
  * The message object follows chat.postMessage's documented response (docs.slack.dev/reference/methods/chat.postMessage)
- * and the "edited" marker of docs.slack.dev/reference/objects/message-object.
+ * and the "edited" marker of docs.slack.dev/reference/objects/message-object; a message sharing
+ * files carries their file objects in `files` with `upload: true`, as file share messages do.
  */
 import type { AnyBlock } from '@slack/types';
 import type { JsonObject } from './json';
@@ -22,6 +23,8 @@ interface StoredMessage extends MessageContent {
   user: string;
   bot?: { botId: string; appId: string };
   threadTs?: string;
+  /** The file objects a file share message shows, as they were when shared. */
+  files?: JsonObject[];
   updateCount: number;
   editedTs?: string;
   origin: MessageOrigin;
@@ -124,6 +127,7 @@ export function snapshot(m: MessageRef): EmulatedMessage {
     user: m.user,
     ...(m.bot ? { botId: m.bot.botId } : {}),
     ...(m.threadTs ? { threadTs: m.threadTs } : {}),
+    ...(m.files ? { fileIds: m.files.map((file) => String(file.id)) } : {}),
     updateCount: m.updateCount,
     origin: m.origin,
   };
@@ -140,6 +144,7 @@ export function messageJson(m: MessageRef, teamId: string): JsonObject {
     team: teamId,
     ...(m.blocks.length > 0 ? { blocks: structuredClone(m.blocks) } : {}),
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.files ? { files: structuredClone(m.files), upload: true } : {}),
     ...(m.editedTs ? { edited: { user: m.user, ts: m.editedTs } } : {}),
   };
 }

@@ -48,6 +48,11 @@ export interface SlackEmulatorOptions {
   triggerTtlMs?: number;
 }
 
+/**
+ * A Web API call, or a POST of a file's bytes to its upload URL: `method` is then
+ * UPLOAD_URL_CALL and `args` holds `file_id` and the bytes as UTF-8 text in `content` (so that
+ * a test scanning the log for leaked secrets sees what was uploaded too).
+ */
 export interface RecordedCall {
   seq: number;
   method: string;
@@ -55,7 +60,7 @@ export interface RecordedCall {
   at: string;
   /** The token as sent (Authorization: Bearer, or the form's `token` field). */
   token?: string;
-  /** The arguments as received, JSON-encoded ones (blocks, view, …) decoded when they parse. */
+  /** The arguments as received, JSON-encoded ones (blocks, view, files, …) decoded when they parse. */
   args: Record<string, unknown>;
   ok: boolean;
   error?: string;
@@ -77,9 +82,33 @@ export interface EmulatedMessage {
   /** Present when a bot posted it. */
   botId?: string;
   threadTs?: string;
+  /** The files the message shares (files.completeUploadExternal with a channel_id). */
+  fileIds?: string[];
   /** How many times it was updated (chat.update, or replace_original through a response_url). */
   updateCount: number;
   origin: MessageOrigin;
+}
+
+/** A file whose bytes reached its upload URL (files.getUploadURLExternal, then the POST). */
+export interface EmulatedFile {
+  id: string;
+  filename: string;
+  /** The title files.completeUploadExternal gave it; the filename until then, or when it gave none. */
+  title: string;
+  /** The bytes as last posted to the upload URL. */
+  content: Buffer;
+  /** Who uploaded it: the bot's user id. */
+  uploadedBy: string;
+  /** files.completeUploadExternal finished it; an upload never completed is discarded by Slack. */
+  completed: boolean;
+  /** Where it was shared; absent for a private file (completed without a channel_id). */
+  channelId?: string;
+  /** The message that shares it. */
+  messageTs?: string;
+  threadTs?: string;
+  initialComment?: string;
+  altTxt?: string;
+  snippetType?: string;
 }
 
 /** A message only `user` sees; Slack keeps no history of these and chat.update cannot reach them. */

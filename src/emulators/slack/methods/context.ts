@@ -1,4 +1,5 @@
 /** What a Web API method works with, and its shape: arguments in, the success body (without ok) out. */
+import type { FileStore } from '../files';
 import type { JsonObject } from '../json';
 import type { MessageStore } from '../messages';
 import type { SocketModeHub } from '../socket-mode';
@@ -11,6 +12,7 @@ export interface MethodContext {
   messages: MessageStore;
   views: ViewStore;
   triggers: TriggerRegistry;
+  files: FileStore;
   /** Present when the emulator has an app-level token. */
   socketMode?: SocketModeHub;
 }

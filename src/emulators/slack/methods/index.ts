@@ -3,6 +3,7 @@ import { appMethods } from './apps';
 import { chatMethods } from './chat';
 import type { MethodHandler, TokenKind } from './context';
 import { conversationMethods } from './conversations';
+import { fileMethods } from './files';
 import { identityMethods } from './identity';
 import { viewMethods } from './views';
 
@@ -17,6 +18,6 @@ const taking = (token: TokenKind, handlers: Record<string, MethodHandler>): Reco
   Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, { handler, token }]));
 
 export const METHODS: Readonly<Record<string, Method>> = {
-  ...taking('bot', { ...chatMethods, ...viewMethods, ...conversationMethods, ...identityMethods }),
+  ...taking('bot', { ...chatMethods, ...viewMethods, ...conversationMethods, ...identityMethods, ...fileMethods }),
   ...taking('app', appMethods),
 };
