@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { ACTION_COMMANDS } from '../src/bot/commands';
-import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, VIEWS, type ButtonId, type ViewMetadata } from '../src/bot/ids';
+import type { AuditRow } from '../src/audit/export';
+import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, HISTORY_EXPORTS, VIEWS, type ButtonId, type ViewMetadata } from '../src/bot/ids';
 import {
   ACTION_BUTTONS,
   approvalDecidedMessage,
@@ -14,6 +15,8 @@ import {
   credentialsModal,
   expiredMessage,
   helpText,
+  historyMessage,
+  HISTORY_LATEST,
   homeView,
   notificationMessage,
   parseCredentials,
@@ -787,13 +790,51 @@ describe('homeView', () => {
 });
 
 describe('helpText', () => {
-  test('lists every subcommand the bot parses, and no history yet', () => {
+  test('lists every subcommand the bot parses', () => {
     const help = helpText();
     for (const usage of ['start &lt;name&gt;', 'status [name]', '`/plaid-setup list`', '`/plaid-setup help`', 'credentials &lt;name&gt;', 'request-production &lt;name&gt; [note]', 'disable &lt;name&gt; [reason]', 'cancel &lt;name&gt; [reason]']) {
       expect(help).toContain(usage);
     }
     for (const sub of Object.keys(ACTION_COMMANDS)) expect(help).toContain(`\`/plaid-setup ${sub} `);
-    expect(help).not.toContain('history');
+    expect(help).toContain('`/plaid-setup history &lt;name&gt;`');
     expect(badMrkdwn(help)).toBeUndefined();
+  });
+});
+
+describe('historyMessage', () => {
+  const row = (i: number, over: Partial<AuditRow> = {}): AuditRow => ({
+    time: new Date(Date.UTC(2026, 10, 1, 9, 0, i)).toISOString(),
+    setup: 'acme',
+    source: 'history',
+    actor: 'Alice (U0ALICE)',
+    action: 'approveProduction',
+    step: 'production_approval',
+    outcome: 'accepted',
+    detail: `comment=<looks> good & done ${i}`,
+    ...over,
+  });
+
+  test('summarises the record, lists the latest events and offers each export format', () => {
+    const rows = [...Array.from({ length: 40 }, (_, i) => row(i)), row(41, { source: 'security', actor: 'U0MALLORY', action: 'history', step: '', outcome: 'denied', detail: 'needs the auditor or operator role' })];
+    const message = historyMessage('acme', rows);
+    expect(limitViolations(message.blocks, 50)).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('*41* events');
+    expect(text).toContain('*40* from the workflow');
+    expect(text).toContain('*1* from the security log');
+    expect(text).toContain(`Latest ${HISTORY_LATEST}`);
+    expect(text).toContain('comment=&lt;looks&gt; good &amp; done 39');
+    expect(text).not.toContain('done 25');
+    const buttons = (message.blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string }> }).elements;
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      [HISTORY_EXPORTS.md, 'acme'],
+      [HISTORY_EXPORTS.csv, 'acme'],
+      [HISTORY_EXPORTS.json, 'acme'],
+    ]);
+  });
+
+  test('long details still fit one section', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => row(i, { detail: 'x'.repeat(5_000) }));
+    expect(limitViolations(historyMessage('acme', rows).blocks, 50)).toEqual([]);
   });
 });

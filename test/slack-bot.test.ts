@@ -7,7 +7,7 @@ import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/shared/state';
 import { ACTION_COMMANDS } from '../src/bot/commands';
-import { BUTTONS, FIELDS } from '../src/bot/ids';
+import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { type Harness, actors, newSecret, waitFor } from './support/harness';
 import { CHANNEL, checklistWhen, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
@@ -416,6 +416,52 @@ test('a setup started from the CLI still asks approvers in Slack, and shows them
     );
     expect(world.slack.messages(CHANNEL)).toEqual([]);
   });
+});
+
+test('/plaid-setup history gives auditors and operators the record and the full export as a file; others are refused and recorded', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start audited', { channel: CHANNEL });
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await stateWhen(world, 'audited', (v) => stepOf(v, 'application').status === 'done', 'the redirect confirmed');
+  });
+  const history = async (user: EmulatedUser, text: string) => {
+    const { responseUrl } = await world.driver.slash(user, text, { channel: CHANNEL });
+    const [posted] = await waitFor(() => world.driver.responses.filter((r) => r.url === responseUrl), (r) => r.length > 0, `the answer to ${text}`);
+    return posted!.body as { response_type: string; text: string; blocks?: unknown[] };
+  };
+
+  const summary = await history(users.dave, 'history audited');
+  expect(summary.response_type).toBe('ephemeral');
+  const shown = JSON.stringify(summary.blocks);
+  expect(shown).toContain('Audit record: audited');
+  expect(shown).toContain('alice (U0ALICE) · *confirmRedirect (application): accepted*');
+  expect((await history(users.olga, 'history audited')).text).toMatch(/^Audit record of audited: \d+ events/);
+
+  // The CSV button sends the whole record to Dave in a direct message.
+  const offered = await waitFor(
+    () => world.slack.ephemeralMessages(users.dave.id).filter((m) => JSON.stringify(m.blocks).includes(HISTORY_EXPORTS.csv)),
+    (m) => m.length > 0,
+    'the history summary with its export buttons',
+  );
+  const clicked = await world.driver.click(users.dave, { channel: offered[0]!.channel, ts: offered[0]!.ts }, HISTORY_EXPORTS.csv);
+  expect(clicked.status).toBe(200);
+  const [file] = await waitFor(() => world.slack.uploadedFiles().filter((f) => f.completed), (f) => f.length > 0, 'the uploaded export');
+  expect(file).toMatchObject({ filename: 'plaid-setup-audit-audited.csv', channelId: world.slack.dmChannel(users.dave.id) });
+  const csv = file!.content.toString('utf8');
+  expect(csv.split('\r\n')[0]).toBe('time,setup,source,actor,action,step,outcome,detail');
+  expect(csv).toContain('confirmRedirect');
+  await waitFor(() => toldTo(users.dave), (t) => t.includes('Sent the audit record of *audited* (CSV'), 'the confirmation');
+
+  // Approvers and people with no role are refused, and each refusal is a security event.
+  for (const user of [users.bob, users.mallory]) {
+    expect((await history(user, 'history audited')).text).toMatch(/You can't read audit records: that needs the auditor or operator role/);
+  }
+  const denials = (await world.security.list({ setupId: 'audited' })).filter((e) => e.action === 'history');
+  expect(denials.map((e) => e.actor)).toEqual([users.bob.id, users.mallory.id]);
+  expect((await history(users.dave, 'history nowhere')).text).toMatch(/There is no setup named "nowhere"/);
+  expect((await history(users.dave, 'history')).text).toMatch(/Say which setup: `\/plaid-setup history &lt;name&gt;`/);
+  expect(world.slack.uploadedFiles()).toHaveLength(1);
 });
 
 test('Socket Mode: the same bot, reached over the socket, runs a setup through its first steps', async () => {

@@ -73,6 +73,15 @@ export function mergeRecord(setupId: string, timeline: TimelineRow[], security: 
   return inTimeOrder(rows);
 }
 
+/** Where the bot reads a setup's record from (Temporal and the security log in production). */
+export interface AuditSource {
+  record(setupId: string): Promise<AuditRow[] | undefined>;
+}
+
+export function auditSource(client: Client, security: SecurityLog): AuditSource {
+  return { record: (setupId) => setupRecord(client, security, setupId) };
+}
+
 /** One setup's record; undefined when the setup never had a workflow. */
 export async function setupRecord(client: Client, security: SecurityLog, setupId: string): Promise<AuditRow[] | undefined> {
   const timeline = await historyTimeline(client, setupId);

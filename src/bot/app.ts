@@ -6,23 +6,25 @@
  */
 import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { formatRecord, type AuditFormat, type AuditSource } from '../audit/export';
 import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
-import { ACTION_ROLES, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import { ACTION_ROLES, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import type { RoleDirectory } from '../slack/directory';
 import type { SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../workflows/checklist';
 import { parseSlashCommand } from './commands';
-import { BUTTON_ACTIONS, BUTTONS, SLASH_COMMAND, VIEWS, type ButtonId, type ViewMetadata } from './ids';
+import { BUTTON_ACTIONS, BUTTONS, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, type ButtonId, type ViewMetadata } from './ids';
 import {
   checklistMessage,
   credentialsModal,
   headline,
   helpText,
+  historyMessage,
   homeView,
   parseCredentials,
   parseProductionSecret,
@@ -39,11 +41,15 @@ import { escapeMrkdwn } from './views/text';
 
 export interface BotDeps {
   setups: SetupClient;
+  audit: AuditSource;
   vault: Vault;
   directory: RoleDirectory;
   security: SecurityLog;
   logger: Logger;
 }
+
+/** Who may read a setup's audit record. Operator is a global role, so every operator is an operator of every setup. */
+const HISTORY_ROLES: readonly Role[] = ['auditor', 'operator'];
 
 /** Buttons that open a modal instead of acting at once. */
 const MODAL_BUTTONS: Partial<Record<ButtonId, (meta: ViewMetadata, view: SetupView) => object>> = {
@@ -65,7 +71,7 @@ const MODAL_ACTIONS: Partial<Record<ActionName, ButtonId>> = {
 
 /** Registers every listener on `app`. */
 export function registerBot(app: App, deps: BotDeps): void {
-  const { setups, vault, directory, security, logger } = deps;
+  const { setups, audit, vault, directory, security, logger } = deps;
 
   async function actorOf(user: { id: string; name?: string; username?: string }): Promise<Actor> {
     const displayName = await directory.displayNameOf(user.id, user.name ?? user.username ?? user.id);
@@ -78,6 +84,16 @@ export function registerBot(app: App, deps: BotDeps): void {
     if (actor.roles.includes(role)) return true;
     await security.record({ kind: 'denied', actor: actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
     await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLES[role]}. Ask an admin of plaid-setup.`);
+    return false;
+  }
+
+  /** Audit records are for auditors and operators; anyone else is refused and recorded. */
+  async function mayReadHistory(actor: Actor, setupId: string, tell: (text: string) => Promise<void>): Promise<boolean> {
+    if (HISTORY_ROLES.some((role) => actor.roles.includes(role))) return true;
+    await security.record({ kind: 'denied', actor: actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
+    await tell(
+      `You can't read audit records: that needs the auditor or operator role, and you are not listed in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}. Ask an admin of plaid-setup.`,
+    );
     return false;
   }
 
@@ -129,6 +145,18 @@ export function registerBot(app: App, deps: BotDeps): void {
         case 'list': {
           const views = await setups.list();
           await tell(views.length === 0 ? 'No setups yet. Start one with `/plaid-setup start &lt;name&gt;`.' : views.map((v) => `• *${escapeMrkdwn(v.name)}*: ${headline(v)} (${v.data.environment})`).join('\n'));
+          return;
+        }
+        case 'history': {
+          const setupId = setupIdOf(parsed.name);
+          if (!(await mayReadHistory(actor, setupId, tell))) return;
+          const rows = await audit.record(setupId);
+          if (!rows) {
+            await tell(setups.notFound(setupId).message);
+            return;
+          }
+          const message = historyMessage(setupId, rows);
+          await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
           return;
         }
         case 'status': {
@@ -191,6 +219,34 @@ export function registerBot(app: App, deps: BotDeps): void {
     // A double click or a repeated delivery of a click on the same checklist version is one action.
     const updateId = `slack-click-${setupId}-${action.block_id}-${button}`;
     await perform(setupId, name, { actor } as ActionArgs<typeof name>, updateId, tell);
+  });
+
+  // The history summary's export buttons: the full record as a file, in a direct message.
+  app.action<BlockAction<ButtonAction>>(/^plaid_setup_history\./, async ({ body, action, ack, client, respond }) => {
+    await ack();
+    const format = (Object.keys(HISTORY_EXPORTS) as AuditFormat[]).find((f) => HISTORY_EXPORTS[f] === action.action_id);
+    const setupId = slugify(action.value ?? '');
+    const tell = tellerFor(client, body.user.id, body.channel?.id ?? body.container?.channel_id, respond);
+    if (!format || !setupId) {
+      await tell('That button is not one of mine any more; run `/plaid-setup history &lt;name&gt;` again.');
+      return;
+    }
+    const actor = await actorOf(body.user);
+    if (!(await mayReadHistory(actor, setupId, tell))) return;
+    const rows = await audit.record(setupId);
+    if (!rows) {
+      await tell(setups.notFound(setupId).message);
+      return;
+    }
+    const dm = await client.conversations.open({ users: body.user.id });
+    await client.filesUploadV2({
+      channel_id: dm.channel?.id as string,
+      filename: `plaid-setup-audit-${setupId}.${format}`,
+      title: `Audit record: ${setupId}`,
+      content: formatRecord(format, setupId, rows),
+      initial_comment: `The audit record of *${setupId}*: ${rows.length} events, oldest first.`,
+    });
+    await tell(`Sent the audit record of *${setupId}* (${format.toUpperCase()}, ${rows.length} events) to you in a direct message.`);
   });
 
   // Modal submissions. Field errors go back in the ack; secrets go to the vault.

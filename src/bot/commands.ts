@@ -25,6 +25,7 @@ export type SlashCommand =
   | { kind: 'start'; name: string }
   | { kind: 'status'; name?: string }
   | { kind: 'list' }
+  | { kind: 'history'; name: string }
   | { kind: 'help'; problem?: string }
   | { kind: 'action'; action: ActionName; name: string; rest: string };
 
@@ -41,6 +42,8 @@ export function parseSlashCommand(text: string): SlashCommand {
       return { kind: 'list' };
     case 'status':
       return name ? { kind: 'status', name } : { kind: 'status' };
+    case 'history':
+      return name ? { kind: 'history', name } : { kind: 'help', problem: 'Say which setup: `/plaid-setup history &lt;name&gt;`.' };
     case 'start':
       return name ? { kind: 'start', name: args.join(' ').slice(0, 100) } : { kind: 'help', problem: 'Give the new setup a name: `/plaid-setup start acme`.' };
   }

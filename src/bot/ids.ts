@@ -4,6 +4,7 @@
  * private_metadata (never a secret: Slack echoes both back in every payload).
  */
 import { z } from 'zod';
+import type { AuditFormat } from '../audit/export';
 import type { ActionName } from '../shared/schemas';
 
 export const SLASH_COMMAND = '/plaid-setup';
@@ -41,6 +42,16 @@ export const BUTTON_ACTIONS: Record<ButtonId, ActionName> = {
   [BUTTONS.disable]: 'disable',
   [BUTTONS.openRotate]: 'rotateSecret',
   [BUTTONS.cancel]: 'cancel',
+};
+
+/**
+ * The history summary's export buttons, one per format; `value` is the setup id. Not under
+ * `plaid_setup.`: they lead to no checklist action.
+ */
+export const HISTORY_EXPORTS: Record<AuditFormat, string> = {
+  md: 'plaid_setup_history.export_md',
+  csv: 'plaid_setup_history.export_csv',
+  json: 'plaid_setup_history.export_json',
 };
 
 /** Modal callback ids. */

@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../bot/ids';
 import { startBot, type RunningBot } from '../bot/server';
 import { rolesOf, slackMissing } from '../config';
+import { auditSource } from '../audit/export';
 import { isPlaidSetupError } from '../errors';
 import { basePathFor } from '../plaid/client';
 import { buildActivities } from '../services';
@@ -63,7 +64,7 @@ async function runWorker(
       { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
       { command: SLASH_COMMAND, security },
     );
-    bot = await startBot(config.slack, { setups, vault, directory, security, logger });
+    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
   } else {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);

@@ -4,6 +4,7 @@
  * a worker whose notifier talks to the emulator, and a driver that sends signed payloads.
  */
 import type { Worker } from '@temporalio/worker';
+import { auditSource } from '../../src/audit/export';
 import type { SqliteSecurityLog } from '../../src/audit/security-log';
 import { SLASH_COMMAND } from '../../src/bot/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
@@ -76,12 +77,12 @@ export async function startSlackWorld(
   const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
   const security = await openSecurityLog(config);
   const setups = new SetupClient(
-    h.env.client,
+    h.temporal,
     h.taskQueue,
     { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
     { command: SLASH_COMMAND, security },
   );
-  const bot = await startBot(config.slack, { setups, vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
+  const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   let driver: InteractionDriver;
   let http: SlackDriver | undefined;
   if (options.socketMode) {

@@ -14,6 +14,7 @@ export const GENERAL_COMMANDS: readonly HelpLine[] = [
   { usage: 'start <name>', what: 'start a setup and post its checklist in this channel' },
   { usage: 'status [name]', what: "show a setup's checklist (or every setup's status)" },
   { usage: 'list', what: 'list the setups and what each waits for' },
+  { usage: 'history <name>', what: "a setup's audit record, with the full export as a file (auditors and operators)" },
   { usage: 'help', what: 'show this help' },
 ];
 

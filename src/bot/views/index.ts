@@ -31,6 +31,7 @@ export {
   type SubmittedValues,
   type Submission,
 } from './submissions';
+export { historyMessage, HISTORY_LATEST } from './history';
 export { homeView, type HomeEntry, type HomeUser } from './home';
 export { ACTION_HELP, GENERAL_COMMANDS, helpText } from './help';
 export { LIMITS } from './text';
