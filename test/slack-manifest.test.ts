@@ -16,8 +16,8 @@ const manifest = parse(readFileSync(path.join(__dirname, '..', 'slack', 'manifes
 
 test('the manifest declares what the bot uses', () => {
   expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([SLASH_COMMAND]);
-  // chat.postMessage/update/postEphemeral, conversations.open, usergroups.users.list, users.info.
-  expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'im:write', 'usergroups:read', 'users:read']));
+  // chat.postMessage/update/postEphemeral, conversations.open, usergroups.users.list, users.info, files.* (history exports).
+  expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'im:write', 'usergroups:read', 'users:read', 'files:write']));
   expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
