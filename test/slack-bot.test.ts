@@ -10,7 +10,18 @@ import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { type Harness, actors, newSecret, waitFor } from './support/harness';
-import { CHANNEL, checklistWhen, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from './support/slack-world';
+import {
+  CHANNEL,
+  checklistWhen,
+  clickChecklist,
+  postedChecklists,
+  privateTo,
+  startSlackWorld,
+  stateWhen,
+  submitThroughModal,
+  users,
+  type SlackWorld,
+} from './support/slack-world';
 import { useWorld } from './support/world';
 
 let plaid: PlaidEmulator;
@@ -24,31 +35,12 @@ afterEach(async () => {
 
 const stepOf = (v: SetupView, id: string) => v.steps.find((s) => s.id === id)!;
 
-function checklistTs(): string {
-  const message = postedChecklists(world)[0];
-  if (!message) throw new Error('no checklist message yet');
-  return message.ts;
-}
-
 /** Clicks a checklist button once the message offers it (the message is updated asynchronously). */
-async function click(user: EmulatedUser, actionId: string) {
-  await checklistWhen(world, (t) => t.includes(actionId), `the ${actionId} button`);
-  const delivery = await world.driver.click(user, { channel: CHANNEL, ts: checklistTs() }, actionId);
-  expect(delivery.status).toBe(200);
-  return delivery;
-}
-
+const click = (user: EmulatedUser, actionId: string) => clickChecklist(world, user, actionId);
 /** Opens a modal from the checklist and submits it. */
-async function throughModal(user: EmulatedUser, button: string, values: Record<string, string | string[] | undefined>) {
-  await click(user, button);
-  const view = await waitFor(() => world.slack.openViews(user.id)[0], Boolean, `the modal from ${button}`);
-  return world.driver.submit(user, view!.id, values);
-}
-
+const throughModal = (user: EmulatedUser, button: string, values: Record<string, string | string[] | undefined>) => submitThroughModal(world, user, button, values);
 /** What `user` was told privately (ephemeral messages and response_url answers). */
-function toldTo(user: EmulatedUser): string {
-  return JSON.stringify([world.slack.ephemeralMessages(user.id), world.driver.responses]);
-}
+const toldTo = (user: EmulatedUser) => privateTo(world, user);
 
 test('a setup goes from /plaid-setup start to enabled through Slack alone', async () => {
   world = await startSlackWorld(h);
@@ -155,7 +147,7 @@ test('a double click is applied once', async () => {
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start twice', { channel: CHANNEL });
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
-    const ts = checklistTs();
+    const ts = postedChecklists(world)[0]!.ts;
     const [first, second] = await Promise.all([
       world.driver.click(users.alice, { channel: CHANNEL, ts }, BUTTONS.confirmRedirect),
       world.driver.click(users.alice, { channel: CHANNEL, ts }, BUTTONS.confirmRedirect),
@@ -388,7 +380,7 @@ test('reminders reach the checklist thread while a step waits on an operator', a
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start sleepy', { channel: CHANNEL });
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
-    const ts = checklistTs();
+    const ts = postedChecklists(world)[0]!.ts;
     const [reminder] = await waitFor(() => world.slack.messages(CHANNEL).filter((m) => m.threadTs === ts), (m) => m.length > 0, 'a reminder in the thread');
     expect(JSON.stringify(reminder!.blocks)).toMatch(/Reminder.*sleepy.*operators/);
   });

@@ -129,3 +129,25 @@ export function checklistWhen(world: SlackWorld, done: (text: string) => boolean
 export function stateWhen(world: SlackWorld, setupId: string, done: (v: SetupView) => boolean, what: string): Promise<SetupView> {
   return waitFor(() => world.setups.view(setupId), done, what);
 }
+
+/** Clicks a checklist button once the message offers it (the message is updated asynchronously). */
+export async function clickChecklist(world: SlackWorld, user: EmulatedUser, actionId: string) {
+  await checklistWhen(world, (t) => t.includes(actionId), `the ${actionId} button`);
+  const message = postedChecklists(world)[0];
+  if (!message) throw new Error('no checklist message yet');
+  const delivery = await world.driver.click(user, { channel: CHANNEL, ts: message.ts }, actionId);
+  expect(delivery.status).toBe(200);
+  return delivery;
+}
+
+/** Opens a modal from the checklist and submits it. */
+export async function submitThroughModal(world: SlackWorld, user: EmulatedUser, button: string, values: Record<string, string | string[] | undefined>) {
+  await clickChecklist(world, user, button);
+  const view = await waitFor(() => world.slack.openViews(user.id)[0], Boolean, `the modal from ${button}`);
+  return world.driver.submit(user, view!.id, values);
+}
+
+/** What `user` was told privately (ephemeral messages and response_url answers). */
+export function privateTo(world: SlackWorld, user: EmulatedUser): string {
+  return JSON.stringify([world.slack.ephemeralMessages(user.id), world.driver.responses]);
+}
