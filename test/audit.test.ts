@@ -4,11 +4,10 @@
  * Markdown, CSV and JSON, complete and in order, with no secret in any of them.
  */
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SqliteSecurityLog } from '../src/audit/security-log';
-import { main } from '../src/cli/main';
 import { SECURITY_LOG_FILE } from '../src/services';
+import { runCli } from './support/cli';
 import { type Harness, actors, newSecret } from './support/harness';
 import { useWorld } from './support/world';
 
@@ -16,17 +15,8 @@ let env: TestWorkflowEnvironment;
 let h: Harness;
 useWorld((w) => ({ env, h } = w), { serverArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=150'] });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['node', 'plaid-setup', ...args], {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stdin: Readable.from([]),
-    env: { PLAID_SETUP_DATA_DIR: h.dataDir, PLAID_SETUP_MASTER_KEY: h.key.toString('base64'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: h.taskQueue, LOG_LEVEL: 'warn' },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (args: string[]) =>
+  runCli(args, { PLAID_SETUP_DATA_DIR: h.dataDir, PLAID_SETUP_MASTER_KEY: h.key.toString('base64'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: h.taskQueue, LOG_LEVEL: 'warn' });
 
 test('a cancelled setup that spans a continue-as-new exports completely, in every format, without secrets', async () => {
   const wrong = newSecret();

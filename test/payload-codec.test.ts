@@ -7,13 +7,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SqliteSecurityLog } from '../src/audit/security-log';
-import { main } from '../src/cli/main';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { SECURITY_LOG_FILE } from '../src/services';
@@ -24,6 +22,7 @@ import { checkCodecToken, issueCodecToken } from '../src/temporal/codec-token';
 import { dataConverterFor } from '../src/temporal/data-converter';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, payloadKeyId } from '../src/temporal/payload-codec';
 import { workflowIdFor } from '../src/shared/messages';
+import { runCli } from './support/cli';
 import { encryptingWorkflowBundle } from './support/env';
 import { type Harness, actors, decodedJson, newSecret } from './support/harness';
 import { useWorld } from './support/world';
@@ -115,27 +114,18 @@ describe('an encrypted setup on a real Temporal server', () => {
     return loadConfig({ PLAID_SETUP_DATA_DIR: h.dataDir, PLAID_SETUP_PAYLOAD_KEY: payloadKey.toString('base64') });
   }
 
-  async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(['node', 'plaid-setup', ...args], {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      stdin: Readable.from([]),
-      env: {
-        PLAID_SETUP_DATA_DIR: h.dataDir,
-        PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        PLAID_SETUP_OPERATORS: 'U0ALICE',
-        PLAID_SETUP_APPROVERS: 'U0BOB',
-        PLAID_SETUP_AUDITORS: 'U0DAVE',
-        LOG_LEVEL: 'warn',
-        ...extraEnv,
-      },
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runCli(args, {
+      PLAID_SETUP_DATA_DIR: h.dataDir,
+      PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      PLAID_SETUP_OPERATORS: 'U0ALICE',
+      PLAID_SETUP_APPROVERS: 'U0BOB',
+      PLAID_SETUP_AUDITORS: 'U0DAVE',
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
     });
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  }
   const withKey = { PLAID_SETUP_PAYLOAD_KEY: payloadKey.toString('base64') };
 
   /** A setup with a failed check (a failure message), a fixed one, and an approval comment. */

@@ -15,12 +15,11 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { main } from '../src/cli/main';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import type { SetupView } from '../src/shared/state';
+import { runCli } from './support/cli';
 import { type Harness, newSecret, sdkLogLines, waitFor } from './support/harness';
 import { CHANNEL, clickChecklist, startSlackWorld, stateWhen, submitThroughModal, users, type SlackWorld } from './support/slack-world';
 import { useWorld } from './support/world';
@@ -57,13 +56,9 @@ test('after a full journey, no secret is in any history, export, log, Slack call
   };
   const outputs: string[] = [];
   const cli = async (args: string[], stdin = '') => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(['node', 'plaid-setup', ...args], {
-      stdout: (t) => void out.push(t),
-      stderr: (t) => void err.push(t),
-      stdin: Readable.from(stdin ? [stdin] : []),
-      env: {
+    const run = await runCli(
+      args,
+      {
         PLAID_SETUP_DATA_DIR: h.dataDir,
         PLAID_SETUP_MASTER_KEY: secrets.masterKey,
         TEMPORAL_ADDRESS: env.address,
@@ -74,9 +69,10 @@ test('after a full journey, no secret is in any history, export, log, Slack call
         PLAID_SETUP_ACTOR: users.alice.id,
         LOG_LEVEL: 'debug',
       },
-    });
-    outputs.push(out.join(''), err.join(''));
-    return { code, stdout: out.join('') };
+      stdin,
+    );
+    outputs.push(run.stdout, run.stderr);
+    return run;
   };
 
   world = await startSlackWorld(h);

@@ -13,9 +13,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
-import type { Logger } from '@slack/logger';
+import { quietSlackLogger as quiet, slackError } from './support/slack-client';
 import type { ActionsBlock, Button, DividerBlock, HomeView, ModalView, SectionBlock } from '@slack/types';
-import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebAPIRateLimitedError } from '@slack/web-api';
 import {
   RESPONSE_URL_MAX_USES,
   SlackDriver,
@@ -34,16 +34,6 @@ const ALICE: EmulatedUser = { id: 'U0ALICE0001', name: 'alice', realName: 'Alice
 const BOB: EmulatedUser = { id: 'U0BOB000001', name: 'bob' };
 const CHANNEL = 'C0SETUP0001';
 const ADMINS = 'S0ADMINS001';
-
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
 
 const started: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -64,17 +54,6 @@ async function emulator(options: Partial<SlackEmulatorOptions> = {}): Promise<Sl
 
 const client = (e: SlackEmulator, options: ConstructorParameters<typeof WebClient>[1] = {}): WebClient =>
   new WebClient(BOT_TOKEN, { slackApiUrl: e.apiUrl, logger: quiet, retryConfig: { retries: 0 }, ...options });
-
-/** The Slack error a call fails with. */
-async function slackError(call: Promise<unknown>): Promise<{ error: string; messages?: string[] }> {
-  const failure = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(failure instanceof Error) || (failure as WebAPIPlatformError).code !== ErrorCode.PlatformError) throw new Error(`expected a platform error, got ${String(failure)}`);
-  const data = (failure as WebAPIPlatformError).data;
-  return { error: data.error, ...(data.response_metadata?.messages ? { messages: data.response_metadata.messages } : {}) };
-}
 
 /** A raw call, for encodings WebClient never sends. */
 async function raw(e: SlackEmulator, method: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {

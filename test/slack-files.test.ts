@@ -5,25 +5,14 @@
  * upload URL on the wire (raw and multipart bodies, unknown and spent URLs, injected faults); and
  * the call log, which must hold the uploaded bytes where a scan for leaked secrets finds them.
  */
-import { LogLevel } from '@slack/bolt';
-import type { Logger } from '@slack/logger';
-import { ErrorCode, WebClient, type WebAPIHTTPError, type WebAPIPlatformError } from '@slack/web-api';
+import { quietSlackLogger as quiet, slackError } from './support/slack-client';
+import { ErrorCode, WebClient, type WebAPIHTTPError } from '@slack/web-api';
 import { SlackEmulator, UPLOAD_URL_CALL, type EmulatedUser } from '../src/emulators/slack';
 
 const BOT_TOKEN = 'xoxb-emulated-bot-token';
 const ALICE: EmulatedUser = { id: 'U0ALICE0001', name: 'alice', realName: 'Alice Admin' };
 const CHANNEL = 'C0SETUP0001';
 const SECRET = 'sandbox-secret-0123456789abcdef';
-
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
 
 const started: SlackEmulator[] = [];
 afterEach(async () => {
@@ -37,17 +26,6 @@ async function emulator(): Promise<SlackEmulator> {
 }
 
 const client = (e: SlackEmulator, token = BOT_TOKEN): WebClient => new WebClient(token, { slackApiUrl: e.apiUrl, logger: quiet, retryConfig: { retries: 0 } });
-
-/** The Slack error a call fails with. */
-async function slackError(call: Promise<unknown>): Promise<{ error: string; messages?: string[] }> {
-  const failure = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(failure instanceof Error) || (failure as WebAPIPlatformError).code !== ErrorCode.PlatformError) throw new Error(`expected a platform error, got ${String(failure)}`);
-  const data = (failure as WebAPIPlatformError).data;
-  return { error: data.error, ...(data.response_metadata?.messages ? { messages: data.response_metadata.messages } : {}) };
-}
 
 /** The emulator's base URL, where upload URLs live. */
 const baseUrl = (e: SlackEmulator): string => e.apiUrl.replace(/\/api\/$/, '');
