@@ -3,6 +3,7 @@
  * and expiry of an unanswered production approval. Durations are configured in seconds
  * here; the back-off schedule itself is covered in checklist.test.ts.
  */
+import { historyTimeline } from '../src/audit/export';
 import type { SetupState } from '../src/shared/state';
 import { type Harness, actors, waitFor } from './support/harness';
 import { useWorld } from './support/world';
@@ -63,4 +64,13 @@ test('an unanswered production request expires; approvers were reminded; product
     const approved = await h.act('expiry', 'approveProduction', { actor: actors.bob });
     expect(stepOf(approved, 'production_approval').status).toBe('done');
   });
+
+  // The audit timeline has the timers that fired: the reminder to approvers, then the expiry.
+  const rows = (await historyTimeline(h.temporal, 'expiry')).filter((r) => r.action.startsWith('notify'));
+  expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['notify approval_requested', 'notify reminder', 'notify approval_expired']));
+  const reminder = rows.find((r) => r.action === 'notify reminder' && r.step === 'production_approval');
+  expect(reminder?.detail).toMatch(/^waiting on approvers since \S+ \(reminder \d+\)$/);
+  const expired = rows.findIndex((r) => r.action === 'notify approval_expired');
+  expect(expired).toBeGreaterThan(rows.indexOf(reminder!));
+  expect(rows[expired]).toMatchObject({ actor: 'plaid-setup', step: 'production_approval', outcome: 'sent' });
 });
