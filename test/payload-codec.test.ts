@@ -301,6 +301,13 @@ describe('an encrypted setup on a real Temporal server', () => {
       expect((await security.list()).at(-1)).toMatchObject({ kind: 'key_error', actor: 'U0DAVE', action: 'codec.decode' });
     });
 
+    test('a taken port is named, with the variable that moves it', async () => {
+      const port = Number(new URL(server.url).port);
+      await expect(
+        startCodecServer({ codecs: [], tokenKey: payloadKey, rolesOf: () => [], origins: [], security, logger: createLogger('error', () => undefined), port }),
+      ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `The codec endpoint's port ${port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.` });
+    });
+
     test('the Web UI: CORS for its origin only, and a sign-in cookie instead of a header', async () => {
       const preflight = await fetch(`${server.url}/decode`, {
         method: 'OPTIONS',

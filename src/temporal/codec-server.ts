@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
-import { isPlaidSetupError } from '../errors';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import type { Role } from '../shared/schemas';
 import { checkCodecToken, type CodecClaims } from './codec-token';
@@ -212,7 +212,13 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `The codec endpoint's port ${options.port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.`)
+          : err,
+      ),
+    );
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
