@@ -109,7 +109,7 @@ function page(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 const LOGIN_FORM = `<h1>plaid-setup codec sign-in</h1>
-<p>Paste the token from <code>plaid-setup codec-token</code>. It is kept in an HTTP-only cookie for this endpoint, so the Temporal Web UI can decode histories: in the UI's Codec Server settings turn on <em>Include cross-origin credentials</em>.</p>
+<p>Paste the token from <code>plaid-setup codec-token</code>. It is kept in an HTTP-only cookie for this endpoint, so the Temporal Web UI can decode histories: in the UI's Codec Server settings choose <em>Use my browser setting</em>, enter this endpoint's address, turn on <em>Include cross-origin credentials</em> and Apply.</p>
 <form method="post" action="login"><input name="token" type="password" size="60" autocomplete="off" required> <button>Sign in</button></form>`;
 
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
