@@ -247,6 +247,7 @@ describe('an encrypted setup on a real Temporal server', () => {
       // The CLI retries a refused decode until its deadline; a short one keeps the test quick.
       const refused = await show(['--command-timeout', '2s']);
       expect(refused.ok).toBe(false);
+      expect((await post('/decode', { payloads: [] })).status).toBe(401);
       expect(refused.out).not.toContain(COMMENT);
       const approver = await show(['--command-timeout', '2s', '--codec-auth', `Bearer ${token('U0BOB')}`]);
       expect(approver.ok).toBe(false);

@@ -116,23 +116,24 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const { codecs, security, logger } = options;
   const origins = new Set(options.origins);
 
-  const deny = async (kind: SecurityEventKind, action: string, detail: string, actor?: string): Promise<never> => {
+  /** Records the refusal, then answers 401 (no valid credentials) or 403 (not allowed). */
+  const deny = async (status: 401 | 403, kind: SecurityEventKind, action: string, detail: string, actor?: string): Promise<never> => {
     await security.record({ kind, action, detail, ...(actor ? { actor } : {}) });
-    throw new HttpError(kind === 'denied' ? 403 : 401, detail);
+    throw new HttpError(status, detail);
   };
 
   async function authenticate(req: IncomingMessage, action: string, needs: Role[]): Promise<CodecClaims> {
     const token = bearerToken(req) ?? cookieToken(req);
-    if (!token) return deny('denied', action, 'No codec token: sign in at /login, or send Authorization: Bearer <token from plaid-setup codec-token>.');
+    if (!token) return deny(401, 'denied', action, 'No codec token: sign in at /login, or send Authorization: Bearer <token from plaid-setup codec-token>.');
     const check = checkCodecToken(options.tokenKey, token);
     if (!check.ok) {
-      if (check.reason === 'expired') return deny('stale_request', action, `The codec token of ${check.sub} has expired; issue a new one with plaid-setup codec-token.`, check.sub);
+      if (check.reason === 'expired') return deny(401, 'stale_request', action, `The codec token of ${check.sub} has expired; issue a new one with plaid-setup codec-token.`, check.sub);
       const claimed = check.sub ? ` (it claims to be ${check.sub})` : '';
-      return deny('forged_request', action, `The codec token is not one plaid-setup signed${claimed}; issue one with plaid-setup codec-token.`);
+      return deny(401, 'forged_request', action, `The codec token is not one plaid-setup signed${claimed}; issue one with plaid-setup codec-token.`);
     }
     const roles = options.rolesOf(check.claims.sub);
     if (!needs.some((r) => roles.includes(r))) {
-      return deny('denied', action, `${check.claims.sub} needs the ${needs.join(' or ')} role to ${action.replace('codec.', '')} payloads.`, check.claims.sub);
+      return deny(403, 'denied', action, `${check.claims.sub} needs the ${needs.join(' or ')} role to ${action.replace('codec.', '')} payloads.`, check.claims.sub);
     }
     return check.claims;
   }
@@ -176,7 +177,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     if (req.method !== 'POST') throw new HttpError(405, `Use POST on /${route}.`);
     const action = `codec.${route}`;
     if (origin && !origins.has(origin)) {
-      await deny('denied', action, `Requests from ${origin} are not allowed; add it to PLAID_SETUP_CODEC_ORIGINS.`);
+      await deny(403, 'denied', action, `Requests from ${origin} are not allowed; add it to PLAID_SETUP_CODEC_ORIGINS.`);
     }
     const claims = await authenticate(req, action, route === 'decode' ? ['auditor', 'operator'] : ['operator']);
     let body: z.infer<typeof BodySchema>;
