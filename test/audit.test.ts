@@ -50,7 +50,16 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
 
   const md = await cli(['audit', 'audited']);
   expect(md.code).toBe(0);
-  const json = JSON.parse((await cli(['audit', 'audited', '--format', 'json'])).stdout) as { rows: Array<Record<string, string>> };
+  const json = JSON.parse((await cli(['audit', 'audited', '--format', 'json'])).stdout) as { title: string; columns: string[]; rows: Array<Record<string, string>> };
+  // The shape README.md documents: a title, the columns, and rows with exactly those fields, all strings.
+  expect(json.title).toBe('audited');
+  expect(json.columns).toEqual(['time', 'setup', 'source', 'actor', 'action', 'step', 'outcome', 'detail']);
+  for (const r of json.rows) {
+    expect(Object.keys(r)).toEqual(json.columns);
+    expect(Object.values(r).every((v) => typeof v === 'string')).toBe(true);
+    expect(new Date(r.time!).toISOString()).toBe(r.time);
+    expect(['history', 'security']).toContain(r.source);
+  }
   const csv = (await cli(['audit', 'audited', '--format', 'csv'])).stdout;
   const rows = json.rows;
 
