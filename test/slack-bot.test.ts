@@ -436,6 +436,11 @@ test('/plaid-setup history gives auditors and operators the record and the full 
     (m) => m.length > 0,
     'the history summary with its export buttons',
   );
+  // An app installed before files:write was added: told what to fix, nothing sent.
+  world.slack.inject('files.getUploadURLExternal', 'missing_scope');
+  await world.driver.click(users.dave, { channel: offered[0]!.channel, ts: offered[0]!.ts }, HISTORY_EXPORTS.csv);
+  await waitFor(() => toldTo(users.dave), (t) => t.includes('this Slack app lacks the files:write scope'), 'the missing scope explained');
+  expect(world.slack.uploadedFiles()).toHaveLength(0);
   const clicked = await world.driver.click(users.dave, { channel: offered[0]!.channel, ts: offered[0]!.ts }, HISTORY_EXPORTS.csv);
   expect(clicked.status).toBe(200);
   const [file] = await waitFor(() => world.slack.uploadedFiles().filter((f) => f.completed), (f) => f.length > 0, 'the uploaded export');

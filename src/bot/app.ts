@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
 import { ACTION_ROLES, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
+import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
 import type { SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
@@ -233,19 +234,38 @@ export function registerBot(app: App, deps: BotDeps): void {
     }
     const actor = await actorOf(body.user);
     if (!(await mayReadHistory(actor, setupId, tell))) return;
-    const rows = await audit.record(setupId);
+    let rows;
+    try {
+      rows = await audit.record(setupId);
+    } catch (err) {
+      if (!isPlaidSetupError(err)) throw err;
+      await tell(err.message);
+      return;
+    }
     if (!rows) {
       await tell(setups.notFound(setupId).message);
       return;
     }
-    const dm = await client.conversations.open({ users: body.user.id });
-    await client.filesUploadV2({
-      channel_id: dm.channel?.id as string,
-      filename: `plaid-setup-audit-${setupId}.${format}`,
-      title: `Audit record: ${setupId}`,
-      content: formatRecord(format, setupId, rows),
-      initial_comment: `The audit record of *${setupId}*: ${rows.length} events, oldest first.`,
-    });
+    try {
+      const dm = await client.conversations.open({ users: body.user.id });
+      await client.filesUploadV2({
+        channel_id: dm.channel?.id as string,
+        filename: `plaid-setup-audit-${setupId}.${format}`,
+        title: `Audit record: ${setupId}`,
+        content: formatRecord(format, setupId, rows),
+        initial_comment: `The audit record of *${setupId}*: ${rows.length} events, oldest first.`,
+      });
+    } catch (err) {
+      const error = slackErrorName(err);
+      if (!error) throw err;
+      logger.warn('History export not sent', { setupId, error });
+      await tell(
+        error === 'missing_scope'
+          ? "I couldn't send the file: this Slack app lacks the files:write scope. An admin should add it (slack/manifest.yml has it) and reinstall the app."
+          : `I couldn't send the file: Slack answered ${error}. Try again in a moment, or run \`plaid-setup audit ${setupId}\` for the same record.`,
+      );
+      return;
+    }
     await tell(`Sent the audit record of *${setupId}* (${format.toUpperCase()}, ${rows.length} events) to you in a direct message.`);
   });
 

@@ -3,7 +3,7 @@
  * are rejected (with Slack's Retry-After) instead of slept on, and the client does not
  * retry by itself (pitfalls: @slack/web-api would otherwise wait up to ~30 minutes).
  */
-import { LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config';
 
 export function createActivityWebClient(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>): WebClient {
@@ -14,4 +14,14 @@ export function createActivityWebClient(slack: Pick<SlackConfig, 'botToken' | 'a
     timeout: 10_000,
     logLevel: LogLevel.ERROR,
   });
+}
+
+/** Slack's name for why a Web API call failed (`missing_scope`, `ratelimited`, …); undefined for other errors. */
+export function slackErrorName(err: unknown): string | undefined {
+  const e = err as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown } | undefined;
+  if (e?.code === ErrorCode.PlatformError) return typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+  if (e?.code === ErrorCode.RateLimitedError) return 'ratelimited';
+  if (e?.code === ErrorCode.HTTPError) return `http_${String(e.statusCode)}`;
+  if (e?.code === ErrorCode.RequestError) return 'unreachable';
+  return undefined;
 }
