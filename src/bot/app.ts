@@ -6,7 +6,7 @@
  */
 import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { formatRecord, type AuditFormat, type AuditSource } from '../audit/export';
+import { formatRecord, type AuditFormat, type AuditRow, type AuditSource } from '../audit/export';
 import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
@@ -234,7 +234,7 @@ export function registerBot(app: App, deps: BotDeps): void {
     }
     const actor = await actorOf(body.user);
     if (!(await mayReadHistory(actor, setupId, tell))) return;
-    let rows;
+    let rows: AuditRow[] | undefined;
     try {
       rows = await audit.record(setupId);
     } catch (err) {
