@@ -5,6 +5,7 @@
  * audit export needs this before it can read a single argument.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { isEncrypted } from '../temporal/payload-codec';
@@ -51,9 +52,7 @@ export async function decodeHistory(events: HistoryEvent[], codecs: PayloadCodec
   const failures: Failure[] = [];
   collect(events, payloads, failures);
   if (codecs.length > 0 && payloads.length > 0) {
-    let decoded = payloads;
-    // Codecs decode in the reverse of the order they encoded.
-    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    const decoded = await decode(codecs, payloads);
     decoded.forEach((plain, i) => {
       const target = payloads[i] as Payload;
       target.metadata = plain.metadata ?? {};

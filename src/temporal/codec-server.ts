@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
@@ -189,10 +190,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       if (err instanceof HttpError) throw err;
       throw new HttpError(400, 'The body is not JSON; send {"payloads": [...]}.');
     }
-    let payloads = body.payloads.map(fromWire);
+    let payloads: Payload[];
     try {
-      if (route === 'decode') for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
-      else for (const codec of codecs) payloads = await codec.encode(payloads);
+      payloads = await (route === 'decode' ? decode : encode)(codecs, body.payloads.map(fromWire));
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       await security.record({ kind: 'key_error', actor: claims.sub, action, detail: `${err.code}: ${err.message}` });
