@@ -11,7 +11,7 @@ import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
-import { ACTION_ROLES, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
@@ -48,9 +48,6 @@ export interface BotDeps {
   security: SecurityLog;
   logger: Logger;
 }
-
-/** Who may read a setup's audit record. Operator is a global role, so every operator is an operator of every setup. */
-const HISTORY_ROLES: readonly Role[] = ['auditor', 'operator'];
 
 /** Buttons that open a modal instead of acting at once. */
 const MODAL_BUTTONS: Partial<Record<ButtonId, (meta: ViewMetadata, view: SetupView) => object>> = {
@@ -90,7 +87,7 @@ export function registerBot(app: App, deps: BotDeps): void {
 
   /** Audit records are for auditors and operators; anyone else is refused and recorded. */
   async function mayReadHistory(actor: Actor, setupId: string, tell: (text: string) => Promise<void>): Promise<boolean> {
-    if (HISTORY_ROLES.some((role) => actor.roles.includes(role))) return true;
+    if (HISTORY_READERS.some((role) => actor.roles.includes(role))) return true;
     await security.record({ kind: 'denied', actor: actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
     await tell(
       `You can't read audit records: that needs the auditor or operator role, and you are not listed in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}. Ask an admin of plaid-setup.`,

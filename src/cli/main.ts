@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
-import { ClientIdSchema, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import { ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
 import { CliContext, setupIdOf, type Io } from './context';
@@ -160,7 +160,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--ttl must be a duration from 1m to 7d, such as 8h, not "${opts.ttl}".`);
       }
       const actor = ctx.actor(opts.as);
-      if (!actor.roles.includes('auditor') && !actor.roles.includes('operator')) {
+      if (!HISTORY_READERS.some((role) => actor.roles.includes(role))) {
         throw new PlaidSetupError(
           ERROR_CODES.FORBIDDEN,
           `${actor.id} can't read histories: list them in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}.`,

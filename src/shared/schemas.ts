@@ -59,6 +59,12 @@ export const ROLE_VARIABLES: Record<Role, string> = {
   auditor: 'PLAID_SETUP_AUDITORS',
 };
 
+/**
+ * Who may read audit records and decoded histories (Slack history, codec tokens, the codec
+ * endpoint). Operator is a workspace-wide role, so every operator reads every setup.
+ */
+export const HISTORY_READERS: readonly Role[] = ['auditor', 'operator'];
+
 export const SECRET_KINDS = ['sandbox', 'development', 'production'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
-import type { Role } from '../shared/schemas';
+import { HISTORY_READERS, type Role } from '../shared/schemas';
 import { checkCodecToken, type CodecClaims } from './codec-token';
 
 export const CODEC_COOKIE = 'plaid_setup_codec';
@@ -123,7 +123,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     throw new HttpError(status, detail);
   };
 
-  async function authenticate(req: IncomingMessage, action: string, needs: Role[]): Promise<CodecClaims> {
+  async function authenticate(req: IncomingMessage, action: string, needs: readonly Role[]): Promise<CodecClaims> {
     const token = bearerToken(req) ?? cookieToken(req);
     if (!token) return deny(401, 'denied', action, 'No codec token: sign in at /login, or send Authorization: Bearer <token from plaid-setup codec-token>.');
     const check = checkCodecToken(options.tokenKey, token);
@@ -180,7 +180,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     if (origin && !origins.has(origin)) {
       await deny(403, 'denied', action, `Requests from ${origin} are not allowed; add it to PLAID_SETUP_CODEC_ORIGINS.`);
     }
-    const claims = await authenticate(req, action, route === 'decode' ? ['auditor', 'operator'] : ['operator']);
+    const claims = await authenticate(req, action, route === 'decode' ? HISTORY_READERS : ['operator']);
     let body: z.infer<typeof BodySchema>;
     try {
       const parsed = BodySchema.safeParse(JSON.parse(await readBody(req)));
