@@ -37,7 +37,7 @@ async function runWorker(
   ctx: CliContext,
   connection: NativeConnection,
   client: Client,
-  codecServer?: () => Promise<RunningCodecServer>,
+  codecPort: number,
 ): Promise<void> {
   const { config, logger } = ctx;
   const vault = await ctx.openVault();
@@ -69,7 +69,7 @@ async function runWorker(
   } else {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
-  const codec = codecServer ? await codecServer() : undefined;
+  const codec = config.payloadKeys ? await startCodec(ctx, config.payloadKeys.current, codecPort) : undefined;
   ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
   try {
     await worker.run();
@@ -81,23 +81,19 @@ async function runWorker(
 }
 
 /** The codec endpoint beside the worker, when payloads are encrypted. */
-function codecServerFor(ctx: CliContext, port: number): (() => Promise<RunningCodecServer>) | undefined {
+async function startCodec(ctx: CliContext, tokenKey: Buffer, port: number): Promise<RunningCodecServer> {
   const { config, logger } = ctx;
-  const keys = config.payloadKeys;
-  if (!keys) return undefined;
-  return async () => {
-    const server = await startCodecServer({
-      codecs: payloadCodecsFor(config),
-      tokenKey: keys.current,
-      rolesOf: (id) => rolesOf(config, id),
-      origins: config.codec.origins,
-      security: await ctx.securityLog(),
-      logger,
-      port,
-    });
-    ctx.io.stdout(`Codec endpoint: ${server.url} (for the Temporal Web UI and \`temporal --codec-endpoint\`; allowed origins ${config.codec.origins.join(', ')})\n`);
-    return server;
-  };
+  const server = await startCodecServer({
+    codecs: payloadCodecsFor(config),
+    tokenKey,
+    rolesOf: (id) => rolesOf(config, id),
+    origins: config.codec.origins,
+    security: await ctx.securityLog(),
+    logger,
+    port,
+  });
+  ctx.io.stdout(`Codec endpoint: ${server.url} (for the Temporal Web UI and \`temporal --codec-endpoint\`; allowed origins ${config.codec.origins.join(', ')})\n`);
+  return server;
 }
 
 /** `port`, or any free port when it is taken (the dev server's UI must be told which). */
@@ -119,7 +115,7 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
   await ensureSearchAttributes(client, ctx.config.temporal.namespace, ctx.logger);
   const connection = await connectWorker(ctx.config);
   try {
-    await runWorker(ctx, connection, client, codecServerFor(ctx, ctx.config.codec.port));
+    await runWorker(ctx, connection, client, ctx.config.codec.port);
   } finally {
     await connection.close();
   }
@@ -136,8 +132,8 @@ export async function devCommand(ctx: CliContext): Promise<number> {
   mkdirSync(config.dataDir, { recursive: true });
   const dbFilename = path.join(config.dataDir, DEV_DB_FILE);
   // The codec endpoint must be known before the server starts, so its Web UI can be told.
-  const codecPort = config.payloadKeys ? await freePortOr(config.codec.port) : undefined;
-  const codecUrl = codecPort === undefined ? undefined : `http://127.0.0.1:${codecPort}`;
+  const codecPort = config.payloadKeys ? await freePortOr(config.codec.port) : config.codec.port;
+  const codecUrl = config.payloadKeys ? `http://127.0.0.1:${codecPort}` : undefined;
   let env: TestWorkflowEnvironment;
   try {
     env = await TestWorkflowEnvironment.createLocal({
@@ -172,7 +168,7 @@ export async function devCommand(ctx: CliContext): Promise<number> {
     ].join('\n'),
   );
   try {
-    await runWorker(ctx, env.nativeConnection, env.client, codecPort === undefined ? undefined : codecServerFor(ctx, codecPort));
+    await runWorker(ctx, env.nativeConnection, env.client, codecPort);
   } finally {
     await env.teardown().catch((err: unknown) => {
       // Ctrl-C reaches the dev server too; it may already be gone.
