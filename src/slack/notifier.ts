@@ -12,6 +12,7 @@ import type { Notifier } from '../activities/notifier';
 import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, expiredMessage, reminderMessage } from '../bot/views';
 import type { Logger } from '../logger';
 import type { MessageRef, SetupView } from '../shared/state';
+import { slackErrorName } from './client';
 import type { RoleDirectory } from './directory';
 
 interface SlackMessage {
@@ -31,12 +32,12 @@ export interface SlackNotifierDeps {
 const FINAL = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked', 'missing_scope', 'invalid_blocks', 'msg_too_long', 'user_not_found', 'cannot_dm_bot']);
 
 function asFailure(err: unknown, what: string): Error {
-  const e = err as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } };
+  const e = err as { code?: unknown; retryAfter?: unknown };
   if (e?.code === ErrorCode.RateLimitedError && typeof e.retryAfter === 'number') {
     return ApplicationFailure.create({ type: 'SlackRateLimited', message: `Slack rate-limited ${what}.`, nextRetryDelay: `${Math.max(1, e.retryAfter)}s` });
   }
   if (e?.code === ErrorCode.PlatformError) {
-    const error = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
+    const error = slackErrorName(err) as string;
     return ApplicationFailure.create({ type: FINAL.has(error) ? SLACK_REFUSED : 'SlackError', message: `Slack refused ${what}: ${error}.`, nonRetryable: FINAL.has(error) });
   }
   return ApplicationFailure.create({ type: 'SlackUnavailable', message: `Slack could not be reached for ${what}.` });
