@@ -85,14 +85,27 @@ export function registerBot(app: App, deps: BotDeps): void {
     return false;
   }
 
-  /** Audit records are for auditors and operators; anyone else is refused and recorded. */
-  async function mayReadHistory(actor: Actor, setupId: string, tell: (text: string) => Promise<void>): Promise<boolean> {
-    if (HISTORY_READERS.some((role) => actor.roles.includes(role))) return true;
-    await security.record({ kind: 'denied', actor: actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
-    await tell(
-      `You can't read audit records: that needs the auditor or operator role, and you are not listed in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}. Ask an admin of plaid-setup.`,
-    );
-    return false;
+  /**
+   * A setup's audit record for `actor`, or undefined once they were told why not: they lack
+   * the role (refused and recorded), there is no such setup, or the record cannot be read.
+   */
+  async function recordFor(actor: Actor, setupId: string, tell: (text: string) => Promise<void>): Promise<AuditRow[] | undefined> {
+    if (!HISTORY_READERS.some((role) => actor.roles.includes(role))) {
+      await security.record({ kind: 'denied', actor: actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
+      await tell(
+        `You can't read audit records: that needs the auditor or operator role, and you are not listed in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}. Ask an admin of plaid-setup.`,
+      );
+      return undefined;
+    }
+    try {
+      const rows = await audit.record(setupId);
+      if (!rows) await tell(setups.notFound(setupId).message);
+      return rows;
+    } catch (err) {
+      if (!isPlaidSetupError(err)) throw err;
+      await tell(err.message);
+      return undefined;
+    }
   }
 
   /** Sends the action; a refusal (recorded by the setups client) is told to the person. */
@@ -147,12 +160,8 @@ export function registerBot(app: App, deps: BotDeps): void {
         }
         case 'history': {
           const setupId = setupIdOf(parsed.name);
-          if (!(await mayReadHistory(actor, setupId, tell))) return;
-          const rows = await audit.record(setupId);
-          if (!rows) {
-            await tell(setups.notFound(setupId).message);
-            return;
-          }
+          const rows = await recordFor(actor, setupId, tell);
+          if (!rows) return;
           const message = historyMessage(setupId, rows);
           await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
           return;
@@ -229,20 +238,8 @@ export function registerBot(app: App, deps: BotDeps): void {
       await tell('That button is not one of mine any more; run `/plaid-setup history &lt;name&gt;` again.');
       return;
     }
-    const actor = await actorOf(body.user);
-    if (!(await mayReadHistory(actor, setupId, tell))) return;
-    let rows: AuditRow[] | undefined;
-    try {
-      rows = await audit.record(setupId);
-    } catch (err) {
-      if (!isPlaidSetupError(err)) throw err;
-      await tell(err.message);
-      return;
-    }
-    if (!rows) {
-      await tell(setups.notFound(setupId).message);
-      return;
-    }
+    const rows = await recordFor(await actorOf(body.user), setupId, tell);
+    if (!rows) return;
     try {
       const dm = await client.conversations.open({ users: body.user.id });
       await client.filesUploadV2({
