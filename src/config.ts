@@ -5,8 +5,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, PlaidSetupError } from './errors';
+import { rolesUnder } from './shared/access';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
-import { parseDuration, type Role } from './shared/schemas';
+import { ROLE_VARIABLES, parseDuration, type Role } from './shared/schemas';
 
 const optionalText = z
   .string()
@@ -75,6 +76,9 @@ const EnvSchema = z.object({
   PLAID_SETUP_DATA_DIR: z.string().trim().min(1).default('./.data'),
   PLAID_SETUP_MASTER_KEY: base64Key,
   PLAID_SETUP_PREVIOUS_MASTER_KEY: base64Key,
+  PLAID_SETUP_ASSERTION_KEY: base64Key,
+  PLAID_SETUP_PREVIOUS_ASSERTION_KEY: base64Key,
+  PLAID_SETUP_OPEN_ROLES: flag,
   PLAID_SETUP_PAYLOAD_KEY: base64Key,
   PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: base64Key,
   PLAID_SETUP_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
@@ -117,12 +121,18 @@ export interface Config {
   dataDir: string;
   masterKey?: Buffer;
   previousMasterKey?: Buffer;
+  /** Signs actor assertions (bot, CLI) and verifies them (worker); generated in development when unset. */
+  assertionKey?: Buffer;
+  previousAssertionKey?: Buffer;
   /** Temporal payload encryption; absent when PLAID_SETUP_PAYLOAD_KEY is not set. */
   payloadKeys?: { current: Buffer; previous?: Buffer };
   /** The codec endpoint for the Temporal Web UI and CLI (see src/temporal/codec-server.ts). */
   codec: { port: number; origins: string[] };
   roles: { operator: string[]; approver: string[]; auditor: string[] };
-  /** True when no role variable is set: in development everyone holds every role. */
+  /**
+   * Everyone holds every role: only with no role list, no Slack bot, and the operator's
+   * opt-in for local use (PLAID_SETUP_OPEN_ROLES, or `plaid-setup dev --open-roles`).
+   */
   rolesOpen: boolean;
   actor?: string;
   reminderAfterMs: number;
@@ -160,6 +170,8 @@ export function slackMissing(slack: SlackConfig): string[] {
   ].filter((m): m is string => typeof m === 'string');
 }
 
+const ROLE_LISTS = `${ROLE_VARIABLES.operator}, ${ROLE_VARIABLES.approver} and ${ROLE_VARIABLES.auditor}`;
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -167,11 +179,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const rolesOpen = e.PLAID_SETUP_OPERATORS.length + e.PLAID_SETUP_APPROVERS.length + e.PLAID_SETUP_AUDITORS.length === 0;
+  const noRoleLists = e.PLAID_SETUP_OPERATORS.length + e.PLAID_SETUP_APPROVERS.length + e.PLAID_SETUP_AUDITORS.length === 0;
+  // Roles fail closed: a bot that anyone in the workspace can reach never runs without role lists.
+  if (noRoleLists && e.SLACK_BOT_TOKEN) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      `Invalid configuration:\n  ${ROLE_LISTS}: the Slack bot is configured (SLACK_BOT_TOKEN), so say who holds each role (comma-separated Slack user ids U… and user-group ids S…).`,
+    );
+  }
+  if (e.PLAID_SETUP_OPEN_ROLES && (e.SLACK_BOT_TOKEN || e.NODE_ENV === 'production')) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      `Invalid configuration:\n  PLAID_SETUP_OPEN_ROLES: open roles are for local use without Slack, not with ${e.SLACK_BOT_TOKEN ? 'SLACK_BOT_TOKEN' : 'NODE_ENV=production'}; set ${ROLE_LISTS} instead.`,
+    );
+  }
+  const rolesOpen = noRoleLists && e.PLAID_SETUP_OPEN_ROLES;
   if (e.NODE_ENV === 'production') {
     const missing = [
       !e.PLAID_SETUP_MASTER_KEY && 'PLAID_SETUP_MASTER_KEY: required in production (32 bytes, base64)',
-      rolesOpen && 'PLAID_SETUP_OPERATORS / PLAID_SETUP_APPROVERS: required in production (comma-separated user ids)',
+      !e.PLAID_SETUP_ASSERTION_KEY && 'PLAID_SETUP_ASSERTION_KEY: required in production (32 bytes, base64; the same on the worker, the bot and the CLI)',
+      noRoleLists && `${ROLE_LISTS}: required in production (comma-separated user ids)`,
     ].filter(Boolean);
     if (missing.length > 0) {
       throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n  ${missing.join('\n  ')}`);
@@ -204,6 +231,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, e.PLAID_SETUP_DATA_DIR),
     ...(e.PLAID_SETUP_MASTER_KEY ? { masterKey: e.PLAID_SETUP_MASTER_KEY } : {}),
     ...(e.PLAID_SETUP_PREVIOUS_MASTER_KEY ? { previousMasterKey: e.PLAID_SETUP_PREVIOUS_MASTER_KEY } : {}),
+    ...(e.PLAID_SETUP_ASSERTION_KEY ? { assertionKey: e.PLAID_SETUP_ASSERTION_KEY } : {}),
+    ...(e.PLAID_SETUP_PREVIOUS_ASSERTION_KEY ? { previousAssertionKey: e.PLAID_SETUP_PREVIOUS_ASSERTION_KEY } : {}),
     ...(e.PLAID_SETUP_PAYLOAD_KEY
       ? { payloadKeys: { current: e.PLAID_SETUP_PAYLOAD_KEY, ...(e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY ? { previous: e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY } : {}) } }
       : {}),
@@ -255,8 +284,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   };
 }
 
-/** The roles a user id holds. With no roles configured (development only) everyone holds all. */
-export function rolesOf(config: Config, id: string): Role[] {
-  if (config.rolesOpen) return ['operator', 'approver', 'auditor'];
-  return (['operator', 'approver', 'auditor'] as const).filter((role) => config.roles[role].includes(id));
+/** The roles a user id holds by this configuration (no user groups: only Slack can tell those). */
+export function rolesOf(config: Pick<Config, 'roles' | 'rolesOpen'>, id: string): Role[] {
+  return rolesUnder({ open: config.rolesOpen, roles: config.roles }, id, []);
 }

@@ -41,6 +41,8 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
     await h.act('audited', 'enable', { actor: actors.alice });
     for (let i = 0; i < 30; i++) await h.act('audited', i % 2 === 0 ? 'disable' : 'enable', { actor: actors.olga });
     expect((await h.handle('audited').describe()).runId).not.toBe(started.firstExecutionRunId);
+    // An enabled integration is disabled before its setup is cancelled.
+    await h.act('audited', 'disable', { actor: actors.olga });
     await h.act('audited', 'cancel', { actor: actors.alice, reason: 'moving on' });
     await h.handle('audited').result();
   });
@@ -69,7 +71,7 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
   expect([...rows.map((r) => r.time)].sort()).toEqual(rows.map((r) => r.time));
   expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['continue-as-new', 'continued']));
   // Every toggle is there, though they straddle two runs.
-  expect(rows.filter((r) => r.action === 'disable' || r.action === 'enable').length).toBe(31);
+  expect(rows.filter((r) => r.action === 'disable' || r.action === 'enable').length).toBe(32);
   // What Plaid said, with its request id; who approved; why it ended.
   expect(rows.find((r) => r.outcome === 'failed' && r.actor === 'Plaid')?.detail).toMatch(/INVALID_API_KEYS: .*\(Plaid request [A-Za-z0-9]+\)/);
   expect(rows.find((r) => r.action === 'runSandboxSmokeTest' && r.outcome === 'passed')?.detail).toMatch(/institution=First Platypus Bank/);

@@ -36,14 +36,16 @@ import {
 import { fitBlocks, truncateMrkdwn } from '../src/bot/views/text';
 import { ACTION_NAMES, STEP_IDS, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../src/shared/schemas';
 import type { SetupState } from '../src/shared/state';
-import { applyAction, availableActions, finishJob, initialState, publicView, validateAction } from '../src/workflows/checklist';
+import { applyAction, availableActions, finishJob, initialState, publicView } from '../src/workflows/checklist';
+import { policyWith, validateSigned } from './support/policy';
 
 // ---------------------------------------------------------------------------------------
 // Fixtures: actors, secrets as the vault would hold them, and a walk through the steps.
 
 const HOUR = 3_600_000;
-const olivia: Actor = { id: 'U0OLIVIA', displayName: 'Olivia <ops> & co', source: 'slack', roles: ['operator'] };
-const arthur: Actor = { id: 'U0ARTHUR', displayName: 'Arthur', source: 'slack', roles: ['approver'] };
+const olivia: Actor = { id: 'U0OLIVIA', displayName: 'Olivia <ops> & co', source: 'slack' };
+const arthur: Actor = { id: 'U0ARTHUR', displayName: 'Arthur', source: 'slack' };
+const policy = policyWith({ [olivia.id]: ['operator'], [arthur.id]: ['approver'] });
 
 /** Distinctive 30-hex values: a scan for them cannot hit by chance. */
 const SECRETS = {
@@ -71,7 +73,9 @@ function fresh(): SetupState {
 }
 
 function act<N extends ActionName>(state: SetupState, name: N, args: Omit<ActionArgs<N>, 'actor'>, actor: Actor = olivia): void {
-  applyAction(state, name, validateAction(state, name, { ...args, actor }), tick());
+  // A decision names the request waiting now, as its button does.
+  const decision = (name === 'approveProduction' || name === 'rejectProduction') && state.production ? { requestId: state.production.id } : {};
+  applyAction(state, name, validateSigned(policy, state, name, { ...args, ...decision, actor }), tick());
 }
 
 const SANDBOX_EVIDENCE = {
@@ -140,6 +144,8 @@ function walk(): Record<string, SetupView> {
   act(s, 'rotateSecret', { kind: 'production', secret: ref('production', SECRETS.rotated, 2) });
   finishJob(s, s.job!.id, { ok: false, failure: { code: 'INVALID_API_KEYS', message: 'Plaid refused the new secret.', action: 'Copy the secret again from Plaid Dashboard > Team Settings > Keys.', requestId: 'req-rot-7' } }, tick());
   at.rotationFailed = publicView(s);
+  // An enabled integration is disabled before its setup is cancelled.
+  act(s, 'disable', {});
   act(s, 'cancel', { reason: 'Replaced by <new> setup' });
   at.cancelled = publicView(s);
   return at;
@@ -278,7 +284,11 @@ describe('checklistMessage', () => {
     const view = states[name]!;
     const message = checklistMessage(view);
     expect(actionsOf(message.blocks)).toEqual(availableActions(view));
-    for (const button of buttonsOf(message.blocks)) expect(button.value).toBe('acme');
+    // A decision's button also names the request it decides; every other button the setup alone.
+    for (const button of buttonsOf(message.blocks)) {
+      const decision = ['approveProduction', 'rejectProduction'].includes(BUTTON_ACTIONS[button.action_id as ButtonId]);
+      expect(button.value).toBe(decision ? `acme/${view.production!.id}` : 'acme');
+    }
     expect(limitViolations(message.blocks, 50)).toEqual([]);
     expect(message.text.length).toBeGreaterThan(0);
     expect(badMrkdwn(message.text)).toBeUndefined();
@@ -373,14 +383,14 @@ describe('checklistMessage', () => {
     expect(allText(message.blocks)).toContain('req-prod-5');
   });
 
-  test('enabled: disable, rotate and cancel, with confirmation on disable and cancel', () => {
+  test('enabled: disable and rotate, with confirmation on disable; no cancel until disabled', () => {
     const message = checklistMessage(states.enabled!);
     const actions = actionsOf(message.blocks);
-    expect(actions).toEqual(expect.arrayContaining(['disable', 'rotateSecret', 'cancel']));
+    expect(actions).toEqual(expect.arrayContaining(['disable', 'rotateSecret']));
     expect(actions).not.toContain('enable');
+    expect(actions).not.toContain('cancel');
     const byAction = new Map(buttonsOf(message.blocks).map((b) => [BUTTON_ACTIONS[b.action_id as ButtonId], b]));
     expect(byAction.get('disable')?.confirm?.title?.text).toBe('Disable Plaid for Acme & Sons?');
-    expect(byAction.get('cancel')?.confirm?.style).toBe('danger');
     expect(byAction.get('rotateSecret')?.confirm).toBeUndefined();
     expect(allText(message.blocks)).toContain('*Enabled*');
   });
@@ -473,7 +483,7 @@ describe('approval messages', () => {
     const view = structuredClone(states.awaitingApproval!);
     view.production = { ...view.production!, decision: 'expired', decidedAt: view.production!.expiresAt };
     expect(allText(approvalDecidedMessage(view).blocks)).toContain(':hourglass: *Expired*');
-    const notice = expiredMessage({ kind: 'approval_expired', setupId: 'acme', requestedBy: olivia, requestedAt: view.production.requestedAt }, view);
+    const notice = expiredMessage({ kind: 'approval_expired', setupId: 'acme', requestId: view.production.id, requestedBy: olivia, requestedAt: view.production.requestedAt }, view);
     expect(allText(notice.blocks)).toContain('*expired*');
     expect(allText(notice.blocks)).toContain('request production again');
     expect(limitViolations(notice.blocks, 50)).toEqual([]);
@@ -495,10 +505,10 @@ describe('approval messages', () => {
 
   test('notificationMessage picks the message for each kind', () => {
     const view = states.awaitingApproval!;
-    expect(notificationMessage({ kind: 'approval_requested', setupId: 'acme', requestedBy: olivia, expiresAt: view.production!.expiresAt }, view)).toEqual(
+    expect(notificationMessage({ kind: 'approval_requested', setupId: 'acme', requestId: view.production!.id, requestedBy: olivia, expiresAt: view.production!.expiresAt }, view)).toEqual(
       approvalRequestMessage(view),
     );
-    const bare = notificationMessage({ kind: 'approval_requested', setupId: 'acme', requestedBy: olivia, expiresAt: view.production!.expiresAt });
+    const bare = notificationMessage({ kind: 'approval_requested', setupId: 'acme', requestId: view.production!.id, requestedBy: olivia, expiresAt: view.production!.expiresAt });
     expect(actionsOf(bare.blocks)).toEqual(['approveProduction', 'rejectProduction']);
     expect(limitViolations(bare.blocks, 50)).toEqual([]);
   });
@@ -602,9 +612,10 @@ describe('modals', () => {
   });
 
   test('reject: a required reason; rotate: which secret, with current fingerprints', () => {
-    const reject = rejectModal(meta, states.awaitingApproval!);
+    const reject = rejectModal({ ...meta, requestId: states.awaitingApproval!.production!.id }, states.awaitingApproval!);
     expect(inputById(reject, FIELDS.reason)?.optional).toBeUndefined();
     expect(allText(reject.blocks)).toContain('by Olivia');
+    expect(allText(reject.blocks)).toContain(`client_id ${CLIENT_ID}`);
     const rotate = rotateModal(meta, states.enabled!);
     const kinds = inputById(rotate, FIELDS.rotateKind)!.element as { options: Array<{ value: string; description?: { text: string } }> };
     expect(kinds.options.map((o) => o.value)).toEqual(['sandbox', 'production']);

@@ -3,6 +3,7 @@
  * country defaults per environment, and role checks for every action.
  */
 import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
+import { policyWith, validateSigned } from './support/policy';
 import type { SetupState } from '../src/shared/state';
 import {
   ActionRejected,
@@ -14,7 +15,6 @@ import {
   nextReminderAt,
   pendingConfirmation,
   recordReminder,
-  validateAction,
 } from '../src/workflows/checklist';
 
 const HOUR = 3_600_000;
@@ -74,22 +74,25 @@ const validArgs: Record<ActionName, Record<string, unknown>> = {
 test.each(ACTION_NAMES)('%s is refused to someone without its role, before any step rule', (action) => {
   const needed = ACTION_ROLES[action];
   const others = (['operator', 'approver', 'auditor'] as const).filter((r) => r !== needed);
-  const actor: Actor = { id: 'U9', displayName: 'Mallory', source: 'slack', roles: [...others] };
-  const attempt = () => validateAction(fresh(), action, { actor, ...validArgs[action] });
+  const actor: Actor = { id: 'U9', displayName: 'Mallory', source: 'slack' };
+  const attempt = () => validateSigned(policyWith({ U9: others }), fresh(), action, { actor, ...validArgs[action] });
   expect(attempt).toThrow(ActionRejected);
   expect(attempt).toThrow(new RegExp(`not an ${needed}`));
 });
 
 describe('availableActions: exactly the actions the rules would accept now', () => {
-  const alice: Actor = { id: 'U1', displayName: 'Alice', source: 'slack', roles: ['operator', 'approver'] };
-  const bob: Actor = { id: 'U2', displayName: 'Bob', source: 'slack', roles: ['approver'] };
+  const alice: Actor = { id: 'U1', displayName: 'Alice', source: 'slack' };
+  const bob: Actor = { id: 'U2', displayName: 'Bob', source: 'slack' };
+  const policy = policyWith({ U1: ['operator', 'approver'], U2: ['approver'], U3: ['operator', 'approver'] });
+  /** A decision names the request waiting now, as its button does. */
+  const argsFor = (state: SetupState, name: ActionName) => ({ ...validArgs[name], ...(state.production ? { requestId: state.production.id } : {}) });
   const act = (state: SetupState, name: ActionName, actor: Actor = alice) =>
-    applyAction(state, name, validateAction(state, name, { actor, ...validArgs[name] }), created);
+    applyAction(state, name, validateSigned(policy, state, name, { actor, ...argsFor(state, name) }), created);
   /** What validateAction accepts for someone holding every role who did not request production. */
   const accepted = (state: SetupState) =>
     ACTION_NAMES.filter((name) => {
       try {
-        validateAction(state, name, { actor: { ...bob, id: 'U3', roles: ['operator', 'approver'] }, ...validArgs[name] });
+        validateSigned(policy, state, name, { actor: { ...bob, id: 'U3' }, ...argsFor(state, name) });
         return true;
       } catch {
         return false;
@@ -127,7 +130,11 @@ describe('availableActions: exactly the actions the rules would accept now', () 
     check();
     act(state, 'enable');
     check();
-    expect(availableActions(state)).toEqual(expect.arrayContaining(['disable', 'rotateSecret', 'cancel']));
+    expect(availableActions(state)).toEqual(expect.arrayContaining(['disable', 'rotateSecret']));
+    // An enabled integration is disabled before the setup can be cancelled.
+    expect(availableActions(state)).not.toContain('cancel');
+    act(state, 'disable');
+    check();
     act(state, 'cancel');
     expect(availableActions(state)).toEqual([]);
     expect(new Set(seen.map((s) => s.join()))).toHaveProperty('size', seen.length);

@@ -10,6 +10,7 @@ import { SECURITY_LOG_FILE } from '../src/services';
 import { SqliteDatabase } from '../src/storage/sqlite';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import { type Harness, newSecret } from './support/harness';
+import { TEST_KEY_ENV } from './support/policy';
 import { useWorld } from './support/world';
 
 let env: TestWorkflowEnvironment;
@@ -41,6 +42,7 @@ async function cli(args: string, stdin = ''): Promise<Run> {
       PLAID_SETUP_AUDITORS: 'dave',
       PLAID_SETUP_ACTOR: 'alice',
       LOG_LEVEL: 'warn',
+      ...TEST_KEY_ENV,
     },
   });
   const run = { code, stdout: out.join(''), stderr: err.join('') };
@@ -93,12 +95,16 @@ test('the CLI carries a setup through every step, from start to enabled and back
     expect(codat.stdout).toContain(`Client ID: ${h.clientId}`);
     expect(codat.stdout).toMatch(/Data access: One-off sync/);
     expect((await cli('confirm-codat acme')).code).toBe(0);
-    expect((await cli('request-production acme --note ready')).code).toBe(0);
+    const requested = await cli('request-production acme --note ready');
+    expect(requested.code).toBe(0);
+    // Status names the request and what approving it covers; a decision names it back.
+    expect(requested.stdout).toContain(`Production request pr-1 (waiting for a decision): client_id ${h.clientId}, countries US,GB, one-off sync, Link customization "codat"`);
+    expect((await cli('approve acme --as bob')).code).toBe(2);
 
-    const self = await cli('approve acme --as alice');
+    const self = await cli('approve acme --as alice --request pr-1');
     expect(self.code).toBe(1);
     expect(self.stderr).toMatch(/alice \(alice\) is not an approver; only people listed in PLAID_SETUP_APPROVERS/);
-    expect((await cli('approve acme --as bob --comment ok')).code).toBe(0);
+    expect((await cli('approve acme --as bob --request pr-1 --comment ok')).code).toBe(0);
 
     const prod = await cli('production-secret acme', `${productionSecret}\n`);
     expect(prod.code).toBe(0);

@@ -11,8 +11,44 @@ test('defaults need no environment at all', () => {
   expect(config.temporal.address).toBeUndefined();
   expect(config.reminderAfterMs).toBe(24 * 3_600_000);
   expect(config.approvalTimeoutMs).toBe(7 * 86_400_000);
-  expect(config.rolesOpen).toBe(true);
-  expect(rolesOf(config, 'anyone')).toEqual(['operator', 'approver', 'auditor']);
+  // Roles fail closed: nobody holds one until the lists are set, or open roles are asked for.
+  expect(config.rolesOpen).toBe(false);
+  expect(rolesOf(config, 'anyone')).toEqual([]);
+});
+
+describe('roles fail closed', () => {
+  const lists = { PLAID_SETUP_OPERATORS: 'U1', PLAID_SETUP_APPROVERS: 'S0APPROVERS', PLAID_SETUP_AUDITORS: 'U4' };
+  const bot = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef' };
+
+  test('open roles only when asked for, with no Slack bot and no lists', () => {
+    const open = loadConfig({ PLAID_SETUP_OPEN_ROLES: 'true' });
+    expect(open.rolesOpen).toBe(true);
+    expect(rolesOf(open, 'anyone')).toEqual(['operator', 'approver', 'auditor']);
+    // Lists, once set, win over the opt-in.
+    expect(loadConfig({ PLAID_SETUP_OPEN_ROLES: 'true', ...lists }).rolesOpen).toBe(false);
+  });
+
+  test.each([
+    ['development', {}],
+    ['test', {}],
+    ['production', { PLAID_SETUP_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), PLAID_SETUP_ASSERTION_KEY: Buffer.alloc(32, 2).toString('base64') }],
+  ])('a configured bot without role lists does not start (NODE_ENV=%s), naming the variables', (nodeEnv, keys) => {
+    const attempt = () => loadConfig({ NODE_ENV: nodeEnv, ...keys, ...bot });
+    expect(attempt).toThrow(/PLAID_SETUP_OPERATORS, PLAID_SETUP_APPROVERS and PLAID_SETUP_AUDITORS: the Slack bot is configured/);
+    expect(() => loadConfig({ NODE_ENV: nodeEnv, ...keys, ...bot, PLAID_SETUP_OPEN_ROLES: 'true' })).toThrow(/PLAID_SETUP_/);
+    expect(loadConfig({ NODE_ENV: nodeEnv, ...keys, ...bot, ...lists }).rolesOpen).toBe(false);
+  });
+
+  test('open roles are refused with a bot or in production', () => {
+    expect(() => loadConfig({ PLAID_SETUP_OPEN_ROLES: 'yes', ...bot, ...lists })).toThrow(/PLAID_SETUP_OPEN_ROLES: open roles are for local use without Slack, not with SLACK_BOT_TOKEN/);
+    expect(() => loadConfig({ PLAID_SETUP_OPEN_ROLES: 'yes', NODE_ENV: 'production' })).toThrow(/PLAID_SETUP_OPEN_ROLES: open roles are for local use without Slack, not with NODE_ENV=production/);
+  });
+
+  test('a listed group id grants its role only through an asserted group, never to an actor with that id', () => {
+    const config = loadConfig(lists);
+    expect(rolesOf(config, 'S0APPROVERS')).toEqual([]);
+    expect(rolesOf(config, 'U1')).toEqual(['operator']);
+  });
 });
 
 test.each([
@@ -67,8 +103,8 @@ test('the bot says what it is missing, in the words of the Slack app settings', 
     'SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token)',
     'SLACK_SIGNING_SECRET (Basic Information > App Credentials), or SLACK_APP_TOKEN for Socket Mode',
   ]);
-  const http = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef', PORT: '3100' });
+  const http = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef', PORT: '3100', PLAID_SETUP_OPERATORS: 'U1' });
   expect(slackMissing(http.slack)).toEqual([]);
   expect(http.slack).toMatchObject({ port: 3100 });
-  expect(slackMissing(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A1-2' }).slack)).toEqual([]);
+  expect(slackMissing(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-A1-2', PLAID_SETUP_OPERATORS: 'U1' }).slack)).toEqual([]);
 });

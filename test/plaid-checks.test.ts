@@ -12,6 +12,7 @@ import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { CountryCode } from '../src/shared/schemas';
 import type { SetupState, StepState } from '../src/shared/state';
 import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines, waitFor } from './support/harness';
+import { TEST_KEY_ENV, TEST_ROLES } from './support/policy';
 import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string): StepState => s.steps.find((x) => x.id === id)!;
@@ -234,6 +235,11 @@ function startWorkerProcess(cli: string): ChildProcess {
       TEMPORAL_TASK_QUEUE: h.taskQueue,
       PLAID_SETUP_DATA_DIR: h.dataDir,
       PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
+      // The worker decides roles from its own configuration: the tests' roles and key.
+      ...TEST_KEY_ENV,
+      PLAID_SETUP_OPERATORS: TEST_ROLES.operator.join(','),
+      PLAID_SETUP_APPROVERS: TEST_ROLES.approver.join(','),
+      PLAID_SETUP_AUDITORS: TEST_ROLES.auditor.join(','),
       PLAID_SANDBOX_URL: plaid.sandboxUrl,
       PLAID_PRODUCTION_URL: plaid.productionUrl,
       LOG_LEVEL: 'warn',

@@ -112,6 +112,9 @@ test('after a full journey, no secret is in any history, export, log, Slack call
     const rotation = await cli(['rotate-secret', 'scanned', '--kind', 'production'], `${secrets.rotated}\n`);
     expect(rotation.code).toBe(1);
     await stateWhen(world, 'scanned', (v) => v.rotation?.status === 'failed', 'the failed rotation');
+    // Disabled first: an enabled setup is not cancelled.
+    await world.driver.slash(users.alice, 'disable scanned moving to a new client', { channel: CHANNEL });
+    await stateWhen(world, 'scanned', (v) => !v.enabled, 'disabled');
     await world.driver.slash(users.alice, 'cancel scanned moving to a new client', { channel: CHANNEL });
     await stateWhen(world, 'scanned', (v) => v.status === 'cancelled', 'cancelled');
   });

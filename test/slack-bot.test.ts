@@ -50,7 +50,8 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
     const started = await world.driver.slash(users.alice, 'start acme', { channel: CHANNEL });
     expect(started.status).toBe(200);
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist with its first button');
-    expect(toldTo(users.alice)).toContain('Started setup *acme*');
+    // The answer comes once the worker accepted the start; the checklist may be posted first.
+    await waitFor(() => toldTo(users.alice), (t) => t.includes('Started setup *acme*'), 'the answer to start');
 
     await click(users.alice, BUTTONS.confirmRedirect);
     await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');

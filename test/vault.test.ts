@@ -151,7 +151,7 @@ test('development generates a 0600 key file once; production refuses to start wi
 
   expect(() => loadConfig({ NODE_ENV: 'production', PLAID_SETUP_OPERATORS: 'U1' })).toThrow(/PLAID_SETUP_MASTER_KEY: required in production/);
   const key = randomBytes(32).toString('base64');
-  const prod = loadConfig({ NODE_ENV: 'production', PLAID_SETUP_OPERATORS: 'U1', PLAID_SETUP_MASTER_KEY: key, PLAID_SETUP_DATA_DIR: dataDir });
+  const prod = loadConfig({ NODE_ENV: 'production', PLAID_SETUP_OPERATORS: 'U1', PLAID_SETUP_MASTER_KEY: key, PLAID_SETUP_ASSERTION_KEY: key, PLAID_SETUP_DATA_DIR: dataDir });
   expect(resolveVaultKeys(prod, logger).current.toString('base64')).toBe(key);
 });
 

@@ -89,6 +89,9 @@ test('the whole journey from start to enabled, then toggles, rotation and cancel
     })();
     expect([step, environment, enabled]).toEqual(['complete', 'production', true]);
 
+    // An enabled integration is disabled before its setup can be cancelled.
+    expect((await h.refused('acme', 'cancel', { actor: actors.alice })).message).toMatch(/Can't cancel while the integration is enabled/);
+    await h.act('acme', 'disable', { actor: actors.alice, reason: 'moving on' });
     state = await h.act('acme', 'cancel', { actor: actors.alice, reason: 'moving to another aggregator' });
     expect(state.status).toBe('cancelled');
     expect(await h.handle('acme').result()).toMatchObject({ setupId: 'acme', status: 'cancelled' });
@@ -219,8 +222,11 @@ test('changing credentials or settings re-opens the checks that depend on them',
     expect(stepOf(state, 'sandbox_test')).toMatchObject({ status: 'waiting' });
     expect(stepOf(state, 'sandbox_test').detail).toMatch(/Re-opened: settings changed by Alice/);
     expect(stepOf(state, 'codat_portal').status).toBe('waiting');
-    // Production approval and the verified Production secret are independent of Sandbox settings.
-    expect(stepOf(state, 'production_approval').status).toBe('done');
+    // The approval covered other countries and no Link customization: it no longer stands.
+    expect(state.production).toMatchObject({ id: 'pr-1', decision: 'superseded' });
+    expect(stepOf(state, 'production_request').status).toBe('waiting');
+    expect(stepOf(state, 'production_approval').detail).toMatch(/Re-opened: country codes, Link customization changed by Alice after production request pr-1/);
+    // The verified Production secret belongs to the unchanged client_id and stays.
     expect(stepOf(state, 'production_secret').status).toBe('done');
     expect(state.currentStep).toBe('sandbox_test');
     expect((await h.refused('reopen', 'enable', { actor: actors.alice })).message).toMatch(/Sandbox test/);
@@ -230,6 +236,10 @@ test('changing credentials or settings re-opens the checks that depend on them',
     const link = plaid.requests.filter((r) => r.clientId === h.clientId && r.path === '/link/token/create').at(-1);
     expect(link?.body).toMatchObject({ country_codes: ['CA'], link_customization_name: 'codat' });
     await h.act('reopen', 'confirmCodat', { actor: actors.alice, step: 'codat_portal' });
+    expect((await h.refused('reopen', 'enable', { actor: actors.alice })).message).toMatch(/step "Production request" is waiting/);
+    await h.act('reopen', 'requestProduction', { actor: actors.alice });
+    state = await h.act('reopen', 'approveProduction', { actor: actors.bob });
+    expect(state.production).toMatchObject({ id: 'pr-2', decision: 'approved', subject: { countryCodes: ['CA'], linkCustomizationName: 'codat' } });
 
     // A new client_id invalidates the Production secret, which belongs to the old one.
     const other = demoClient({ linkCustomizations: ['codat'] });
@@ -254,6 +264,9 @@ test('changing credentials or settings re-opens the checks that depend on them',
     await h.act(id, 'runSandboxTest', { actor: actors.alice });
     await h.until(id, (s) => stepOf(s, 'sandbox_test').status === 'done');
     await h.act(id, 'confirmCodat', { actor: actors.alice });
+    // The new client_id was never approved: production is requested and approved again.
+    await h.act(id, 'requestProduction', { actor: actors.alice });
+    await h.act(id, 'approveProduction', { actor: actors.bob });
     await h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production', productionSecret) });
     await h.until(id, (s) => stepOf(s, 'production_secret').detail?.includes('verified') === true);
     await h.act(id, 'confirmCodat', { actor: actors.alice, step: 'production_secret' });

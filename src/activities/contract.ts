@@ -3,7 +3,7 @@
  * Workflow code imports this module (types and constants only, no I/O).
  */
 import type { CountryCode, PlaidEnvironment, SecretRef } from '../shared/schemas';
-import type { Evidence, MessageRef, Notification, SetupView } from '../shared/state';
+import type { Evidence, MessageRef, Notification, ProductionRequest, SetupView } from '../shared/state';
 
 /** A check that Plaid answered and refused: the operator has something to fix. */
 export const CHECK_FAILED = 'PlaidCheckFailed';
@@ -65,6 +65,13 @@ export interface NotifyResult {
   messages: MessageRef[];
 }
 
+export interface CloseApprovalRequestsInput {
+  messages: MessageRef[];
+  /** The request the messages were sent for: the current one, or one it replaced. */
+  request: ProductionRequest;
+  view: SetupView;
+}
+
 export interface SetupActivities {
   /** `/institutions/get` in the environment: the keys work. */
   verifyCredentials(input: VerifyCredentialsInput): Promise<Evidence>;
@@ -76,6 +83,6 @@ export interface SetupActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
   /** Posts or updates the setup's checklist message. */
   publishChecklist(input: PublishChecklistInput): Promise<MessageRef>;
-  /** Shows the decision (or expiry) on every approval request sent. */
-  closeApprovalRequests(input: { messages: MessageRef[]; view: SetupView }): Promise<void>;
+  /** Shows the decision (expiry, supersession) on every message sent with the request's buttons. */
+  closeApprovalRequests(input: CloseApprovalRequestsInput): Promise<void>;
 }

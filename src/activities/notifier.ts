@@ -6,12 +6,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../logger';
 import type { MessageRef } from '../shared/state';
-import { SLACK_REFUSED, type NotifyInput, type NotifyResult, type PublishChecklistInput } from './contract';
+import { SLACK_REFUSED, type CloseApprovalRequestsInput, type NotifyInput, type NotifyResult, type PublishChecklistInput } from './contract';
 
 export interface Notifier {
   notify(input: NotifyInput): Promise<NotifyResult>;
   publishChecklist(input: PublishChecklistInput): Promise<MessageRef>;
-  closeApprovalRequests(input: { messages: MessageRef[]; view: PublishChecklistInput['view'] }): Promise<void>;
+  closeApprovalRequests(input: CloseApprovalRequestsInput): Promise<void>;
 }
 
 export function createLogNotifier(logger: Logger): Notifier {

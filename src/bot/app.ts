@@ -11,15 +11,15 @@ import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
-import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
-import type { SetupClient } from '../temporal/setups';
+import type { ActOptions, SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../workflows/checklist';
 import { parseSlashCommand } from './commands';
-import { BUTTON_ACTIONS, BUTTONS, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, type ButtonId, type ViewMetadata } from './ids';
+import { BUTTON_ACTIONS, BUTTONS, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from './ids';
 import {
   checklistMessage,
   credentialsModal,
@@ -67,31 +67,53 @@ const MODAL_ACTIONS: Partial<Record<ActionName, ButtonId>> = {
   rotateSecret: BUTTONS.openRotate,
 };
 
+/**
+ * Who clicked: the actor sent to the workflow, and for the bot's own early answers their
+ * roles now. The worker decides again from the groups the bot asserts.
+ */
+interface Person {
+  actor: Actor;
+  roles: Role[];
+  groups: string[];
+}
+
 /** Registers every listener on `app`. */
 export function registerBot(app: App, deps: BotDeps): void {
   const { setups, audit, vault, directory, security, logger } = deps;
 
-  async function actorOf(user: { id: string; name?: string; username?: string }): Promise<Actor> {
+  async function personOf(user: { id: string; name?: string; username?: string }): Promise<Person> {
     const displayName = await directory.displayNameOf(user.id, user.name ?? user.username ?? user.id);
-    return { id: user.id, displayName, source: 'slack', roles: await directory.rolesOf(user.id) };
+    const groups = await directory.groupsOf(user.id);
+    return { actor: { id: user.id, displayName, source: 'slack' }, roles: await directory.rolesOf(user.id), groups };
   }
 
   /** The role check at the moment of the click; a denial is a security event. */
-  async function allowed(actor: Actor, action: ActionName, setupId: string | undefined, tell: (text: string) => Promise<void>): Promise<boolean> {
+  async function allowed(person: Person, action: ActionName, setupId: string | undefined, tell: (text: string) => Promise<void>): Promise<boolean> {
+    const { actor } = person;
     const role = ACTION_ROLES[action];
-    if (actor.roles.includes(role)) return true;
+    if (person.roles.includes(role)) return true;
     await security.record({ kind: 'denied', actor: actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
     await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLES[role]}. Ask an admin of plaid-setup.`);
     return false;
   }
 
+  /** Any role at all, for reading setups (status, list); a refusal is a security event. */
+  async function hasAnyRole(person: Person, what: string, tell: (text: string) => Promise<void>): Promise<boolean> {
+    if (person.roles.length > 0) return true;
+    await security.record({ kind: 'denied', actor: person.actor.id, action: what, detail: 'needs a plaid-setup role' });
+    await tell(
+      `You can't see setups: that needs a plaid-setup role, and you are not listed in ${ROLES.map((r) => ROLE_VARIABLES[r]).join(', ')}. Ask an admin of plaid-setup.`,
+    );
+    return false;
+  }
+
   /**
-   * A setup's audit record for `actor`, or undefined once they were told why not: they lack
+   * A setup's audit record for `person`, or undefined once they were told why not: they lack
    * the role (refused and recorded), there is no such setup, or the record cannot be read.
    */
-  async function recordFor(actor: Actor, setupId: string, tell: (text: string) => Promise<void>): Promise<AuditRow[] | undefined> {
-    if (!HISTORY_READERS.some((role) => actor.roles.includes(role))) {
-      await security.record({ kind: 'denied', actor: actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
+  async function recordFor(person: Person, setupId: string, tell: (text: string) => Promise<void>): Promise<AuditRow[] | undefined> {
+    if (!HISTORY_READERS.some((role) => person.roles.includes(role))) {
+      await security.record({ kind: 'denied', actor: person.actor.id, action: 'history', setupId, detail: 'needs the auditor or operator role' });
       await tell(
         `You can't read audit records: that needs the auditor or operator role, and you are not listed in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}. Ask an admin of plaid-setup.`,
       );
@@ -113,11 +135,11 @@ export function registerBot(app: App, deps: BotDeps): void {
     setupId: string,
     action: N,
     args: ActionArgs<N>,
-    updateId: string,
+    options: ActOptions,
     tell: (text: string) => Promise<void>,
   ): Promise<SetupView | undefined> {
     try {
-      return await setups.act(setupId, action, args, updateId);
+      return await setups.act(setupId, action, args, options);
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       await tell(err.message);
@@ -135,7 +157,9 @@ export function registerBot(app: App, deps: BotDeps): void {
         await tell(notNow(view));
         return;
       }
-      await client.views.open({ trigger_id: triggerId, view: build(meta, view) as never });
+      // A rejection typed without a request id is about the request the modal shows.
+      const bound = button === BUTTONS.openReject && !meta.requestId && view.production ? { ...meta, requestId: view.production.id } : meta;
+      await client.views.open({ trigger_id: triggerId, view: build(bound, view) as never });
     } catch (err) {
       if (isPlaidSetupError(err)) await tell(err.message);
       else throw err;
@@ -146,13 +170,17 @@ export function registerBot(app: App, deps: BotDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     await ack();
     const tell = (text: string) => respond({ response_type: 'ephemeral', text }).then(() => undefined);
-    const actor = await actorOf({ id: command.user_id, name: command.user_name });
+    const person = await personOf({ id: command.user_id, name: command.user_name });
+    const { actor } = person;
     const parsed = parseSlashCommand(command.text);
     try {
+      if (parsed.kind === 'help') {
+        await tell(`${parsed.problem ? `${parsed.problem}\n\n` : ''}${helpText()}`);
+        return;
+      }
+      // Reading setups needs a role too: names, client_ids and who acted are not for everyone.
+      if ((parsed.kind === 'list' || parsed.kind === 'status') && !(await hasAnyRole(person, parsed.kind, tell))) return;
       switch (parsed.kind) {
-        case 'help':
-          await tell(`${parsed.problem ? `${parsed.problem}\n\n` : ''}${helpText()}`);
-          return;
         case 'list': {
           const views = await setups.list();
           await tell(views.length === 0 ? 'No setups yet. Start one with `/plaid-setup start &lt;name&gt;`.' : views.map((v) => `• *${escapeMrkdwn(v.name)}*: ${headline(v)} (${v.data.environment})`).join('\n'));
@@ -160,7 +188,7 @@ export function registerBot(app: App, deps: BotDeps): void {
         }
         case 'history': {
           const setupId = setupIdOf(parsed.name);
-          const rows = await recordFor(actor, setupId, tell);
+          const rows = await recordFor(person, setupId, tell);
           if (!rows) return;
           const message = historyMessage(setupId, rows);
           await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
@@ -177,25 +205,27 @@ export function registerBot(app: App, deps: BotDeps): void {
           return;
         }
         case 'start': {
-          if (!(await allowed(actor, 'confirmRedirect', undefined, tell))) return;
+          if (!(await allowed(person, 'confirmRedirect', undefined, tell))) return;
           const setupId = slugify(parsed.name);
           if (!setupId) {
             await tell(`"${parsed.name}" is not a usable setup name: use letters, digits and dashes.`);
             return;
           }
-          await setups.start(setupId, parsed.name, { id: actor.id, displayName: actor.displayName, source: 'slack' }, { channel: command.channel_id });
+          await setups.start(setupId, parsed.name, actor, { channel: command.channel_id }, person.groups);
           await tell(`Started setup *${setupId}*. Its checklist is in this channel; I keep it current.`);
           return;
         }
         case 'action': {
           const setupId = setupIdOf(parsed.name);
-          if (!(await allowed(actor, parsed.action, setupId, tell))) return;
+          if (!(await allowed(person, parsed.action, setupId, tell))) return;
+          const { requestId, text } = splitRequestId(parsed.rest);
           const button = MODAL_ACTIONS[parsed.action];
           if (button) {
-            await openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id }, tell);
+            await openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, tell);
             return;
           }
-          await perform(setupId, parsed.action, commandArgs(parsed.action, actor, parsed.rest) as never, `slack-command-${command.trigger_id}`, tell);
+          const args = commandArgs(parsed.action, actor, parsed.action === 'approveProduction' ? text : parsed.rest, requestId);
+          await perform(setupId, parsed.action, args as never, { updateId: `slack-command-${command.trigger_id}`, groups: person.groups }, tell);
           return;
         }
       }
@@ -210,22 +240,24 @@ export function registerBot(app: App, deps: BotDeps): void {
     await ack();
     const button = action.action_id as ButtonId;
     const name = BUTTON_ACTIONS[button];
-    const setupId = slugify(action.value ?? '');
+    const target = parseButtonValue(action.value);
     const channel = body.channel?.id ?? body.container?.channel_id;
     const tell = tellerFor(client, body.user.id, channel, respond);
-    if (!name || !setupId) {
+    if (!name || !target) {
       await tell('That button is not one of mine any more; run `/plaid-setup status &lt;name&gt;` for a fresh checklist.');
       return;
     }
-    const actor = await actorOf(body.user);
-    if (!(await allowed(actor, name, setupId, tell))) return;
+    const { setupId, requestId } = target;
+    const person = await personOf(body.user);
+    if (!(await allowed(person, name, setupId, tell))) return;
     if (MODAL_BUTTONS[button]) {
-      await openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}) }, tell);
+      await openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}), ...(requestId ? { requestId } : {}) }, tell);
       return;
     }
     // A double click or a repeated delivery of a click on the same checklist version is one action.
-    const updateId = `slack-click-${setupId}-${action.block_id}-${button}`;
-    await perform(setupId, name, { actor } as ActionArgs<typeof name>, updateId, tell);
+    const updateId = `slack-click-${setupId}-${action.block_id}-${button}${requestId ? `-${requestId}` : ''}`;
+    const args = { actor: person.actor, ...(requestId ? { requestId } : {}) };
+    await perform(setupId, name, args as ActionArgs<typeof name>, { updateId, groups: person.groups }, tell);
   });
 
   // The history summary's export buttons: the full record as a file, in a direct message.
@@ -238,7 +270,7 @@ export function registerBot(app: App, deps: BotDeps): void {
       await tell('That button is not one of mine any more; run `/plaid-setup history &lt;name&gt;` again.');
       return;
     }
-    const rows = await recordFor(await actorOf(body.user), setupId, tell);
+    const rows = await recordFor(await personOf(body.user), setupId, tell);
     if (!rows) return;
     try {
       const dm = await client.conversations.open({ users: body.user.id });
@@ -278,16 +310,16 @@ export function registerBot(app: App, deps: BotDeps): void {
     }
     await ack();
     const tell = tellerFor(client, body.user.id, meta.channel);
-    const actor = await actorOf(body.user);
-    if (!(await allowed(actor, submission.action, meta.setupId, tell))) return;
+    const person = await personOf(body.user);
+    if (!(await allowed(person, submission.action, meta.setupId, tell))) return;
     const refs: SecretRef[] = [];
     const store = async (kind: SecretKind, value: SecretValue) => {
       const ref = await vault.put(meta.setupId, kind, value);
       refs.push(ref);
       return ref;
     };
-    const args = await submission.args(actor, store);
-    const done = await perform(meta.setupId, submission.action, args as never, `slack-view-${view.id}`, tell);
+    const args = await submission.args(person.actor, store, meta);
+    const done = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups }, tell);
     // A refused action leaves no secret behind.
     if (!done) for (const ref of refs) await vault.delete(ref.ref);
   });
@@ -315,14 +347,20 @@ function notNow(view: SetupView): string {
   return `That can't be done on *${escapeMrkdwn(view.name)}* now (${headline(view)}). Run \`/plaid-setup status ${view.setupId}\` to see what is next.`;
 }
 
+/** `pr-2 looks good` → the request id and the rest; a decision names its request first. */
+function splitRequestId(rest: string): { requestId?: string; text: string } {
+  const match = /^(pr-[0-9]{1,6})(?:\s+|$)(.*)$/s.exec(rest.trim());
+  return match ? { requestId: match[1] as string, text: match[2] as string } : { text: rest };
+}
+
 /** Arguments for an action typed as a slash subcommand; free text after the name is the note or reason. */
-function commandArgs(action: ActionName, actor: Actor, rest: string): Record<string, unknown> {
+function commandArgs(action: ActionName, actor: Actor, rest: string, requestId?: string): Record<string, unknown> {
   const text = rest.trim();
   switch (action) {
     case 'requestProduction':
       return { actor, ...(text ? { note: text } : {}) };
     case 'approveProduction':
-      return { actor, ...(text ? { comment: text } : {}) };
+      return { actor, ...(requestId ? { requestId } : {}), ...(text ? { comment: text } : {}) };
     case 'disable':
     case 'cancel':
       return { actor, ...(text ? { reason: text } : {}) };
@@ -334,7 +372,7 @@ function commandArgs(action: ActionName, actor: Actor, rest: string): Record<str
 type Store = (kind: SecretKind, value: SecretValue) => Promise<SecretRef>;
 type Parsed =
   | { ok: false; errors: Record<string, string> }
-  | { ok: true; action: ActionName; args: (actor: Actor, store: Store) => Promise<Record<string, unknown>> };
+  | { ok: true; action: ActionName; args: (actor: Actor, store: Store, meta: ViewMetadata) => Promise<Record<string, unknown>> };
 
 function parseSubmission(callbackId: string, values: never): Parsed {
   switch (callbackId) {
@@ -375,7 +413,7 @@ function parseSubmission(callbackId: string, values: never): Parsed {
     case VIEWS.reject: {
       const s = parseReject(values);
       if (!s.ok) return s;
-      return { ok: true, action: 'rejectProduction', args: async (actor) => ({ actor, reason: s.reason }) };
+      return { ok: true, action: 'rejectProduction', args: async (actor, _store, meta) => ({ actor, ...(meta.requestId ? { requestId: meta.requestId } : {}), reason: s.reason }) };
     }
     case VIEWS.rotate: {
       const s = parseRotate(values);

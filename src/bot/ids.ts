@@ -9,7 +9,7 @@ import type { ActionName } from '../shared/schemas';
 
 export const SLASH_COMMAND = '/plaid-setup';
 
-/** Buttons. Each button's `value` is the setup id. */
+/** Buttons. Each button's `value` is `buttonValue(...)`: the setup id, and for decisions the request id. */
 export const BUTTONS = {
   confirmRedirect: 'plaid_setup.confirm_redirect',
   openCredentials: 'plaid_setup.open_credentials',
@@ -83,9 +83,24 @@ export const FIELDS = {
 } as const;
 export const FIELD_ACTION_ID = 'value';
 
-/** What a modal carries in private_metadata: which setup, and where the click came from. */
+const BUTTON_VALUE = /^([a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?)(?:\/(pr-[0-9]{1,6}))?$/;
+
+/** A button's value: `acme`, or `acme/pr-2` for a decision on production request pr-2. */
+export function buttonValue(setupId: string, requestId?: string): string {
+  return requestId ? `${setupId}/${requestId}` : setupId;
+}
+
+/** The setup (and request) a button names; undefined for anything the bot did not make. */
+export function parseButtonValue(value: string | undefined): { setupId: string; requestId?: string } | undefined {
+  const match = BUTTON_VALUE.exec(value ?? '');
+  if (!match) return undefined;
+  return { setupId: match[1] as string, ...(match[2] ? { requestId: match[2] } : {}) };
+}
+
+/** What a modal carries in private_metadata: which setup, where the click came from, and the request a rejection is about. */
 export const ViewMetadataSchema = z.object({
   setupId: z.string().min(1).max(64),
   channel: z.string().max(32).optional(),
+  requestId: z.string().regex(/^pr-[0-9]{1,6}$/).optional(),
 });
 export type ViewMetadata = z.infer<typeof ViewMetadataSchema>;

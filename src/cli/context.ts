@@ -4,15 +4,16 @@
  */
 import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { loadConfig, rolesOf, type Config } from '../config';
+import { loadConfig, type Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import type { SqliteSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
 import { slugify } from '../shared/messages';
-import { ActorSchema, ROLE_VARIABLES, describeIssues, type Actor, type Role } from '../shared/schemas';
+import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
 import { SetupClient } from '../temporal/setups';
+import { resolveAssertionKeys } from '../vault/master-key';
 import type { Vault } from '../vault/vault';
 
 export interface Io {
@@ -51,6 +52,7 @@ export class CliContext {
     this.setupClient ??= new SetupClient(await this.temporal(), this.config.temporal.taskQueue, { reminderAfterMs, approvalTimeoutMs }, {
       command: 'plaid-setup',
       security: await this.securityLog(),
+      assertionKey: resolveAssertionKeys(this.config, this.logger).current,
     });
     return this.setupClient;
   }
@@ -60,18 +62,15 @@ export class CliContext {
     return this.security;
   }
 
-  /** The person acting: --as, else PLAID_SETUP_ACTOR, else the login name. */
-  actor(as: string | undefined, needs?: Role): Actor {
+  /**
+   * The person acting: --as, else PLAID_SETUP_ACTOR, else the login name. Their roles are
+   * the worker's to decide (the CLI signs who acts with PLAID_SETUP_ASSERTION_KEY).
+   */
+  actor(as: string | undefined): Actor {
     const id = as ?? this.config.actor ?? userInfo().username;
-    const parsed = ActorSchema.safeParse({ id, displayName: id, source: 'cli', roles: rolesOf(this.config, id) });
+    const parsed = ActorSchema.safeParse({ id, displayName: id, source: 'cli' });
     if (!parsed.success) {
       throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid --as: ${describeIssues(parsed.error)}.`);
-    }
-    if (needs && !parsed.data.roles.includes(needs)) {
-      throw new PlaidSetupError(
-        ERROR_CODES.FORBIDDEN,
-        `${id} is not an ${needs}; only people listed in ${ROLE_VARIABLES[needs]} can do this.`,
-      );
     }
     return parsed.data;
   }

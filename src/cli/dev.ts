@@ -9,7 +9,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../bot/ids';
 import { startBot, type RunningBot } from '../bot/server';
-import { rolesOf, slackMissing } from '../config';
+import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
 import { isPlaidSetupError } from '../errors';
 import { basePathFor } from '../plaid/client';
@@ -25,6 +25,8 @@ import { connectWorker } from '../temporal/connection';
 import { dataConverterFor, payloadCodecsFor } from '../temporal/data-converter';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createSetupWorker } from '../temporal/worker';
+import { accessPolicyFor } from '../temporal/worker-policy';
+import { resolveAssertionKeys } from '../vault/master-key';
 import type { CliContext } from './context';
 
 export const DEV_DB_FILE = 'temporal.sqlite';
@@ -35,12 +37,15 @@ export const DEV_DB_FILE = 'temporal.sqlite';
  */
 async function runWorker(
   ctx: CliContext,
+  config: Config,
   connection: NativeConnection,
   client: Client,
   codecPort: number,
 ): Promise<void> {
-  const { config, logger } = ctx;
+  const { logger } = ctx;
   const vault = await ctx.openVault();
+  const assertionKeys = resolveAssertionKeys(config, logger);
+  ctx.io.stdout(`${rolesLine(config)}\n`);
   const missing = slackMissing(config.slack);
   const web = missing.length === 0 ? createActivityWebClient(config.slack) : undefined;
   const directory = web ? new RoleDirectory(web, config) : undefined;
@@ -54,6 +59,7 @@ async function runWorker(
     taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, logger, vault, notifier),
     dataConverter: dataConverterFor(config),
+    policy: accessPolicyFor(config, assertionKeys),
   });
   const security = await ctx.securityLog();
   let bot: RunningBot | undefined;
@@ -62,14 +68,14 @@ async function runWorker(
       client,
       config.temporal.taskQueue,
       { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
-      { command: SLASH_COMMAND, security },
+      { command: SLASH_COMMAND, security, assertionKey: assertionKeys.current },
     );
     bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
   } else {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
-  const codec = config.payloadKeys ? await startCodec(ctx, config.payloadKeys.current, codecPort) : undefined;
+  const codec = config.payloadKeys ? await startCodec(ctx, config, config.payloadKeys.current, codecPort) : undefined;
   ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
   try {
     await worker.run();
@@ -81,8 +87,8 @@ async function runWorker(
 }
 
 /** The codec endpoint beside the worker, when payloads are encrypted. */
-async function startCodec(ctx: CliContext, tokenKey: Buffer, port: number): Promise<RunningCodecServer> {
-  const { config, logger } = ctx;
+async function startCodec(ctx: CliContext, config: Config, tokenKey: Buffer, port: number): Promise<RunningCodecServer> {
+  const { logger } = ctx;
   const server = await startCodecServer({
     codecs: payloadCodecsFor(config),
     tokenKey,
@@ -110,23 +116,39 @@ async function freePortOr(port: number): Promise<number> {
   return probe(port).catch(() => probe(0));
 }
 
-export async function workerCommand(ctx: CliContext): Promise<number> {
+/** Says who holds roles, so nobody runs open roles without knowing. */
+function rolesLine(config: Config): string {
+  if (config.rolesOpen) {
+    return 'Roles: open for local use (everyone holds every role; four eyes still applies). Set PLAID_SETUP_OPERATORS, PLAID_SETUP_APPROVERS and PLAID_SETUP_AUDITORS to restrict.';
+  }
+  const count = (list: string[]) => `${list.length} ${list.length === 1 ? 'entry' : 'entries'}`;
+  return `Roles: operators ${count(config.roles.operator)}, approvers ${count(config.roles.approver)}, auditors ${count(config.roles.auditor)}.`;
+}
+
+/** The configuration with open roles, when the operator asked for them on the command line. */
+function withOpenRoles(ctx: CliContext, openRoles: boolean): Config {
+  return openRoles ? loadConfig({ ...ctx.io.env, PLAID_SETUP_OPEN_ROLES: 'true' }) : ctx.config;
+}
+
+export async function workerCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
+  const config = withOpenRoles(ctx, options.openRoles ?? false);
   const client = await ctx.temporal();
-  await ensureSearchAttributes(client, ctx.config.temporal.namespace, ctx.logger);
-  const connection = await connectWorker(ctx.config);
+  await ensureSearchAttributes(client, config.temporal.namespace, ctx.logger);
+  const connection = await connectWorker(config);
   try {
-    await runWorker(ctx, connection, client, ctx.config.codec.port);
+    await runWorker(ctx, config, connection, client, config.codec.port);
   } finally {
     await connection.close();
   }
   return 0;
 }
 
-export async function devCommand(ctx: CliContext): Promise<number> {
-  const { config, logger, io } = ctx;
+export async function devCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
+  const { logger, io } = ctx;
+  const config = withOpenRoles(ctx, options.openRoles ?? false);
   if (config.temporal.address) {
     io.stdout(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).\n`);
-    return workerCommand(ctx);
+    return workerCommand(ctx, options);
   }
   const provisioned = provisionBinary(TEMPORAL_CLI, { env: io.env, logger });
   mkdirSync(config.dataDir, { recursive: true });
@@ -168,7 +190,7 @@ export async function devCommand(ctx: CliContext): Promise<number> {
     ].join('\n'),
   );
   try {
-    await runWorker(ctx, env.nativeConnection, env.client, codecPort);
+    await runWorker(ctx, config, env.nativeConnection, env.client, codecPort);
   } finally {
     await env.teardown().catch((err: unknown) => {
       // Ctrl-C reaches the dev server too; it may already be gone.

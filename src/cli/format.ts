@@ -2,6 +2,7 @@
  * How the CLI shows a setup to a person. JSON output is the query's state as is.
  */
 import type { SetupState, StepState } from '../shared/state';
+import { describeSubject } from '../workflows/checklist';
 
 const MARK: Record<StepState['status'], string> = {
   waiting: '[ ]',
@@ -34,6 +35,11 @@ export function formatState(state: StateView): string {
     if (s.id === 'codat_portal' && s.status !== 'done' && state.codatPortal && state.data.clientId) {
       for (const entry of state.codatPortal) lines.push(`        ${entry.field}: ${entry.value}`);
     }
+  }
+  if (state.production) {
+    const p = state.production;
+    // Approvers name this id: plaid-setup approve <name> --request <id>.
+    lines.push(`Production request ${p.id} (${p.decision ?? 'waiting for a decision'}): ${describeSubject(p.subject)}`);
   }
   if (state.rotation) {
     const r = state.rotation;

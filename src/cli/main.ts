@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
+import { rolesOf } from '../config';
 import { ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
@@ -84,15 +85,16 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   const waitOptions = (cmd: Command) =>
     cmd.option('--no-wait', 'return as soon as the check has started').option('--timeout <seconds>', 'how long to wait for the check', '300');
 
-  program
-    .command('dev')
-    .description('run everything locally: the Temporal dev server (unless TEMPORAL_ADDRESS is set) and the worker')
-    .action(async () => setExit(await devCommand(ctx)));
+  const openRoles = (cmd: Command) =>
+    cmd.option('--open-roles', 'with no role lists and no Slack bot: everyone holds every role, for local use (PLAID_SETUP_OPEN_ROLES)');
 
-  program
-    .command('worker')
-    .description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')
-    .action(async () => setExit(await workerCommand(ctx)));
+  openRoles(
+    program.command('dev').description('run everything locally: the Temporal dev server (unless TEMPORAL_ADDRESS is set) and the worker'),
+  ).action(async (opts: { openRoles?: boolean }) => setExit(await devCommand(ctx, { openRoles: !!opts.openRoles })));
+
+  openRoles(program.command('worker').description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')).action(
+    async (opts: { openRoles?: boolean }) => setExit(await workerCommand(ctx, { openRoles: !!opts.openRoles })),
+  );
 
   const audit = program
     .command('audit')
@@ -160,7 +162,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--ttl must be a duration from 1m to 7d, such as 8h, not "${opts.ttl}".`);
       }
       const actor = ctx.actor(opts.as);
-      if (!HISTORY_READERS.some((role) => actor.roles.includes(role))) {
+      const roles = rolesOf(ctx.config, actor.id);
+      if (!HISTORY_READERS.some((role) => roles.includes(role))) {
         throw new PlaidSetupError(
           ERROR_CODES.FORBIDDEN,
           `${actor.id} can't read histories: list them in ${ROLE_VARIABLES.auditor} or ${ROLE_VARIABLES.operator}.`,
@@ -182,8 +185,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
 
   withActor(program.command('start <name>').description('start the set-up checklist for a new integration')).action(
     async (name: string, opts: CommonOptions) => {
-      const actor = ctx.actor(opts.as, 'operator');
-      await (await ctx.setups()).start(setupIdOf(name), name, { id: actor.id, displayName: actor.displayName, source: actor.source });
+      const actor = ctx.actor(opts.as);
+      await (await ctx.setups()).start(setupIdOf(name), name, actor);
       print(ctx, await queryState(ctx, name), opts.json);
     },
   );
@@ -259,8 +262,22 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     (o) => (o.step ? { step: o.step as 'codat_portal' | 'production_secret' } : {}),
   );
   simple('request-production', 'ask approvers to approve the move to production', 'requestProduction', (c) => c.option('--note <text>', 'context for approvers'), (o) => (o.note ? { note: o.note } : {}));
-  simple('approve', 'approve the production request (approvers; not the requester)', 'approveProduction', (c) => c.option('--comment <text>', 'a comment for the record'), (o) => (o.comment ? { comment: o.comment } : {}));
-  simple('reject', 'reject the production request (approvers; not the requester)', 'rejectProduction', (c) => c.requiredOption('--reason <text>', 'why, for the requester'), (o) => ({ reason: o.reason ?? '' }));
+  // A decision names the request it is about (`status` shows it), so it cannot land on a newer one.
+  const requestOption = (c: Command) => c.requiredOption('--request <id>', 'the production request decided on, e.g. pr-1 (see status)');
+  simple(
+    'approve',
+    'approve the production request (approvers; not the requester)',
+    'approveProduction',
+    (c) => requestOption(c).option('--comment <text>', 'a comment for the record'),
+    (o) => ({ requestId: o.request ?? '', ...(o.comment ? { comment: o.comment } : {}) }),
+  );
+  simple(
+    'reject',
+    'reject the production request (approvers; not the requester)',
+    'rejectProduction',
+    (c) => requestOption(c).requiredOption('--reason <text>', 'why, for the requester'),
+    (o) => ({ requestId: o.request ?? '', reason: o.reason ?? '' }),
+  );
   simple('enable', 'enable the integration', 'enable');
   simple('disable', 'disable the integration', 'disable', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
   simple('cancel', 'cancel the setup for good', 'cancel', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
@@ -292,7 +309,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       .requiredOption('--client-id <id>', 'the Plaid client_id')
       .option('--with-development-secret', 'also read the legacy Development secret (second line)'),
   ).action(async (name: string, opts: CommonOptions & { clientId: string; withDevelopmentSecret?: boolean }) => {
-    const actor = ctx.actor(opts.as, 'operator');
+    const actor = ctx.actor(opts.as);
     const clientId = ClientIdSchema.safeParse(opts.clientId);
     if (!clientId.success) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${describeIssues(clientId.error)}.`);
     const prompts = ['Sandbox secret', ...(opts.withDevelopmentSecret ? ['Development secret (legacy)'] : [])];
@@ -318,7 +335,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   ) =>
     waitOptions(extra(withActor(program.command(`${command} <name>`).description(description)))).action(
       async (name: string, opts: CommonOptions & { wait: boolean; timeout: string } & Record<string, string>) => {
-        const actor = ctx.actor(opts.as, 'operator');
+        const actor = ctx.actor(opts.as);
         const kind = kindOf(opts);
         const [line] = await readSecretLines(ctx.io, [`${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`]);
         const value = parseSecret(line, `${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`);

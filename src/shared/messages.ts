@@ -71,3 +71,6 @@ export const stateQuery = defineQuery<SetupState>('state');
 
 /** The failure type of a rejected action; its first detail is the rejection code. */
 export const ACTION_REJECTED = 'ActionRejected';
+
+/** The failure type of a start the workflow refuses (forged state, unsigned creator, bad options). */
+export const INVALID_START = 'InvalidStart';

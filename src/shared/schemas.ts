@@ -71,13 +71,36 @@ export type SecretKind = (typeof SECRET_KINDS)[number];
 /** A setup's name as people type it, and the slug every id is derived from. */
 export const SETUP_SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
+/** An actor id is at most this long (Slack ids are 11; login names far shorter). */
+export const ACTOR_ID_MAX = 128;
+
+/**
+ * Who acts. Roles are not part of it: the worker decides them from its own configuration
+ * and the signed assertion that travels with every action (shared/assertion.ts).
+ */
 export const ActorSchema = z.object({
-  id: z.string().trim().min(1, 'an actor id is required').max(128),
+  id: z.string().trim().min(1, 'an actor id is required').max(ACTOR_ID_MAX, `an actor id is at most ${ACTOR_ID_MAX} characters`),
   displayName: z.string().trim().min(1).max(200),
   source: z.enum(['slack', 'cli']),
-  roles: z.array(z.enum(ROLES)),
 });
 export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * Bounds of a setup's timers (reminders, approval expiry) in a start input: no zero,
+ * negative or runaway timer reaches a workflow. Configuration is stricter (src/config.ts).
+ */
+export const TIMER_BOUNDS_MS = { min: 1000, max: 90 * 86_400_000 } as const;
+
+const timer = z
+  .number()
+  .int()
+  .min(TIMER_BOUNDS_MS.min, 'a timer is at least 1 second')
+  .max(TIMER_BOUNDS_MS.max, 'a timer is at most 90 days');
+
+export const SetupOptionsSchema = z.object({ reminderAfterMs: timer, approvalTimeoutMs: timer });
+
+/** The production request a decision is about: `pr-1`, `pr-2`, … */
+export const RequestIdSchema = z.string().regex(/^pr-[0-9]{1,6}$/, 'a production request id looks like pr-3');
 
 export const ClientIdSchema = z
   .string()
@@ -161,9 +184,11 @@ export const ActionArgSchemas = {
   runSandboxTest: z.object({ actor: ActorSchema }),
   confirmCodat: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
   requestProduction: z.object({ actor: ActorSchema, note }),
-  approveProduction: z.object({ actor: ActorSchema, comment: note }),
+  // The request id is optional here so histories from before it replay; the validator requires it.
+  approveProduction: z.object({ actor: ActorSchema, requestId: RequestIdSchema.optional(), comment: note }),
   rejectProduction: z.object({
     actor: ActorSchema,
+    requestId: RequestIdSchema.optional(),
     reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
   }),
   submitProductionSecret: z.object({ actor: ActorSchema, secret: SecretRefSchema }),

@@ -68,16 +68,33 @@ export interface SetupData {
   linkCustomizationName?: string;
 }
 
+/**
+ * What an approver approves: the values production will run with. Changing any of them
+ * after the request supersedes it, and `enable` is refused while they differ.
+ */
+export interface ApprovalSubject {
+  clientId: string;
+  environment: 'production';
+  /** The country codes production uses: the operator's choice, or Production's default. */
+  countryCodes: CountryCode[];
+  syncMode: SyncMode;
+  linkCustomizationName?: string;
+}
+
 export interface ProductionRequest {
+  /** `pr-1`, `pr-2`, …: a decision names the request it is about. */
+  id: string;
+  subject: ApprovalSubject;
   requestedBy: ActorRef;
   requestedAt: string;
   note?: string;
   expiresAt: string;
-  decision?: 'approved' | 'rejected' | 'expired';
+  /** `superseded`: the values changed after the request (or its approval). */
+  decision?: 'approved' | 'rejected' | 'expired' | 'superseded';
   decidedBy?: ActorRef;
   decidedAt?: string;
   reason?: string;
-  /** The approval requests sent to approvers (Slack), to show the decision on them. */
+  /** Every message sent with this request's Approve / Reject buttons (requests, reminders), to close once decided. */
   messages?: MessageRef[];
   /** True once every request message shows the decision. */
   messagesClosed?: boolean;
@@ -124,6 +141,10 @@ export interface SetupState {
   steps: StepState[];
   data: SetupData;
   production?: ProductionRequest;
+  /** The number the next production request gets. */
+  nextRequestNumber: number;
+  /** Requests replaced by a newer one whose messages still show buttons, until they are closed. */
+  earlierRequests?: ProductionRequest[];
   enabled: boolean;
   rotation?: Rotation;
   lastError?: Problem & { step: StepId | 'rotation' };
@@ -148,11 +169,13 @@ export type Notification =
       setupId: string;
       step: StepId;
       waitingOn: 'operators' | 'approvers';
+      /** The request approvers are reminded of; their reminder carries its buttons. */
+      requestId?: string;
       idleSince: string;
       reminderNumber: number;
     }
-  | { kind: 'approval_requested'; setupId: string; requestedBy: ActorRef; expiresAt: string }
-  | { kind: 'approval_expired'; setupId: string; requestedBy: ActorRef; requestedAt: string };
+  | { kind: 'approval_requested'; setupId: string; requestId: string; requestedBy: ActorRef; expiresAt: string }
+  | { kind: 'approval_expired'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string };
 
 /** What a completed workflow returns. */
 export interface SetupOutcome {

@@ -6,9 +6,9 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { GROUP_ID, rolesUnder } from '../shared/access';
 import { ROLES, type Role } from '../shared/schemas';
 
-const GROUP_ID = /^S[A-Z0-9]+$/;
 const CACHE_MS = 60_000;
 
 const UsergroupUsersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()) });
@@ -28,13 +28,19 @@ export class RoleDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The roles a Slack user holds now. With no role configured (development only), every role. */
+  /** The roles a Slack user holds now, by the same rule the worker applies (shared/access.ts). */
   async rolesOf(userId: string): Promise<Role[]> {
-    if (this.config.rolesOpen) return [...ROLES];
-    const held: Role[] = [];
-    for (const role of ROLES) {
-      if ((await this.membersOf(role)).includes(userId)) held.push(role);
-    }
+    return rolesUnder({ open: this.config.rolesOpen, roles: this.config.roles }, userId, await this.groupsOf(userId));
+  }
+
+  /**
+   * The configured user groups that hold `userId`: what the bot asserts to the worker,
+   * which then decides the roles from its own lists.
+   */
+  async groupsOf(userId: string): Promise<string[]> {
+    const groups = new Set(ROLES.flatMap((role) => this.config.roles[role]).filter((id) => GROUP_ID.test(id)));
+    const held: string[] = [];
+    for (const group of groups) if ((await this.groupMembers(group)).includes(userId)) held.push(group);
     return held;
   }
 

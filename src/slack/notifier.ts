@@ -99,8 +99,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
           return { messages: await toApprovers(approvalRequestMessage(view)) };
         case 'reminder': {
           const message = reminderMessage(n, view);
-          if (n.waitingOn === 'approvers') await toApprovers(message);
-          else await inThread(view, message);
+          // Approvers' reminders carry Approve / Reject: they are closed with the request.
+          if (n.waitingOn === 'approvers') return { messages: await toApprovers(message) };
+          await inThread(view, message);
           return { messages: [] };
         }
         case 'approval_expired':
@@ -115,8 +116,8 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       return post(channel, message);
     },
 
-    async closeApprovalRequests({ messages, view }) {
-      const message = approvalDecidedMessage(view);
+    async closeApprovalRequests({ messages, request, view }) {
+      const message = approvalDecidedMessage(view, request);
       for (const ref of messages) await update(ref, message);
     },
   };

@@ -1,20 +1,25 @@
 /**
  * The setups as the bot and the CLI see them through Temporal: start one, read one, list
- * them, and send an action as an Update. A refusal comes back as ACTION_REJECTED with the
- * validator's sentence, for the person who acted, and is recorded in the security log:
- * a refused Update never reaches history.
+ * them, and send an action as an Update. Every start and action is signed (an actor
+ * assertion, shared/assertion.ts) so the worker knows who acts. A refusal comes back as
+ * ACTION_REJECTED with the validator's sentence, for the person who acted, and is recorded
+ * in the security log: a refused Update never reaches history.
  */
+import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowNotFoundError,
+  WorkflowFailedError,
   WorkflowUpdateFailedError,
   type Client,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SecurityLog } from '../audit/security-log';
+import { START_ASSERTION, signAssertion } from '../shared/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import { INVALID_START, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import type { ActionArgs, ActionName } from '../shared/schemas';
 import type { ActorRef, SetupOptions, SetupView } from '../shared/state';
 import type { SetupInput } from '../workflows';
@@ -23,6 +28,15 @@ export interface SetupClientOptions {
   /** The command people type where they are ('plaid-setup' or '/plaid-setup'), for sentences that say what to run. */
   command: string;
   security: SecurityLog;
+  /** PLAID_SETUP_ASSERTION_KEY: what the worker verifies actors with. */
+  assertionKey: Buffer;
+}
+
+/** Who acts, beyond the actor in the arguments: the Slack user groups they were found in. */
+export interface ActOptions {
+  /** Makes a repeated delivery idempotent; a fresh id is used when absent. */
+  updateId?: string;
+  groups?: string[];
 }
 
 export class SetupClient {
@@ -33,10 +47,12 @@ export class SetupClient {
     private readonly caller: SetupClientOptions,
   ) {}
 
-  async start(setupId: string, name: string, createdBy: ActorRef, slack?: { channel: string }): Promise<void> {
-    const input: SetupInput = { setupId, name, createdBy, options: this.options, ...(slack ? { slack } : {}) };
+  async start(setupId: string, name: string, createdBy: ActorRef, slack?: { channel: string }, groups: string[] = []): Promise<void> {
+    const unsigned: SetupInput = { setupId, name, createdBy, options: this.options, ...(slack ? { slack } : {}) };
+    const input: SetupInput = signAssertion(this.caller.assertionKey, { update: START_ASSERTION, setupId }, { ...unsigned }, { groups });
+    let handle: WorkflowHandle;
     try {
-      await this.client.workflow.start(WORKFLOW_TYPE, {
+      handle = await this.client.workflow.start(WORKFLOW_TYPE, {
         workflowId: workflowIdFor(setupId),
         taskQueue: this.taskQueue,
         args: [input],
@@ -47,6 +63,27 @@ export class SetupClient {
       const current = await this.view(setupId);
       const where = current.currentStep ? `next step: ${current.currentStep}` : current.enabled ? 'enabled' : 'complete';
       throw new PlaidSetupError(ERROR_CODES.SETUP_EXISTS, `A setup named "${setupId}" already exists (${where}). See: ${this.caller.command} status ${setupId}`);
+    }
+    await this.startAccepted(handle, setupId, createdBy);
+  }
+
+  /**
+   * The worker checks a start (who, options) in the workflow's first task and ends the
+   * workflow when it refuses; the first query waits for that task, so the refusal reaches
+   * the person now, in the workflow's words, and is recorded.
+   */
+  private async startAccepted(handle: WorkflowHandle, setupId: string, createdBy: ActorRef): Promise<void> {
+    try {
+      await handle.query(stateQuery);
+      return;
+    } catch (queryError) {
+      const failure = await handle.result().then(
+        () => undefined,
+        (err: unknown) => (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_START ? err.cause : undefined),
+      );
+      if (!failure) throw queryError;
+      await this.caller.security.record({ kind: 'rejected', actor: createdBy.id, action: 'start', setupId, detail: failure.message });
+      throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, failure.message);
     }
   }
 
@@ -78,14 +115,17 @@ export class SetupClient {
   }
 
   /**
-   * Sends an action. `updateId` makes a repeated delivery idempotent: Temporal applies an
-   * Update id once per run and answers a repeat with the first result.
+   * Sends an action, signed for this update id. The id makes a repeated delivery
+   * idempotent: Temporal applies an Update id once per run and answers a repeat with the
+   * first result.
    */
-  async act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>, updateId?: string): Promise<SetupView> {
+  async act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>, options: ActOptions = {}): Promise<SetupView> {
+    const updateId = options.updateId ?? `${action}-${randomUUID()}`;
+    const signed = signAssertion(this.caller.assertionKey, { update: action, setupId, updateId }, args as Record<string, unknown>, { groups: options.groups ?? [] });
     try {
       return (await this.client.workflow
         .getHandle(workflowIdFor(setupId))
-        .executeUpdate(updates[action], { args: [args], ...(updateId ? { updateId } : {}) })) as SetupView;
+        .executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId })) as SetupView;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {

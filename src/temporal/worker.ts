@@ -4,12 +4,20 @@
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter, Duration } from '@temporalio/common';
 import type { SetupActivities } from '../activities/contract';
+import type { AccessPolicy } from '../shared/access';
+import { policyHook } from './worker-policy';
 
 export interface SetupWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: SetupActivities;
+  /**
+   * Who holds which role, compiled into the workflow code this worker bundles. Required
+   * unless `workflowBundle` is given, which must have been built with a policy
+   * (bundleWithPolicy): without one every action is refused.
+   */
+  policy?: AccessPolicy;
   /** Tests bundle the workflow code once and share it between workers. */
   workflowBundle?: WorkflowBundle;
   /** How long running activities get to finish when the worker stops. */
@@ -31,6 +39,8 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     activities: options.activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, ...(options.policy ? { bundlerOptions: { webpackConfigHook: policyHook(options.policy) } } : {}) }),
   });
 }

@@ -4,11 +4,12 @@
  * can be tested directly; the workflow wraps these functions in update handlers.
  */
 import type { ZodType } from 'zod';
+import { rolesUnder, type AccessPolicy } from '../shared/access';
+import { assertionProblem, verifyAssertion } from '../shared/assertion';
 import {
   ACTION_NAMES,
   ACTION_ROLES,
   ActionArgSchemas,
-  ROLES,
   ROLE_VARIABLES,
   DEFAULT_COUNTRIES,
   REDIRECT_URI,
@@ -20,14 +21,17 @@ import {
   type CountryCode,
   type ParsedActionArgs,
   type PlaidEnvironment,
+  type Role,
   type SecretRef,
   type StepId,
 } from '../shared/schemas';
-import type { ActorRef, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
+import type { ActorRef, ApprovalSubject, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
 
 export const REJECTION_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  STALE_REQUEST: 'STALE_REQUEST',
   SELF_APPROVAL: 'SELF_APPROVAL',
   OUT_OF_ORDER: 'OUT_OF_ORDER',
   ALREADY_DONE: 'ALREADY_DONE',
@@ -89,6 +93,7 @@ export function initialState(input: {
       requestedCountryCodes: [],
       countryCodes: [...DEFAULT_COUNTRIES.sandbox],
     },
+    nextRequestNumber: 1,
     enabled: false,
     options: input.options,
     nextJobId: 1,
@@ -122,7 +127,13 @@ function requireBefore(state: SetupState, id: StepId, what: string): void {
   }
 }
 
-function parseArgs<N extends ActionName>(name: N, raw: unknown): ParsedActionArgs<N> {
+/**
+ * The handler's parse. The validator checked who acts and every rule just before, in the
+ * same workflow task; a replayed history runs handlers without validators (its assertions
+ * long expired, its rules those of the code that accepted it) and must reach the same
+ * state, so the handler checks nothing more.
+ */
+export function parseArgs<N extends ActionName>(name: N, raw: unknown): ParsedActionArgs<N> {
   const schema = ActionArgSchemas[name] as unknown as ZodType<ParsedActionArgs<N>>;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -131,15 +142,49 @@ function parseArgs<N extends ActionName>(name: N, raw: unknown): ParsedActionArg
   return parsed.data;
 }
 
+/** What the worker knows when it authorizes an action: its policy, the time, the update id. */
+export interface AccessContext {
+  /** Undefined when the worker was built without one: then nothing is allowed. */
+  policy: AccessPolicy | undefined;
+  now: number;
+  updateId?: string;
+}
+
 /**
- * Checks an action against the current state and returns its parsed arguments.
- * Throws ActionRejected, and changes nothing, when the action is not allowed now.
+ * The roles of whoever signed `raw`'s assertion for `update` on `setupId`, decided by the
+ * worker's policy. Throws ActionRejected when the assertion is missing, forged or stale.
  */
-export function validateAction<N extends ActionName>(state: SetupState, name: N, raw: unknown): ParsedActionArgs<N> {
+export function authorize(access: AccessContext, update: string, setupId: string, actorId: string, raw: unknown): Role[] {
+  const policy = access.policy;
+  if (!policy) {
+    throw new ActionRejected(
+      REJECTION_CODES.FORBIDDEN,
+      'This worker was started without an access policy, so it allows nothing; start it with plaid-setup worker or dev.',
+    );
+  }
+  const keys = policy.assertionKeys.map(hexBytes);
+  const check = verifyAssertion(keys, raw, { update, setupId, ...(access.updateId ? { updateId: access.updateId } : {}) }, access.now);
+  if (!check.ok) throw new ActionRejected(REJECTION_CODES.UNAUTHENTICATED, assertionProblem(check.reason));
+  return rolesUnder(policy, actorId, check.groups);
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/**
+ * The validator: checks who acts (signed assertion, roles from the worker's policy) and the
+ * action against the current state, and returns its parsed arguments. Throws
+ * ActionRejected, and changes nothing, when the action is not allowed now.
+ */
+export function validateAction<N extends ActionName>(state: SetupState, name: N, raw: unknown, access: AccessContext): ParsedActionArgs<N> {
   const args = parseArgs(name, raw);
   const actor = (args as { actor: Actor }).actor;
+  const roles = authorize(access, name, state.setupId, actor.id, raw);
   const role = ACTION_ROLES[name];
-  if (!actor.roles.includes(role)) {
+  if (!roles.includes(role)) {
     throw new ActionRejected(
       REJECTION_CODES.FORBIDDEN,
       `${actor.displayName} (${actor.id}) is not an ${role}; only people listed in ${ROLE_VARIABLES[role]} can do this.`,
@@ -158,10 +203,10 @@ export function validateAction<N extends ActionName>(state: SetupState, name: N,
  */
 export function availableActions(state: SetupState): ActionName[] {
   if (state.status === 'cancelled') return [];
-  const anyone: Actor = { id: '', displayName: '', source: 'slack', roles: [...ROLES] };
+  const anyone: Actor = { id: '', displayName: '', source: 'slack' };
   return ACTION_NAMES.filter((name) => {
     try {
-      checkRules(state, name, { actor: anyone } as ParsedActionArgs<ActionName>);
+      checkRules(state, name, { actor: anyone, requestId: state.production?.id } as ParsedActionArgs<ActionName>);
       return true;
     } catch (err) {
       if (err instanceof ActionRejected) return false;
@@ -231,6 +276,15 @@ function checkRules(state: SetupState, name: ActionName, args: ParsedActionArgs<
       if (!request || request.decision || step(state, 'production_approval').status !== 'in_progress') {
         throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, 'There is no production request waiting for a decision.');
       }
+      if (a.requestId !== request.id) {
+        const current = `The request waiting now is ${request.id} (${describeSubject(request.subject)}); decide on it from its own message, or name it: --request ${request.id}.`;
+        throw new ActionRejected(
+          a.requestId === undefined ? REJECTION_CODES.INVALID_INPUT : REJECTION_CODES.STALE_REQUEST,
+          a.requestId === undefined
+            ? `Say which production request you decide on. ${current}`
+            : `That decision is for production request ${a.requestId as string}, which is no longer waiting. ${current}`,
+        );
+      }
       if (request.requestedBy.id === a.actor.id) {
         throw new ActionRejected(
           REJECTION_CODES.SELF_APPROVAL,
@@ -247,6 +301,7 @@ function checkRules(state: SetupState, name: ActionName, args: ParsedActionArgs<
     case 'enable':
       if (state.enabled) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The integration is already enabled.');
       requireBefore(state, 'enablement', 'enable the integration');
+      refuseUnlessApproved(state);
       return;
     case 'disable':
       if (!state.enabled) throw new ActionRejected(REJECTION_CODES.NOT_ALLOWED_NOW, 'The integration is not enabled.');
@@ -261,8 +316,81 @@ function checkRules(state: SetupState, name: ActionName, args: ParsedActionArgs<
       refuseWhileJob(state, 'rotate a secret');
       return;
     case 'cancel':
+      // plaid-setup cannot switch Codat off itself: a cancelled setup must not leave it on unrecorded.
+      if (state.enabled) {
+        throw new ActionRejected(
+          REJECTION_CODES.NOT_ALLOWED_NOW,
+          "Can't cancel while the integration is enabled: disable it in the Codat Portal and here (disable), then cancel.",
+        );
+      }
       return;
   }
+}
+
+/** Enabling needs an approval of exactly the values that would be enabled. */
+function refuseUnlessApproved(state: SetupState): void {
+  const request = state.production;
+  if (request?.decision !== 'approved') {
+    throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, "Can't enable the integration: production is not approved; request production first.");
+  }
+  const changed = subjectChanges(request.subject, subjectOf(state));
+  if (state.data.environment !== request.subject.environment) changed.push(`environment (${state.data.environment}, approved ${request.subject.environment})`);
+  if (changed.length > 0) {
+    throw new ActionRejected(
+      REJECTION_CODES.NOT_ALLOWED_NOW,
+      `Can't enable: ${changed.join(', ')} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
+    );
+  }
+}
+
+/** The values production would run with now (what a production request asks to approve). */
+export function subjectOf(state: SetupState): ApprovalSubject {
+  const d = state.data;
+  return {
+    clientId: d.clientId ?? '',
+    environment: 'production',
+    countryCodes: countriesFor(d, 'production'),
+    syncMode: d.syncMode ?? 'continuous',
+    ...(d.linkCustomizationName ? { linkCustomizationName: d.linkCustomizationName } : {}),
+  };
+}
+
+/** Which approved values differ in `now`, in words. */
+export function subjectChanges(approved: ApprovalSubject, now: ApprovalSubject): string[] {
+  const changes: string[] = [];
+  if (approved.clientId !== now.clientId) changes.push(`client_id (${now.clientId}, approved ${approved.clientId})`);
+  if (approved.countryCodes.join(',') !== now.countryCodes.join(',')) {
+    changes.push(`country codes (${now.countryCodes.join(',')}, approved ${approved.countryCodes.join(',')})`);
+  }
+  if (approved.syncMode !== now.syncMode) changes.push(`sync mode (${now.syncMode}, approved ${approved.syncMode})`);
+  if ((approved.linkCustomizationName ?? '') !== (now.linkCustomizationName ?? '')) {
+    changes.push(`Link customization (${now.linkCustomizationName ?? 'none'}, approved ${approved.linkCustomizationName ?? 'none'})`);
+  }
+  return changes;
+}
+
+export function describeSubject(subject: ApprovalSubject): string {
+  const link = subject.linkCustomizationName ? `, Link customization "${subject.linkCustomizationName}"` : '';
+  return `client_id ${subject.clientId}, countries ${subject.countryCodes.join(',')}, ${subject.syncMode} sync${link}`;
+}
+
+/**
+ * After credentials or settings change: a production request (waiting or approved) for
+ * other values no longer stands. It is superseded, and production must be requested again.
+ */
+function supersedeIfChanged(state: SetupState, now: string, by: ActorRef): void {
+  const request = state.production;
+  if (!request || (request.decision !== undefined && request.decision !== 'approved')) return;
+  const changed = subjectChanges(request.subject, subjectOf(state));
+  if (changed.length === 0) return;
+  request.decision = 'superseded';
+  request.decidedAt = now;
+  request.reason = `changed after the request: ${changed.join(', ')}`;
+  request.messagesClosed = false;
+  const why = `${changed.map((c) => c.replace(/ \(.*$/, '')).join(', ')} changed by ${by.displayName} after production request ${request.id}`;
+  mark(state, 'production_request', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_request}`);
+  mark(state, 'production_approval', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_approval}`);
+  if (state.lastError?.step === 'production_approval') state.lastError = undefined;
 }
 
 function refuseWhileEnabled(state: SetupState, what: string): void {
@@ -383,6 +511,7 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
         state.data.productionSecretConfirmed = false;
       }
       reopen(state, dependants, now, by, `credentials changed by ${by.displayName}`);
+      supersedeIfChanged(state, now, by);
       break;
     }
     case 'updateSettings': {
@@ -394,6 +523,7 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
       effectiveCountries(state);
       mark(state, 'settings', 'done', now, by, describeSettings(state));
       reopen(state, ['sandbox_test', 'codat_portal', 'enablement'], now, by, `settings changed by ${by.displayName}`);
+      supersedeIfChanged(state, now, by);
       break;
     }
     case 'runSandboxTest':
@@ -423,27 +553,34 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
     }
     case 'requestProduction': {
       const expiresAt = new Date(Date.parse(now) + state.options.approvalTimeoutMs).toISOString();
+      const earlier = state.production;
+      // A replaced request whose messages still show buttons is kept until they are closed.
+      if (earlier?.messages?.length && !earlier.messagesClosed) state.earlierRequests = [...(state.earlierRequests ?? []), earlier];
+      const number = state.nextRequestNumber ?? 1;
+      state.nextRequestNumber = number + 1;
       state.production = {
+        id: `pr-${number}`,
+        subject: subjectOf(state),
         requestedBy: by,
         requestedAt: now,
         expiresAt,
         ...(args.note ? { note: args.note as string } : {}),
       };
-      mark(state, 'production_request', 'done', now, by, `Production requested by ${by.displayName}.`);
+      mark(state, 'production_request', 'done', now, by, `Production request ${state.production.id} by ${by.displayName}: ${describeSubject(state.production.subject)}.`);
       mark(
         state,
         'production_approval',
         'in_progress',
         now,
         undefined,
-        `Waiting for an approver other than ${by.displayName}; the request expires at ${expiresAt}.`,
+        `Request ${state.production.id} waits for an approver other than ${by.displayName}; it expires at ${expiresAt}.`,
       );
       break;
     }
     case 'approveProduction': {
       const request = state.production as NonNullable<SetupState['production']>;
       Object.assign(request, { decision: 'approved', decidedBy: by, decidedAt: now, reason: args.comment });
-      mark(state, 'production_approval', 'done', now, by, `Approved by ${by.displayName}.`);
+      mark(state, 'production_approval', 'done', now, by, `${request.id} approved by ${by.displayName}: ${describeSubject(request.subject)}.`);
       break;
     }
     case 'rejectProduction': {
@@ -486,6 +623,9 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
       break;
     }
     case 'cancel':
+      if (state.production && !state.production.decision) {
+        Object.assign(state.production, { decision: 'superseded', decidedAt: now, reason: `setup cancelled by ${by.displayName}` });
+      }
       state.status = 'cancelled';
       state.job = undefined;
       state.cancelled = { actor: by, at: now, ...(args.reason ? { reason: args.reason as string } : {}) };

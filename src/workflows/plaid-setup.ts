@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   sleep,
   isCancellation,
   log,
@@ -15,12 +16,14 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
-import { ACTION_REJECTED, searchAttributes, stateQuery, updates } from '../shared/messages';
-import { ACTION_NAMES, type ActionName } from '../shared/schemas';
-import type { ActorRef, Evidence, Job, Notification, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
+import { START_ASSERTION } from '../shared/assertion';
+import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
+import { ACTION_NAMES, ActorSchema, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
+import type { ActorRef, Evidence, Job, MessageRef, Notification, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
 import {
   ActionRejected,
   applyAction,
+  authorize,
   approvalExpiresAt,
   expireApproval,
   finishJob,
@@ -28,12 +31,14 @@ import {
   initialState,
   nextReminderAt,
   noteJobProgress,
+  parseArgs,
   publicView,
   recordReminder,
   validateAction,
   waitingOn,
   type CheckFailure,
 } from './checklist';
+import { WORKER_POLICY } from './worker-policy';
 
 export interface SetupInput {
   setupId: string;
@@ -42,8 +47,42 @@ export interface SetupInput {
   options: SetupOptions;
   /** Where the setup was started in Slack: its checklist message goes there. */
   slack?: { channel: string };
-  /** Carried across continue-as-new. */
+  /** Carried across continue-as-new; refused in any other start. */
   state?: SetupState;
+  /** Signs `createdBy` for this start (shared/assertion.ts); the creator must be an operator. */
+  assertion?: unknown;
+}
+
+/**
+ * Checks a start input before anything else runs: the setup id is the workflow id's, a
+ * carried state only comes from continue-as-new of this same workflow, and a fresh start is
+ * signed by an operator and has bounded options. The failure ends the workflow at once.
+ */
+function checkStart(input: SetupInput): string {
+  const info = workflowInfo();
+  const refuse = (message: string) => ApplicationFailure.create({ type: INVALID_START, message, nonRetryable: true });
+  const setupId = setupIdFromWorkflowId(info.workflowId);
+  if (!setupId || input.setupId !== setupId) throw refuse(`The setup id must be the workflow id's (${info.workflowId}); start setups with plaid-setup.`);
+  if (input.state !== undefined) {
+    if (!info.continuedFromExecutionRunId || input.state.setupId !== setupId) {
+      throw refuse('A start input may carry a state only when the workflow continues as new; start setups with plaid-setup.');
+    }
+    return setupId;
+  }
+  const options = SetupOptionsSchema.safeParse(input.options);
+  if (!options.success) throw refuse(`Invalid options: ${describeIssues(options.error)}.`);
+  const creator = ActorSchema.safeParse(input.createdBy);
+  if (!creator.success || typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 100) {
+    throw refuse('The start input needs a name (at most 100 characters) and a creator; start setups with plaid-setup.');
+  }
+  try {
+    const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.data.id, input);
+    if (!roles.includes('operator')) throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an operator; only people listed in PLAID_SETUP_OPERATORS can start a setup.`);
+  } catch (err) {
+    if (err instanceof ActionRejected) throw refuse(err.message);
+    throw err;
+  }
+  return setupId;
 }
 
 // Plaid checks: a refusal (CHECK_FAILED) is final; anything else is retried with backoff.
@@ -107,10 +146,14 @@ function failureOf(err: unknown): CheckFailure {
 }
 
 export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcome> {
+  // Like an update validator, the start check decides when the start happens; replaying a
+  // history (whose assertion may be signed with a key since rotated out) skips it. A check
+  // that passed produced no command, so both paths replay the same history.
+  const setupId = workflowInfo().unsafe.isReplaying ? input.setupId : checkStart(input);
   const state: SetupState =
     input.state ??
     initialState({
-      setupId: input.setupId,
+      setupId,
       name: input.name,
       createdBy: input.createdBy,
       createdAt: nowIso(),
@@ -130,12 +173,13 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     setHandler(
       updates[name] as unknown as UpdateDefinition<SetupState, [unknown]>,
       (args: unknown) => {
-        const parsed = validateAction(state, name, args);
+        const parsed = parseArgs(name, args);
         applyAction(state, name, parsed, nowIso());
         if (name === 'requestProduction' && state.production) {
           outbox.push({
             kind: 'approval_requested',
             setupId: state.setupId,
+            requestId: state.production.id,
             requestedBy: state.production.requestedBy,
             expiresAt: state.production.expiresAt,
           });
@@ -146,7 +190,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       {
         validator: (args: unknown) => {
           try {
-            validateAction(state, name, args);
+            const updateId = currentUpdateInfo()?.id;
+            validateAction(state, name, args, { policy: WORKER_POLICY, now: Date.now(), ...(updateId ? { updateId } : {}) });
           } catch (err) {
             if (err instanceof ActionRejected) {
               throw ApplicationFailure.create({ type: ACTION_REJECTED, message: err.message, details: [err.code], nonRetryable: true });
@@ -226,15 +271,24 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     }
   }
 
+  /** Messages that carry a request's Approve / Reject buttons are kept, to close them once it is decided. */
+  function trackApprovalMessages(requestId: string, messages: MessageRef[]): void {
+    const request = [state.production, ...(state.earlierRequests ?? [])].find((r) => r?.id === requestId);
+    if (!request) {
+      log.warn('approval messages for a request no longer tracked', { requestId, messages: messages.length });
+      return;
+    }
+    request.messages = [...(request.messages ?? []), ...messages];
+    request.messagesClosed = false;
+  }
+
   async function deliver(): Promise<void> {
     while (outbox.length > 0) {
       const notification = outbox.shift() as Notification;
       try {
         const { messages } = await notifier.notify({ notification, view: publicView(state) });
-        // Approval requests are kept current (decision, expiry) by the publisher.
-        if (notification.kind === 'approval_requested' && state.production?.expiresAt === notification.expiresAt && messages.length > 0) {
-          state.production.messages = messages;
-        }
+        const requestId = notification.kind === 'approval_requested' || notification.kind === 'reminder' ? notification.requestId : undefined;
+        if (requestId && messages.length > 0) trackApprovalMessages(requestId, messages);
       } catch (err) {
         // A lost notification must not stop the checklist; the failure stays in history.
         log.warn('notification failed', { kind: notification.kind, error: String(err) });
@@ -246,14 +300,17 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   let published = 0;
   let stopPublishing = false;
   const needsPublish = () => !!state.slack && state.version !== published;
-  const approvalsToClose = () => {
-    const request = state.production;
-    return !!request?.decision && !request.messagesClosed && (request.messages?.length ?? 0) > 0;
-  };
+  /** Decided, expired or superseded requests whose messages still show buttons. */
+  const requestsToClose = (): ProductionRequest[] =>
+    [state.production, ...(state.earlierRequests ?? [])].filter(
+      (r): r is ProductionRequest => !!r?.decision && !r.messagesClosed && (r.messages?.length ?? 0) > 0,
+    );
+  const approvalsToClose = () => requestsToClose().length > 0;
 
   /**
    * Keeps Slack current beside the main loop: the checklist message (changes coalesce) and,
-   * once production is decided or expired, the approval requests sent.
+   * once a production request is decided, expired or superseded, every message sent with
+   * its buttons.
    */
   async function publisher(): Promise<void> {
     for (;;) {
@@ -266,17 +323,17 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           const ref = await slack.publishChecklist({ channel: target.channel, ...(target.ts ? { ts: target.ts } : {}), view: publicView(state) });
           target.ts = ref.ts;
         }
-        const request = state.production;
-        if (approvalsToClose() && request?.messages) {
-          await slack.closeApprovalRequests({ messages: request.messages, view: publicView(state) });
+        for (const request of requestsToClose()) {
+          await slack.closeApprovalRequests({ messages: request.messages ?? [], request, view: publicView(state) });
           request.messagesClosed = true;
         }
       } catch (err) {
         // Slack being down must not stop the checklist; the next change tries again.
         log.warn('Slack update failed', { error: String(err) });
-        const request = state.production;
-        if (request && approvalsToClose()) request.messagesClosed = true;
+        for (const request of requestsToClose()) request.messagesClosed = true;
       }
+      // Replaced requests are kept only until their messages are closed.
+      if (state.earlierRequests?.every((r) => r.messagesClosed)) state.earlierRequests = undefined;
       published = version;
       if (!stopPublishing) await sleep(PUBLISH_INTERVAL_MS);
     }
@@ -292,6 +349,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       outbox.push({
         kind: 'approval_expired',
         setupId: state.setupId,
+        requestId: request.id,
         requestedBy: request.requestedBy,
         requestedAt: request.requestedAt,
       });
@@ -308,6 +366,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
         waitingOn: waiting.who,
         idleSince: state.lastChangeAt,
         reminderNumber: state.remindersSent,
+        ...(waiting.who === 'approvers' && state.production ? { requestId: state.production.id } : {}),
       });
     }
   }

@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main';
+import { TEST_KEY_ENV } from './policy';
 
 export interface CliRun {
   code: number;
@@ -11,6 +12,7 @@ export interface CliRun {
   stderr: string;
 }
 
+/** `env` plus the assertion key the test workers verify with, as a configured CLI has it. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -18,7 +20,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv, stdin = '')
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     stdin: Readable.from(stdin ? [stdin] : []),
-    env,
+    env: { ...TEST_KEY_ENV, ...env },
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }

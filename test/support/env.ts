@@ -3,11 +3,13 @@
  * attributes, from the binary global-setup found.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { searchAttributes } from '../../src/shared/messages';
 import { TEMPORAL_CLI } from '../../src/temporal/binaries';
 import { ENCODING_FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { bundleWithPolicy } from '../../src/temporal/worker-policy';
+import { TEST_POLICY } from './policy';
 
 function binary(envVar: string): string {
   const path = process.env[envVar];
@@ -27,20 +29,18 @@ export function startDevServer(extraArgs: string[] = []): Promise<TestWorkflowEn
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
-/** The workflow code, bundled once per test file. */
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
+
+/** The workflow code with the test access policy compiled in, bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  bundle ??= bundleWithPolicy(TEST_POLICY, { workflowsPath: WORKFLOWS_PATH, logger: quiet });
   return bundle;
 }
 
 let encryptingBundle: Promise<WorkflowBundle> | undefined;
 /** The workflow code with the failure converter that encodes failure messages (payload key set). */
 export function encryptingWorkflowBundle(): Promise<WorkflowBundle> {
-  encryptingBundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: ENCODING_FAILURE_CONVERTER_PATH,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
-  });
+  encryptingBundle ??= bundleWithPolicy(TEST_POLICY, { workflowsPath: WORKFLOWS_PATH, failureConverterPath: ENCODING_FAILURE_CONVERTER_PATH, logger: quiet });
   return encryptingBundle;
 }
 

@@ -23,14 +23,17 @@ import type { Notification, SetupOptions, SetupState } from '../../src/shared/st
 import { createSetupWorker } from '../../src/temporal/worker';
 import { Vault } from '../../src/vault/vault';
 import type { SetupInput } from '../../src/workflows';
+import { signAssertion, START_ASSERTION } from '../../src/shared/assertion';
 import { uniqueTaskQueue, workflowBundle } from './env';
+import { TEST_ASSERTION_KEY, TEST_GROUPS } from './policy';
 
+/** The people of the tests; their roles come from TEST_POLICY (support/policy.ts), as a worker decides them. */
 export const actors = {
-  alice: { id: 'U0ALICE', displayName: 'Alice', source: 'cli', roles: ['operator'] },
-  olga: { id: 'U0OLGA', displayName: 'Olga', source: 'slack', roles: ['operator'] },
-  bob: { id: 'U0BOB', displayName: 'Bob', source: 'slack', roles: ['approver'] },
-  carol: { id: 'U0CAROL', displayName: 'Carol', source: 'cli', roles: ['operator', 'approver'] },
-  dave: { id: 'U0DAVE', displayName: 'Dave', source: 'cli', roles: ['auditor'] },
+  alice: { id: 'U0ALICE', displayName: 'Alice', source: 'cli' },
+  olga: { id: 'U0OLGA', displayName: 'Olga', source: 'slack' },
+  bob: { id: 'U0BOB', displayName: 'Bob', source: 'slack' },
+  carol: { id: 'U0CAROL', displayName: 'Carol', source: 'cli' },
+  dave: { id: 'U0DAVE', displayName: 'Dave', source: 'cli' },
 } satisfies Record<string, Actor>;
 
 /** A distinctive secret value, so scans for it cannot hit by chance. */
@@ -124,15 +127,39 @@ export class Harness {
       createdBy: { id: actors.alice.id, displayName: actors.alice.displayName, source: 'cli' },
       options: { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000, ...options },
     };
-    return this.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor(setupId), taskQueue: this.taskQueue, args: [input] });
+    const signed = signAssertion(TEST_ASSERTION_KEY, { update: START_ASSERTION, setupId }, { ...input });
+    return this.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor(setupId), taskQueue: this.taskQueue, args: [signed] });
   }
 
   handle(setupId: string): WorkflowHandle {
     return this.temporal.workflow.getHandle(workflowIdFor(setupId));
   }
 
-  act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
-    return this.handle(setupId).executeUpdate(updates[action], { args: [args] });
+  /**
+   * Sends an action as the bot or CLI would: signed, with the actor's Slack groups
+   * asserted. A decision without a request id names the request waiting now, as the
+   * button on its approval message does.
+   */
+  async act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
+    const updateId = `${action}-${randomBytes(6).toString('hex')}`;
+    const actorId = (args as { actor: { id: string } }).actor.id;
+    const decision = action === 'approveProduction' || action === 'rejectProduction';
+    const full = decision && !('requestId' in args) ? { ...args, requestId: (await this.state(setupId)).production?.id } : args;
+    const signed = signAssertion(TEST_ASSERTION_KEY, { update: action, setupId, updateId }, full as Record<string, unknown>, { groups: TEST_GROUPS[actorId] ?? [] });
+    return this.handle(setupId).executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId });
+  }
+
+  /** Sends `args` exactly as given (no signing): what someone who can reach Temporal could send. */
+  async sendRaw(setupId: string, action: ActionName, args: unknown, updateId = `raw-${randomBytes(6).toString('hex')}`): Promise<{ message: string; code: string }> {
+    try {
+      await this.handle(setupId).executeUpdate(updates[action] as never, { args: [args as never], updateId });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        return { message: err.cause.message, code: String(err.cause.details?.[0]) };
+      }
+      throw err;
+    }
+    throw new Error(`${action} was accepted; expected a refusal`);
   }
 
   /** The validator's sentence for a refused action (fails the test if it was accepted). */

@@ -17,12 +17,13 @@ import { RoleDirectory } from '../../src/slack/directory';
 import { createSlackNotifier } from '../../src/slack/notifier';
 import { SetupClient } from '../../src/temporal/setups';
 import { waitFor, type Harness } from './harness';
+import { APPROVERS_GROUP, TEST_ASSERTION_KEY, TEST_KEY_ENV } from './policy';
 
 export const BOT_TOKEN = 'xoxb-1000000001-2000000002-plaidsetuptesttoken';
 export const SIGNING_SECRET = '5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f21';
 export const APP_TOKEN = 'xapp-1-A0PLAIDSETUP-3000000003-plaidsetuptestapptoken';
 export const CHANNEL = 'C0CHECKLIST';
-export const APPROVERS_GROUP = 'S0APPROVERS';
+export { APPROVERS_GROUP };
 
 export const users = {
   alice: { id: 'U0ALICE', name: 'alice', realName: 'Alice Operator' },
@@ -66,6 +67,7 @@ export async function startSlackWorld(
     PLAID_SETUP_OPERATORS: `${users.alice.id},${users.olga.id},${users.carol.id}`,
     PLAID_SETUP_APPROVERS: APPROVERS_GROUP,
     PLAID_SETUP_AUDITORS: users.dave.id,
+    ...TEST_KEY_ENV,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.apiUrl,
@@ -80,7 +82,7 @@ export async function startSlackWorld(
     h.temporal,
     h.taskQueue,
     { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
-    { command: SLASH_COMMAND, security },
+    { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY },
   );
   const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   let driver: InteractionDriver;

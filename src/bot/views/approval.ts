@@ -5,7 +5,8 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { STEP_TITLES } from '../../shared/schemas';
-import type { Notification } from '../../shared/state';
+import type { Notification, ProductionRequest } from '../../shared/state';
+import { buttonValue } from '../ids';
 import { ACTION_BUTTONS, actionBlocks } from './buttons';
 import type { SlackMessage } from './checklist';
 import { STATUS_MARK, type SetupView } from './summary';
@@ -34,28 +35,23 @@ const DECISIONS = ['approveProduction', 'rejectProduction'] as const;
 
 const fallback = (text: string) => truncateMrkdwn(escapeMrkdwn(text), LIMITS.fallbackText);
 
-function requestLines(view: SetupView): string[] {
-  const p = view.production;
+function requestLines(view: SetupView, p: ProductionRequest | undefined): string[] {
   if (!p) return [`No production request for *${escapeMrkdwn(view.name)}*.`];
-  const lines = [`*${who(p.requestedBy)}* asks to move *${escapeMrkdwn(view.name)}* to Plaid Production (requested ${slackDate(p.requestedAt)}).`];
+  const s = p.subject;
+  const lines = [
+    `*${who(p.requestedBy)}* asks to move *${escapeMrkdwn(view.name)}* to Plaid Production (request ${code(p.id)}, ${slackDate(p.requestedAt)}).`,
+    // Exactly what an approval covers: changing any of it afterwards needs a new request.
+    `*Approving covers:* client_id ${code(s.clientId)} · countries ${escapeMrkdwn(s.countryCodes.join(', '))} · ${s.syncMode} sync · Link customization ${s.linkCustomizationName ? code(s.linkCustomizationName) : 'none'}`,
+  ];
   if (p.note) lines.push(quote(p.note, FREE_TEXT_MAX));
   return lines;
 }
 
-/** What the approver decides on: the settings and what the Sandbox test proved. */
+/** What the Sandbox test proved, for the approver. */
 function setupFacts(view: SetupView): string {
-  const d = view.data;
   const test = view.steps.find((s) => s.id === 'sandbox_test');
   const testWords = test ? `Sandbox test ${STATUS_MARK[test.status].word}${test.at ? ` ${slackDate(test.at)}` : ''}` : '';
-  return [
-    `Setup ${code(view.setupId)}`,
-    d.clientId ? `client_id ${code(d.clientId)}` : 'no client_id yet',
-    `countries ${escapeMrkdwn(d.requestedCountryCodes.length > 0 ? d.requestedCountryCodes.join(', ') : 'Plaid default')}`,
-    `${d.syncMode ?? 'continuous'} sync`,
-    testWords,
-  ]
-    .filter((t) => t.length > 0)
-    .join(' · ');
+  return [`Setup ${code(view.setupId)}`, testWords].filter((t) => t.length > 0).join(' · ');
 }
 
 /**
@@ -67,7 +63,7 @@ export function approvalRequestMessage(view: SetupView): SlackMessage {
   if (!p || p.decision) return approvalDecidedMessage(view);
   const blocks: KnownBlock[] = [
     header(`Production approval: ${view.name}`),
-    section([...requestLines(view), `Decide by ${slackDate(p.expiresAt)}; after that the request expires.`].join('\n')),
+    section([...requestLines(view, p), `Decide by ${slackDate(p.expiresAt)}; after that the request expires.`].join('\n')),
     context([
       setupFacts(view),
       `Four eyes: ${who(p.requestedBy)} can't decide on their own request; only approvers can.`,
@@ -80,9 +76,12 @@ export function approvalRequestMessage(view: SetupView): SlackMessage {
   };
 }
 
-/** The approval message after the decision (or expiry): who decided, when and why. No buttons. */
-export function approvalDecidedMessage(view: SetupView): SlackMessage {
-  const p = view.production;
+/**
+ * The approval message after the decision, expiry or supersession of `request` (the
+ * setup's current request by default): who decided, when and why. No buttons.
+ */
+export function approvalDecidedMessage(view: SetupView, request?: ProductionRequest): SlackMessage {
+  const p = request ?? view.production;
   let outcome: string;
   let text: string;
   const because = p?.reason ? `: ${escapeMrkdwn(truncatePlain(p.reason, FREE_TEXT_MAX))}` : '.';
@@ -99,13 +98,17 @@ export function approvalDecidedMessage(view: SetupView): SlackMessage {
       outcome = `:hourglass: *Expired* ${slackDate(p.decidedAt ?? p.expiresAt)}: no approver decided in time. An operator can request production again.`;
       text = `The production request for ${view.name} expired.`;
       break;
+    case 'superseded':
+      outcome = `:no_entry_sign: *No longer valid* (${slackDate(p.decidedAt ?? p.requestedAt)})${because} A decision needs a new request.`;
+      text = `The production request ${p.id} for ${view.name} no longer stands.`;
+      break;
     default:
       outcome = p ? `Still waiting for a decision; expires ${slackDate(p.expiresAt)}.` : 'Nothing to decide.';
       text = `Production approval for ${view.name}: no decision yet.`;
   }
   return {
     text: fallback(text),
-    blocks: [header(`Production approval: ${view.name}`), section([...requestLines(view), outcome].join('\n')), context([setupFacts(view)])],
+    blocks: [header(`Production approval: ${view.name}`), section([...requestLines(view, p), outcome].join('\n')), context([setupFacts(view)])],
   };
 }
 
@@ -168,8 +171,8 @@ function bareApprovalRequest(n: ApprovalRequestedNotification): SlackMessage {
       {
         type: 'actions',
         elements: [
-          { type: 'button', action_id: ACTION_BUTTONS.approveProduction, text: plain('Approve production', LIMITS.buttonText), value: n.setupId, style: 'primary' },
-          { type: 'button', action_id: ACTION_BUTTONS.rejectProduction, text: plain('Reject…', LIMITS.buttonText), value: n.setupId, style: 'danger' },
+          { type: 'button', action_id: ACTION_BUTTONS.approveProduction, text: plain('Approve production', LIMITS.buttonText), value: buttonValue(n.setupId, n.requestId), style: 'primary' },
+          { type: 'button', action_id: ACTION_BUTTONS.rejectProduction, text: plain('Reject…', LIMITS.buttonText), value: buttonValue(n.setupId, n.requestId), style: 'danger' },
         ],
       },
     ],

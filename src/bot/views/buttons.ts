@@ -1,11 +1,12 @@
 /**
  * One button per checklist action: its action id (from ids.ts), label, style and, for the
- * actions that are hard to undo, a confirmation dialog. A button's value is the setup id.
+ * actions that are hard to undo, a confirmation dialog. A button's value is the setup id,
+ * and for a decision also the production request it decides (ids.ts, buttonValue).
  */
 import type { ActionsBlock, Button, ConfirmationDialog } from '@slack/types';
 import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
 import { availableActions, pendingConfirmation } from '../../workflows/checklist';
-import { BUTTON_ACTIONS, type ButtonId } from '../ids';
+import { BUTTON_ACTIONS, buttonValue, type ButtonId } from '../ids';
 import type { SetupView } from './summary';
 import { LIMITS, plain, truncatePlain } from './text';
 
@@ -86,12 +87,14 @@ function confirmFor(action: ActionName, view: SetupView): ConfirmationDialog | u
   }
 }
 
+const DECISIONS: ReadonlySet<ActionName> = new Set(['approveProduction', 'rejectProduction']);
+
 export function actionButton(action: ActionName, view: SetupView): Button {
   const button: Button = {
     type: 'button',
     action_id: ACTION_BUTTONS[action],
     text: plain(buttonLabel(action, view), LIMITS.buttonText),
-    value: view.setupId,
+    value: buttonValue(view.setupId, DECISIONS.has(action) ? view.production?.id : undefined),
   };
   if (action === 'approveProduction') button.style = 'primary';
   if (action === 'rejectProduction' || action === 'cancel') button.style = 'danger';

@@ -7,6 +7,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput, PlainTextOption } from '@slack/types';
 import { COUNTRY_CODES, DEFAULT_COUNTRIES, SYNC_MODES, type SyncMode } from '../../shared/schemas';
 import { FIELD_ACTION_ID, FIELDS, VIEWS, ViewMetadataSchema, type ViewId, type ViewMetadata } from '../ids';
+import { describeSubject } from '../../workflows/checklist';
 import type { SetupView } from './summary';
 import { LIMITS, PLAID_KEYS, byAt, code, context, escapeMrkdwn, plain, quote, section } from './text';
 
@@ -157,8 +158,9 @@ export function productionSecretModal(meta: ViewMetadata, view: SetupView): Moda
 }
 
 export function rejectModal(meta: ViewMetadata, view: SetupView): ModalView {
-  const p = view.production;
-  const lines = [`Reject the production request for *${setupName(meta, view)}*${p ? ` by ${byAt(p.requestedBy, p.requestedAt)}` : ''}?`];
+  const p = view.production?.id === meta.requestId ? view.production : undefined;
+  const lines = [`Reject production request ${code(meta.requestId ?? '(none)')} for *${setupName(meta, view)}*${p ? ` by ${byAt(p.requestedBy, p.requestedAt)}` : ''}?`];
+  if (p) lines.push(`It asks to approve: ${escapeMrkdwn(describeSubject(p.subject))}.`);
   if (p?.note) lines.push(quote(p.note));
   return modal(VIEWS.reject, meta, 'Reject production', 'Reject', [
     section(lines.join('\n')),
