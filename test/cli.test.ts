@@ -189,6 +189,13 @@ test('--help is there for the program and every command', async () => {
   }
 });
 
+test('an over-long --as is refused with the limit, without echoing the id', async () => {
+  for (const length of [200, 5000]) {
+    const run = await cli(`confirm-redirect acme --as ${'u'.repeat(length)}`);
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `--as: an id is at most 128 characters (this one has ${length}).\n` });
+  }
+});
+
 test('plaid-emulator refuses a port it cannot use, saying which ports it can', async () => {
   const run = await cli('plaid-emulator --port 80');
   expect(run.code).toBe(2);

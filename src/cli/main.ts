@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
-import { ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
 import { CliContext, setupIdOf, type Io } from './context';
@@ -21,6 +21,17 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 interface CommonOptions {
   as?: string;
   json?: boolean;
+}
+
+const MAX_ACTOR_ID = ActorSchema.shape.id.maxLength ?? 128;
+
+/** --as is checked when parsed, so an over-long id gets the limit in words and is not echoed back. */
+function actorIdArg(value: string): string {
+  const length = value.trim().length;
+  if (length > MAX_ACTOR_ID) {
+    throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--as: an id is at most ${MAX_ACTOR_ID} characters (this one has ${length}).`);
+  }
+  return value;
 }
 
 function print(ctx: CliContext, state: StateView, json: boolean | undefined): void {
@@ -80,7 +91,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .exitOverride();
 
   const withActor = (cmd: Command) =>
-    cmd.option('--as <id>', 'who is acting (default: PLAID_SETUP_ACTOR, else your login name)').option('--json', 'print the new state as JSON');
+    cmd.option('--as <id>', 'who is acting (default: PLAID_SETUP_ACTOR, else your login name)', actorIdArg).option('--json', 'print the new state as JSON');
   const waitOptions = (cmd: Command) =>
     cmd.option('--no-wait', 'return as soon as the check has started').option('--timeout <seconds>', 'how long to wait for the check', '300');
 
@@ -148,7 +159,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   program
     .command('codec-token')
     .description('issue a token for the codec endpoint, so an auditor or operator can read encrypted histories in the Temporal Web UI or CLI')
-    .option('--as <id>', 'who the token is for (default: PLAID_SETUP_ACTOR, else your login name)')
+    .option('--as <id>', 'who the token is for (default: PLAID_SETUP_ACTOR, else your login name)', actorIdArg)
     .option('--ttl <duration>', 'how long it is valid, at most 7d', '8h')
     .action((opts: { as?: string; ttl: string }) => {
       const keys = ctx.config.payloadKeys;
