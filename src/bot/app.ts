@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from
 import type { WebClient } from '@slack/web-api';
 import { formatRecord, type AuditFormat, type AuditRow, type AuditSource } from '../audit/export';
 import type { SecurityLog } from '../audit/security-log';
-import { isPlaidSetupError } from '../errors';
+import { isDefiniteRefusal, isPlaidSetupError, type PlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
 import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
@@ -115,13 +115,13 @@ export function registerBot(app: App, deps: BotDeps): void {
     args: ActionArgs<N>,
     updateId: string,
     tell: (text: string) => Promise<void>,
-  ): Promise<SetupView | undefined> {
+  ): Promise<SetupView | PlaidSetupError> {
     try {
       return await setups.act(setupId, action, args, updateId);
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       await tell(err.message);
-      return undefined;
+      return err;
     }
   }
 
@@ -287,9 +287,9 @@ export function registerBot(app: App, deps: BotDeps): void {
       return ref;
     };
     const args = await submission.args(actor, store);
-    const done = await perform(meta.setupId, submission.action, args as never, `slack-view-${view.id}`, tell);
-    // A refused action leaves no secret behind.
-    if (!done) for (const ref of refs) await vault.delete(ref.ref);
+    const outcome = await perform(meta.setupId, submission.action, args as never, `slack-view-${view.id}`, tell);
+    // Only a definite refusal removes the secrets: after anything else the setup may hold them.
+    if (isDefiniteRefusal(outcome)) for (const ref of refs) await vault.delete(ref.ref);
   });
 
   app.event('app_home_opened', async ({ event, client }) => {
