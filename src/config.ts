@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ERROR_CODES, PlaidSetupError } from './errors';
 import { rolesUnder } from './shared/access';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
-import { ROLE_VARIABLES, parseDuration, type Role } from './shared/schemas';
+import { ROLE_VARIABLES, formatDuration, parseDuration, type Role } from './shared/schemas';
 
 const optionalText = z
   .string()
@@ -25,7 +25,11 @@ const list = z
       .filter(Boolean),
   );
 
-const duration = (fallback: string) =>
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** A duration within [min, max]: a typo such as 24s for 24h, or a unit too many, stops start-up instead of misbehaving. */
+const duration = (fallback: string, min: number, max: number) =>
   z
     .string()
     .optional()
@@ -33,6 +37,10 @@ const duration = (fallback: string) =>
       const ms = parseDuration(v && v.trim() !== '' ? v : fallback);
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: 'use a number and a unit, e.g. 90s, 15m, 24h or 7d' });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `must be from ${formatDuration(min)} to ${formatDuration(max)}` });
         return z.NEVER;
       }
       return ms;
@@ -87,8 +95,10 @@ const EnvSchema = z.object({
   PLAID_SETUP_APPROVERS: list,
   PLAID_SETUP_AUDITORS: list,
   PLAID_SETUP_ACTOR: optionalText,
-  PLAID_SETUP_REMINDER_AFTER: duration('24h'),
-  PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d'),
+  // Under a minute, reminders and expiry would fire while people are still reading; past
+  // 90 days a reminder helps nobody and an approval would be given on a stale request.
+  PLAID_SETUP_REMINDER_AFTER: duration('24h', MINUTE, 90 * DAY),
+  PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d', MINUTE, 90 * DAY),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(DEFAULT_TASK_QUEUE),
@@ -103,7 +113,10 @@ const EnvSchema = z.object({
   TEMPORAL_DEV_UI_PORT: port(8233),
   PLAID_SANDBOX_URL: url,
   PLAID_PRODUCTION_URL: url,
-  PLAID_TIMEOUT: duration('30s'),
+  // Under a second, healthy Plaid calls would time out and be retried forever; a check's
+  // activity is given 2 minutes (src/workflows/plaid-setup.ts), so a longer per-request
+  // timeout would never fire: Temporal would end the attempt first, without Plaid's answer.
+  PLAID_TIMEOUT: duration('30s', 1000, 2 * MINUTE),
   SLACK_BOT_TOKEN: optionalMatching(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions'),
   SLACK_SIGNING_SECRET: optionalMatching(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials'),
   SLACK_APP_TOKEN: optionalMatching(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode'),

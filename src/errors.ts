@@ -11,10 +11,13 @@ export const ERROR_CODES = {
   VAULT_KEY_INVALID: 'VAULT_KEY_INVALID',
   VAULT_NOT_FOUND: 'VAULT_NOT_FOUND',
   VAULT_DECRYPT_FAILED: 'VAULT_DECRYPT_FAILED',
+  SECRET_REF_MISMATCH: 'SECRET_REF_MISMATCH',
+  SECRET_FINGERPRINT_MISMATCH: 'SECRET_FINGERPRINT_MISMATCH',
   INPUT_INVALID: 'INPUT_INVALID',
   SETUP_NOT_FOUND: 'SETUP_NOT_FOUND',
   SETUP_EXISTS: 'SETUP_EXISTS',
   ACTION_REJECTED: 'ACTION_REJECTED',
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   FORBIDDEN: 'FORBIDDEN',
   PLAID_ENVIRONMENT_UNSUPPORTED: 'PLAID_ENVIRONMENT_UNSUPPORTED',
   PAYLOAD_KEY_INVALID: 'PAYLOAD_KEY_INVALID',
@@ -36,4 +39,14 @@ export class PlaidSetupError extends Error {
 
 export function isPlaidSetupError(err: unknown, code?: ErrorCode): err is PlaidSetupError {
   return err instanceof PlaidSetupError && (code === undefined || err.code === code);
+}
+
+/**
+ * The workflow definitely did not take the action: the validator refused it, there is no
+ * such setup, or the input was refused before anything was sent. Only then may what was
+ * stored for the action (a secret) be removed; after any other error the workflow may hold
+ * a reference to it.
+ */
+export function isDefiniteRefusal(err: unknown): boolean {
+  return isPlaidSetupError(err, ERROR_CODES.ACTION_REJECTED) || isPlaidSetupError(err, ERROR_CODES.SETUP_NOT_FOUND) || isPlaidSetupError(err, ERROR_CODES.INPUT_INVALID);
 }

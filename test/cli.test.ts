@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { main } from '../src/cli/main';
+import { main, type CliLimits } from '../src/cli/main';
 import { SqliteSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE } from '../src/services';
 import { SqliteDatabase } from '../src/storage/sqlite';
@@ -25,7 +25,7 @@ interface Run {
 }
 const printed: string[] = [];
 
-async function cli(args: string, stdin = ''): Promise<Run> {
+async function cli(args: string, stdin = '', limits?: CliLimits): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(['node', 'plaid-setup', ...args.split(' ').filter(Boolean)], {
@@ -44,7 +44,7 @@ async function cli(args: string, stdin = ''): Promise<Run> {
       LOG_LEVEL: 'warn',
       ...TEST_KEY_ENV,
     },
-  });
+  }, limits);
   const run = { code, stdout: out.join(''), stderr: err.join('') };
   printed.push(run.stdout, run.stderr);
   return run;
@@ -184,6 +184,35 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
   });
 });
 
+test('no answer from the setup keeps the secret it may hold, says so, and the setup can take it later', async () => {
+  const secret = h.client.secrets.sandbox;
+  const vaultRefs = async () => {
+    const db = await SqliteDatabase.open(`${h.dataDir}/vault.sqlite`);
+    const rows = await db.all<{ ref: string }>('SELECT ref FROM vault_secrets');
+    await db.close();
+    return rows.map((r) => r.ref);
+  };
+  await (await h.worker()).runUntil(async () => {
+    await cli('start gamma');
+    expect((await cli('confirm-redirect gamma')).code).toBe(0);
+  });
+  // No worker now: Temporal admits the update, nobody accepts it, the CLI's wait runs out.
+  const sent = await cli(`credentials gamma --client-id ${h.clientId}`, `${secret}\n`, { updateTimeoutMs: 2_000 });
+  expect(sent.code).toBe(1);
+  expect(sent.stderr).toMatch(/submitCredentials was sent to gamma but the setup did not answer within 2 s; is a worker running \(npm start\)\? It may still be applied/);
+  expect(sent.stderr).toMatch(/The secret sha256:[0-9a-f]{12} stays in the vault.*Check with: plaid-setup status gamma/);
+  expect(await vaultRefs()).toEqual(['vault:gamma/sandbox/v1']);
+
+  // The worker comes back and the workflow takes the update it was holding: its secret is there.
+  await (await h.worker()).runUntil(async () => {
+    await h.until('gamma', (s) => s.data.sandboxSecret?.ref === 'vault:gamma/sandbox/v1', 'the late credentials');
+    expect((await cli('settings gamma --sync continuous')).code).toBe(0);
+    const test = await cli('sandbox-test gamma');
+    expect(test.stdout).toMatch(/\[x\] sandbox_test\s+done/);
+  });
+  for (const text of printed) expect(text).not.toContain(secret);
+});
+
 test('--help is there for the program and every command', async () => {
   const top = await cli('--help');
   expect(top.code).toBe(0);
@@ -192,6 +221,13 @@ test('--help is there for the program and every command', async () => {
     const help = await cli(`${command} --help`);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: plaid-setup /);
+  }
+});
+
+test('an over-long --as is refused with the limit, without echoing the id', async () => {
+  for (const length of [200, 5000]) {
+    const run = await cli(`confirm-redirect acme --as ${'u'.repeat(length)}`);
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `--as: an id is at most 128 characters (this one has ${length}).\n` });
   }
 });
 

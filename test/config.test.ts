@@ -70,6 +70,24 @@ test.each([
   expect(() => loadConfig({ [name]: value })).toThrow(message);
 });
 
+test.each([
+  ['PLAID_SETUP_REMINDER_AFTER', '30s', /PLAID_SETUP_REMINDER_AFTER: must be from 1m to 90d/],
+  ['PLAID_SETUP_REMINDER_AFTER', '91d', /PLAID_SETUP_REMINDER_AFTER: must be from 1m to 90d/],
+  ['PLAID_SETUP_APPROVAL_TIMEOUT', '1ms', /PLAID_SETUP_APPROVAL_TIMEOUT: must be from 1m to 90d/],
+  ['PLAID_SETUP_APPROVAL_TIMEOUT', '99999999999d', /PLAID_SETUP_APPROVAL_TIMEOUT: must be from 1m to 90d/],
+  ['PLAID_TIMEOUT', '500ms', /PLAID_TIMEOUT: must be from 1s to 2m/],
+  ['PLAID_TIMEOUT', '1h', /PLAID_TIMEOUT: must be from 1s to 2m/],
+])('a duration out of range, %s=%s, is refused with the range', (name, value, message) => {
+  expect(() => loadConfig({ [name]: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
+});
+
+test('durations at the ends of their ranges are accepted', () => {
+  const low = loadConfig({ PLAID_SETUP_REMINDER_AFTER: '1m', PLAID_SETUP_APPROVAL_TIMEOUT: '60s', PLAID_TIMEOUT: '1000ms' });
+  expect(low).toMatchObject({ reminderAfterMs: 60_000, approvalTimeoutMs: 60_000, plaid: { timeoutMs: 1000 } });
+  const high = loadConfig({ PLAID_SETUP_REMINDER_AFTER: '90d', PLAID_SETUP_APPROVAL_TIMEOUT: '2160h', PLAID_TIMEOUT: '2m' });
+  expect(high).toMatchObject({ reminderAfterMs: 90 * 86_400_000, approvalTimeoutMs: 90 * 86_400_000, plaid: { timeoutMs: 120_000 } });
+});
+
 test('payload encryption is off until PLAID_SETUP_PAYLOAD_KEY is set; the codec endpoint serves the dev Web UI by default', () => {
   expect(loadConfig({}).payloadKeys).toBeUndefined();
   expect(loadConfig({}).codec).toEqual({ port: 8234, origins: ['http://127.0.0.1:8233', 'http://localhost:8233'] });

@@ -5,6 +5,7 @@
  * serving the real Temporal CLI and a browser to those allowed, and only to them.
  */
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -195,6 +196,16 @@ describe('an encrypted setup on a real Temporal server', () => {
     const tooLong = await cli(['codec-token', '--as', 'U0DAVE', '--ttl', '30d'], withKey);
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toMatch(/--ttl must be a duration from 1m to 7d/);
+    // An id is at most 128 characters, as everywhere else; the token holds any id that fits.
+    const longId = `U${'0'.repeat(99)}`;
+    const long = await cli(['codec-token', '--as', longId], { ...withKey, PLAID_SETUP_AUDITORS: longId });
+    expect(long.code).toBe(0);
+    expect(checkCodecToken(payloadKey, long.stdout.trim())).toMatchObject({ ok: true, claims: { sub: longId } });
+    for (const length of [200, 5000]) {
+      const overLong = await cli(['codec-token', '--as', 'U'.repeat(length)], withKey);
+      expect(overLong).toMatchObject({ code: 2, stdout: '' });
+      expect(overLong.stderr).toBe(`--as: an id is at most 128 characters (this one has ${length}).\n`);
+    }
     const noKey = await cli(['codec-token', '--as', 'U0DAVE']);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/set PLAID_SETUP_PAYLOAD_KEY first/);
@@ -300,6 +311,39 @@ describe('an encrypted setup on a real Temporal server', () => {
       expect(unknownKey.status).toBe(422);
       expect(((await unknownKey.json()) as { error: string }).error).toMatch(/neither PLAID_SETUP_PAYLOAD_KEY nor PLAID_SETUP_PREVIOUS_PAYLOAD_KEY/);
       expect((await security.list()).at(-1)).toMatchObject({ kind: 'key_error', actor: 'U0DAVE', action: 'codec.decode' });
+    });
+
+    test('a sign-in cookie that does not decode is refused and recorded, not a server error', async () => {
+      const malformed = await post('/decode', { payloads: [] }, { cookie: 'plaid_setup_codec=%E0%A4%A' });
+      expect(malformed.status).toBe(401);
+      expect(((await malformed.json()) as { error: string }).error).toMatch(/not one plaid-setup signed/);
+      expect((await security.list()).at(-1)).toMatchObject({ kind: 'forged_request', action: 'codec.decode' });
+      // A path the URL parser cannot read is a bad request too, not a crash.
+      const raw = await new Promise<number>((resolve, reject) => {
+        const { port } = new URL(server.url);
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '//' }, (res) => resolve(res.statusCode ?? 0));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(raw).toBe(400);
+    });
+
+    test('sign-in from another site is refused and recorded (login CSRF); the sign-in page itself still works', async () => {
+      const signIn = (origin: string) =>
+        fetch(`${server.url}/login`, { method: 'POST', headers: { origin }, body: new URLSearchParams({ token: token('U0DAVE') }) });
+      const forged = await signIn('https://evil.example');
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get('set-cookie')).toBeNull();
+      expect(await forged.text()).toMatch(/Sign-in from https:\/\/evil\.example is not allowed/);
+      expect((await security.list()).at(-1)).toMatchObject({ kind: 'denied', action: 'codec.login', detail: expect.stringMatching(/evil\.example/) });
+      expect((await signIn('null')).status).toBe(403);
+
+      const own = await signIn(server.url);
+      expect(own.status).toBe(200);
+      expect(own.headers.get('set-cookie')).toMatch(/^plaid_setup_codec=/);
+      // The same endpoint reached as localhost is its own origin too.
+      expect((await signIn(server.url.replace('127.0.0.1', 'localhost'))).status).toBe(200);
+      expect((await signIn(UI)).status).toBe(200);
     });
 
     test('a taken port is named, with the variable that moves it', async () => {

@@ -37,7 +37,7 @@ afterEach(() => plaid.clearFaults());
 
 async function sandboxApi(e: PlaidEndpoints = endpoints) {
   const ref = await vault.put('client', 'sandbox', SecretValueSchema.parse(client.secrets.sandbox));
-  return createPlaidClientFactory(vault, e).create({ environment: 'sandbox', clientId: client.clientId, secretRef: ref.ref });
+  return (await createPlaidClientFactory(vault, e).create({ setupId: 'client', environment: 'sandbox', clientId: client.clientId, secret: ref })).api;
 }
 
 async function failure(run: Promise<unknown>): Promise<PlaidCallError> {
@@ -75,7 +75,12 @@ test("base URLs default to Plaid's and follow PLAID_SANDBOX_URL / PLAID_PRODUCTI
 test('a secret missing from the vault is a vault error before anything reaches Plaid', async () => {
   const before = plaid.requests.length;
   await expect(
-    createPlaidClientFactory(vault, endpoints).create({ environment: 'sandbox', clientId: client.clientId, secretRef: 'vault:client/sandbox/v99' }),
+    createPlaidClientFactory(vault, endpoints).create({
+      setupId: 'client',
+      environment: 'sandbox',
+      clientId: client.clientId,
+      secret: { ref: 'vault:client/sandbox/v99', fingerprint: 'sha256:000000000000' },
+    }),
   ).rejects.toMatchObject({ code: 'VAULT_NOT_FOUND' });
   expect(plaid.requests.length).toBe(before);
 });
@@ -112,11 +117,11 @@ test('Plaid error bodies keep code, type and request_id; retryable ones are mark
 });
 
 test("the SDK's error holds the secret; the classified error does not", async () => {
-  const ref = await vault.put('client', 'production', SecretValueSchema.parse(client.secrets.production!));
-  const api = await createPlaidClientFactory(vault, endpoints).create({ environment: 'sandbox', clientId: client.clientId, secretRef: ref.ref });
+  // The Production secret entered as the Sandbox secret: Plaid answers INVALID_API_KEYS.
+  const ref = await vault.put('client', 'sandbox', SecretValueSchema.parse(client.secrets.production!));
+  const { api } = await createPlaidClientFactory(vault, endpoints).create({ setupId: 'client', environment: 'sandbox', clientId: client.clientId, secret: ref });
   let raw: unknown;
   try {
-    // The Production secret sent to Sandbox: Plaid answers INVALID_API_KEYS.
     await api.institutionsGet({ count: 1, offset: 0, country_codes: ['US' as never] });
   } catch (err) {
     raw = err;

@@ -40,7 +40,7 @@ if (!spec) console.warn(`Contract tests skipped: ${reason}.`);
   async function api(environment: PlaidEnvironment, secret: string) {
     const ref = await vault.put('contract', environment, SecretValueSchema.parse(secret));
     const factory = createPlaidClientFactory(vault, { sandboxUrl: plaid.sandboxUrl, productionUrl: plaid.productionUrl, timeoutMs: 1_000 });
-    return factory.create({ environment, clientId: client.clientId, secretRef: ref.ref });
+    return (await factory.create({ setupId: 'contract', environment, clientId: client.clientId, secret: ref })).api;
   }
 
   const refused = (run: Promise<unknown>) =>

@@ -10,7 +10,7 @@ import { SqliteSecurityLog } from '../src/audit/security-log';
 import { loadConfig } from '../src/config';
 import { isPlaidSetupError } from '../src/errors';
 import { createLogger } from '../src/logger';
-import { SecretValueSchema, type SecretValue } from '../src/shared/schemas';
+import { SecretValueSchema, type SecretKind, type SecretRef, type SecretValue } from '../src/shared/schemas';
 import { SqliteDatabase } from '../src/storage/sqlite';
 import { resolveVaultKeys } from '../src/vault/master-key';
 import { Vault, fingerprint } from '../src/vault/vault';
@@ -28,6 +28,13 @@ async function expectCode(promise: Promise<unknown>, code: string, message: RegE
   expect((err as Error).message).toMatch(message);
 }
 
+/** Reveals a secret as its own setup and kind would (the owner is read off the reference). */
+async function revealOwn(vault: Vault, ref: SecretRef | string): Promise<string> {
+  const secret = typeof ref === 'string' ? { ref, fingerprint: 'sha256:000000000000' } : ref;
+  const [, setupId, kind] = /^vault:([^/]+)\/([^/]+)\//.exec(secret.ref) ?? [];
+  return (await vault.reveal(secret, { setupId: setupId ?? '', kind: kind as SecretKind })).value;
+}
+
 test('a secret round-trips; the ref and fingerprint do not reveal it; versions count up', async () => {
   const file = tempFile();
   const vault = await Vault.open(file, { current: randomBytes(32) });
@@ -36,7 +43,7 @@ test('a secret round-trips; the ref and fingerprint do not reveal it; versions c
   expect(ref).toEqual({ ref: 'vault:acme/sandbox/v1', fingerprint: fingerprint(value) });
   expect(ref.fingerprint).toMatch(/^sha256:[0-9a-f]{12}$/);
   expect(JSON.stringify(ref)).not.toContain(value);
-  expect(await vault.reveal(ref.ref)).toBe(value);
+  expect(await revealOwn(vault, ref)).toBe(value);
   expect((await vault.put('acme', 'sandbox', secret())).ref).toBe('vault:acme/sandbox/v2');
   expect((await vault.put('acme', 'production', secret())).ref).toBe('vault:acme/production/v1');
   await vault.close();
@@ -51,7 +58,7 @@ test('a tampered ciphertext, tag or binding is a clear error, never garbage', as
   const b = await vault.put('other', 'sandbox', secret());
   const db = await SqliteDatabase.open(file);
   await db.run("UPDATE vault_secrets SET ciphertext = randomblob(length(ciphertext)) WHERE ref = ?", [a.ref]);
-  await expectCode(vault.reveal(a.ref), 'VAULT_DECRYPT_FAILED', /failed its integrity check.*Submit the secret again/);
+  await expectCode(revealOwn(vault, a), 'VAULT_DECRYPT_FAILED', /failed its integrity check.*Submit the secret again/);
 
   // A row moved to another setup does not open: associated data binds setup, kind and version.
   const c = await vault.put('acme', 'production', secret());
@@ -60,8 +67,8 @@ test('a tampered ciphertext, tag or binding is a clear error, never garbage', as
        tag = (SELECT tag FROM vault_secrets WHERE ref = ?) WHERE ref = ?`,
     [b.ref, b.ref, b.ref, c.ref],
   );
-  await expectCode(vault.reveal(c.ref), 'VAULT_DECRYPT_FAILED', /integrity check/);
-  await expectCode(vault.reveal('vault:acme/sandbox/v99'), 'VAULT_NOT_FOUND', /not in the vault/);
+  await expectCode(revealOwn(vault, c), 'VAULT_DECRYPT_FAILED', /integrity check/);
+  await expectCode(revealOwn(vault, 'vault:acme/sandbox/v99'), 'VAULT_NOT_FOUND', /not in the vault/);
   await db.close();
   await vault.close();
 });
@@ -76,17 +83,17 @@ test('a wrong key is refused by name; the previous key opens old secrets until r
   await writer.close();
 
   const wrong = await Vault.open(file, { current: newKey });
-  await expectCode(wrong.reveal(ref.ref), 'VAULT_KEY_INVALID', /neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY/);
+  await expectCode(revealOwn(wrong, ref), 'VAULT_KEY_INVALID', /neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY/);
   await wrong.close();
 
   const rotating = await Vault.open(file, { current: newKey, previous: oldKey });
-  expect(await rotating.reveal(ref.ref)).toBe(value);
+  expect(await revealOwn(rotating, ref)).toBe(value);
   expect(await rotating.rekey()).toBe(1);
   expect(await rotating.rekey()).toBe(0);
   await rotating.close();
 
   const after = await Vault.open(file, { current: newKey });
-  expect(await after.reveal(ref.ref)).toBe(value);
+  expect(await revealOwn(after, ref)).toBe(value);
   await after.close();
 });
 
@@ -101,7 +108,7 @@ test('key errors are security events: a wrong key, an altered row, a rekey that 
   await writer.close();
 
   const wrong = await Vault.open(file, { current: randomBytes(32) }, { security });
-  await expectCode(wrong.reveal(ref.ref), 'VAULT_KEY_INVALID', /neither/);
+  await expectCode(revealOwn(wrong, ref), 'VAULT_KEY_INVALID', /neither/);
   await expectCode(wrong.rekey(), 'VAULT_KEY_INVALID', /neither/);
   await expectCode(wrong.itemLedger().pending('acme'), 'VAULT_KEY_INVALID', /neither/);
   await wrong.close();
@@ -110,7 +117,7 @@ test('key errors are security events: a wrong key, an altered row, a rekey that 
   await db.run('UPDATE vault_secrets SET tag = randomblob(16) WHERE ref = ?', [ref.ref]);
   await db.close();
   const right = await Vault.open(file, { current: oldKey }, { security });
-  await expectCode(right.reveal(ref.ref), 'VAULT_DECRYPT_FAILED', /integrity check/);
+  await expectCode(revealOwn(right, ref), 'VAULT_DECRYPT_FAILED', /integrity check/);
   await right.close();
 
   const events = await security.list();
@@ -125,13 +132,40 @@ test('key errors are security events: a wrong key, an altered row, a rekey that 
   await security.close();
 });
 
+test("a reference is opened only for its own setup and kind, with its own fingerprint; refusals are recorded", async () => {
+  const file = tempFile();
+  const security = await SqliteSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'));
+  const vault = await Vault.open(file, { current: randomBytes(32) }, { security });
+  const value = secret();
+  const bravo = await vault.put('bravo', 'production', value);
+  const development = await vault.put('alpha', 'development', secret());
+
+  expect(await vault.reveal(bravo, { setupId: 'bravo', kind: 'production' })).toEqual({ value, fingerprint: fingerprint(value) });
+  await expectCode(vault.reveal(bravo, { setupId: 'alpha', kind: 'production' }), 'SECRET_REF_MISMATCH', /is setup bravo's production secret, not its production secret for setup alpha/);
+  await expectCode(vault.reveal(bravo, { setupId: 'bravo', kind: 'sandbox' }), 'SECRET_REF_MISMATCH', /bravo's production secret, not its sandbox secret/);
+  await expectCode(vault.reveal(development, { setupId: 'alpha', kind: 'sandbox' }), 'SECRET_REF_MISMATCH', /alpha's development secret/);
+  // A fingerprint the caller made up is not passed on as the secret's.
+  await expectCode(vault.reveal({ ref: bravo.ref, fingerprint: 'sha256:0123456789ab' }, { setupId: 'bravo', kind: 'production' }), 'SECRET_FINGERPRINT_MISMATCH', /does not have the fingerprint sha256:0123456789ab/);
+
+  const events = await security.list();
+  expect(events.map((e) => [e.kind, e.action, e.setupId, e.detail.split(':')[0]])).toEqual([
+    ['denied', 'vault.reveal', 'alpha', 'SECRET_REF_MISMATCH'],
+    ['denied', 'vault.reveal', 'bravo', 'SECRET_REF_MISMATCH'],
+    ['denied', 'vault.reveal', 'alpha', 'SECRET_REF_MISMATCH'],
+    ['denied', 'vault.reveal', 'bravo', 'SECRET_FINGERPRINT_MISMATCH'],
+  ]);
+  expect(JSON.stringify(events)).not.toContain(value);
+  await vault.close();
+  await security.close();
+});
+
 test('two connections (bot and worker) writing at once get distinct versions', async () => {
   const file = tempFile();
   const key = randomBytes(32);
   const [one, two] = await Promise.all([Vault.open(file, { current: key }), Vault.open(file, { current: key })]);
   const refs = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).put('acme', 'sandbox', secret())));
   expect(new Set(refs.map((r) => r.ref)).size).toBe(20);
-  for (const r of refs) expect(await one.reveal(r.ref)).toMatch(/^[0-9a-f]{30}$/);
+  for (const r of refs) expect(await revealOwn(one, r)).toMatch(/^[0-9a-f]{30}$/);
   await one.close();
   await two.close();
 });

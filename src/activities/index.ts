@@ -6,10 +6,10 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PlaidApi } from 'plaid';
-import { isPlaidSetupError } from '../errors';
+import { ERROR_CODES, isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemLedger, type SmokePhase } from '../plaid/checks';
-import type { PlaidClientFactory } from '../plaid/client';
+import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
 import type { Evidence } from '../shared/state';
 import {
@@ -38,13 +38,17 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export function createActivities(deps: ActivityDeps): SetupActivities {
   const { plaid, items, notifier, logger } = deps;
 
-  async function clientFor(ref: PlaidCredentialsRef): Promise<PlaidApi> {
+  async function clientFor(ref: PlaidCredentialsRef): Promise<PlaidClient> {
     try {
-      return await plaid.create({ environment: ref.environment, clientId: ref.clientId, secretRef: ref.secret.ref });
+      return await plaid.create({ setupId: ref.setupId, environment: ref.environment, clientId: ref.clientId, secret: ref.secret });
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       logger.error('cannot build the Plaid client', { setup: ref.setupId, ref: ref.secret.ref, code: err.code });
-      const detail: CheckFailureDetail = { code: err.code, message: err.message, action: 'Submit the secret again.' };
+      const mismatch = err.code === ERROR_CODES.SECRET_REF_MISMATCH || err.code === ERROR_CODES.SECRET_FINGERPRINT_MISMATCH;
+      const action = mismatch
+        ? `Enter the ${ref.environment === 'sandbox' ? 'Sandbox' : 'Production'} secret again for this setup, then run the check again.`
+        : 'Submit the secret again.';
+      const detail: CheckFailureDetail = { code: err.code, message: err.message, action };
       throw ApplicationFailure.create({ type: VAULT_ERROR, message: err.message, nonRetryable: true, details: [detail] });
     }
   }
@@ -54,13 +58,14 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
    * the failure type the workflow's retry policy understands. Anything else is a bug and
    * propagates as is (it cannot hold a secret: SDK errors never get past classification).
    */
-  async function check(label: string, setupId: string, run: (signal: AbortSignal) => Promise<Evidence>): Promise<Evidence> {
+  async function check(label: string, setupId: string, client: PlaidClient, run: (api: PlaidApi, signal: AbortSignal) => Promise<Evidence>): Promise<Evidence> {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
     try {
-      const evidence = await run(ctx.cancellationSignal);
+      const evidence = await run(client.api, ctx.cancellationSignal);
       logger.info(`${label} passed`, { setup: setupId, attempt });
-      return evidence;
+      // Which secret the check proved, as the vault knows it.
+      return { ...evidence, secretFingerprint: client.secretFingerprint };
     } catch (err) {
       if (ctx.cancellationSignal.aborted) {
         // A stopping worker is not a cancelled setup: fail retryably so another worker takes over.
@@ -94,16 +99,16 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
   return {
     async verifyCredentials(input) {
       const client = await clientFor(input);
-      return check(`${input.environment} credentials check`, input.setupId, (signal) =>
-        verifyCredentials(client, { environment: input.environment, countryCodes: input.countryCodes }, { signal }),
+      return check(`${input.environment} credentials check`, input.setupId, client, (api, signal) =>
+        verifyCredentials(api, { environment: input.environment, countryCodes: input.countryCodes }, { signal }),
       );
     },
 
     async checkLinkConfiguration(input) {
       const client = await clientFor(input);
-      return check(`${input.environment} Link configuration check`, input.setupId, (signal) =>
+      return check(`${input.environment} Link configuration check`, input.setupId, client, (api, signal) =>
         checkLinkConfiguration(
-          client,
+          api,
           {
             environment: input.environment,
             setupId: input.setupId,
@@ -122,8 +127,8 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       ctx.heartbeat(progress);
       const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
       try {
-        return await check('Sandbox smoke test', input.setupId, (signal) =>
-          sandboxSmokeTest(client, input.setupId, {
+        return await check('Sandbox smoke test', input.setupId, client, (api, signal) =>
+          sandboxSmokeTest(api, input.setupId, {
             signal,
             ledger: items,
             ...(deps.syncPoll ? { syncPoll: deps.syncPoll } : {}),

@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from
 import type { WebClient } from '@slack/web-api';
 import { formatRecord, type AuditFormat, type AuditRow, type AuditSource } from '../audit/export';
 import type { SecurityLog } from '../audit/security-log';
-import { isPlaidSetupError } from '../errors';
+import { isDefiniteRefusal, isPlaidSetupError, type PlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { slugify } from '../shared/messages';
 import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
@@ -137,13 +137,13 @@ export function registerBot(app: App, deps: BotDeps): void {
     args: ActionArgs<N>,
     options: ActOptions,
     tell: (text: string) => Promise<void>,
-  ): Promise<SetupView | undefined> {
+  ): Promise<SetupView | PlaidSetupError> {
     try {
       return await setups.act(setupId, action, args, options);
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       await tell(err.message);
-      return undefined;
+      return err;
     }
   }
 
@@ -319,9 +319,9 @@ export function registerBot(app: App, deps: BotDeps): void {
       return ref;
     };
     const args = await submission.args(person.actor, store, meta);
-    const done = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups }, tell);
-    // A refused action leaves no secret behind.
-    if (!done) for (const ref of refs) await vault.delete(ref.ref);
+    const outcome = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups }, tell);
+    // Only a definite refusal removes the secrets: after anything else the setup may hold them.
+    if (isDefiniteRefusal(outcome)) for (const ref of refs) await vault.delete(ref.ref);
   });
 
   app.event('app_home_opened', async ({ event, client }) => {

@@ -5,10 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
-import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ERROR_CODES, PlaidSetupError, isDefiniteRefusal, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { rolesOf } from '../config';
-import { ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
 import { CliContext, setupIdOf, type Io } from './context';
@@ -19,9 +20,26 @@ import { parseSecret, readSecretLines } from './secret-input';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+export interface CliLimits {
+  /** How long an action waits for the workflow's answer: a worker takes well under a second, so silence means none is running. */
+  updateTimeoutMs: number;
+}
+const DEFAULT_LIMITS: CliLimits = { updateTimeoutMs: 30_000 };
+
 interface CommonOptions {
   as?: string;
   json?: boolean;
+}
+
+const MAX_ACTOR_ID = ActorSchema.shape.id.maxLength ?? 128;
+
+/** --as is checked when parsed, so an over-long id gets the limit in words and is not echoed back. */
+function actorIdArg(value: string): string {
+  const length = value.trim().length;
+  if (length > MAX_ACTOR_ID) {
+    throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--as: an id is at most ${MAX_ACTOR_ID} characters (this one has ${length}).`);
+  }
+  return value;
 }
 
 function print(ctx: CliContext, state: StateView, json: boolean | undefined): void {
@@ -32,27 +50,60 @@ async function queryState(ctx: CliContext, name: string): Promise<StateView> {
   return (await ctx.setups()).view(setupIdOf(name));
 }
 
-/** Sends one action; returns the new state or throws the validator's sentence. */
-async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
-  return (await ctx.setups()).act(setupIdOf(name), action, args);
+/**
+ * Sends one action; returns the new state, or throws the validator's sentence, or
+ * OUTCOME_UNKNOWN when no answer came back (the workflow may still take the action).
+ */
+async function act<N extends ActionName>(
+  ctx: CliContext,
+  limits: CliLimits,
+  name: string,
+  action: N,
+  args: ActionArgs<N>,
+  keptNote = '',
+): Promise<SetupState> {
+  const setupId = setupIdOf(name);
+  const setups = await ctx.setups();
+  const { connection } = await ctx.temporal();
+  try {
+    return await connection.withDeadline(Date.now() + limits.updateTimeoutMs, () => setups.act(setupId, action, args));
+  } catch (err) {
+    if (isPlaidSetupError(err)) throw err;
+    const why =
+      err instanceof WorkflowUpdateRPCTimeoutOrCancelledError
+        ? `the setup did not answer within ${limits.updateTimeoutMs / 1000} s; is a worker running (npm start)?`
+        : 'the call to Temporal failed before an answer came back';
+    throw new PlaidSetupError(
+      ERROR_CODES.OUTCOME_UNKNOWN,
+      `${action} was sent to ${setupId} but ${why} It may still be applied.${keptNote ? ` ${keptNote}` : ''} Check with: plaid-setup status ${setupId} (if it does not show the action, run this command again).`,
+      { cause: err },
+    );
+  }
 }
 
-/** Stores a secret, then sends the action; a refused action leaves no secret behind. */
+/**
+ * Stores a secret, then sends the action. A definitely refused action leaves no secret
+ * behind; after any other error the setup may hold the reference, so the secret stays.
+ */
 async function actWithSecrets<N extends ActionName>(
   ctx: CliContext,
+  limits: CliLimits,
   name: string,
   action: N,
   secrets: Array<{ kind: SecretKind; value: ReturnType<typeof parseSecret> }>,
   build: (refs: SecretRef[]) => ActionArgs<N>,
 ): Promise<SetupState> {
-  const vault = await ctx.openVault();
   const setupId = setupIdOf(name);
+  // Connected first: an unreachable Temporal is found before any secret is stored.
+  await ctx.setups();
+  const vault = await ctx.openVault();
   const refs: SecretRef[] = [];
   for (const s of secrets) refs.push(await vault.put(setupId, s.kind, s.value));
   try {
-    return await act(ctx, name, action, build(refs));
+    const kept = `The secret ${refs.map((r) => r.fingerprint).join(', ')} stays in the vault, as the setup may already use it.`;
+    return await act(ctx, limits, name, action, build(refs), kept);
   } catch (err) {
-    for (const r of refs) await vault.delete(r.ref);
+    if (isDefiniteRefusal(err)) for (const r of refs) await vault.delete(r.ref);
     throw err;
   }
 }
@@ -73,7 +124,7 @@ function checkOutcome(state: StateView, step: 'sandbox_test' | 'production_secre
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number) => void): Command {
   const program = new Command('plaid-setup')
     .description('Set up a Plaid integration for Codat as a durable, audited checklist.')
     .showHelpAfterError('(run with --help for usage)')
@@ -81,7 +132,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .exitOverride();
 
   const withActor = (cmd: Command) =>
-    cmd.option('--as <id>', 'who is acting (default: PLAID_SETUP_ACTOR, else your login name)').option('--json', 'print the new state as JSON');
+    cmd.option('--as <id>', 'who is acting (default: PLAID_SETUP_ACTOR, else your login name)', actorIdArg).option('--json', 'print the new state as JSON');
   const waitOptions = (cmd: Command) =>
     cmd.option('--no-wait', 'return as soon as the check has started').option('--timeout <seconds>', 'how long to wait for the check', '300');
 
@@ -150,7 +201,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   program
     .command('codec-token')
     .description('issue a token for the codec endpoint, so an auditor or operator can read encrypted histories in the Temporal Web UI or CLI')
-    .option('--as <id>', 'who the token is for (default: PLAID_SETUP_ACTOR, else your login name)')
+    .option('--as <id>', 'who the token is for (default: PLAID_SETUP_ACTOR, else your login name)', actorIdArg)
     .option('--ttl <duration>', 'how long it is valid, at most 7d', '8h')
     .action((opts: { as?: string; ttl: string }) => {
       const keys = ctx.config.payloadKeys;
@@ -249,7 +300,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     extra(withActor(program.command(`${command} <name>`).description(description))).action(
       async (name: string, opts: CommonOptions & Record<string, string | undefined>) => {
         const actor = ctx.actor(opts.as);
-        print(ctx, await act(ctx, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
+        print(ctx, await act(ctx, limits, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
       },
     );
 
@@ -292,7 +343,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       .option('--link-customization <name>', 'the Link customization to use'),
   ).action(async (name: string, opts: CommonOptions & { countries: string; sync: string; environment: string; linkCustomization?: string }) => {
     const actor = ctx.actor(opts.as);
-    const state = await act(ctx, name, 'updateSettings', {
+    const state = await act(ctx, limits, name, 'updateSettings', {
       actor,
       environment: opts.environment,
       countryCodes: opts.countries.split(',').filter((c) => c.trim() !== ''),
@@ -318,7 +369,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       { kind: 'sandbox' as const, value: parseSecret(sandbox, 'Sandbox secret') },
       ...(opts.withDevelopmentSecret ? [{ kind: 'development' as const, value: parseSecret(development, 'Development secret') }] : []),
     ];
-    const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
+    const state = await actWithSecrets(ctx, limits, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
       actor,
       clientId: clientId.data,
       sandboxSecret: sandboxSecret as SecretRef,
@@ -341,8 +392,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         const value = parseSecret(line, `${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`);
         const rotation = command === 'rotate-secret';
         let state: StateView = rotation
-          ? await actWithSecrets(ctx, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
-          : await actWithSecrets(ctx, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
+          ? await actWithSecrets(ctx, limits, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
+          : await actWithSecrets(ctx, limits, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
         if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
         print(ctx, state, opts.json);
         setExit(checkOutcome(state, rotation ? 'rotation' : 'production_secret'));
@@ -360,7 +411,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   waitOptions(withActor(program.command('sandbox-test <name>').description('run the Sandbox test against Plaid'))).action(
     async (name: string, opts: CommonOptions & { wait: boolean; timeout: string }) => {
       const actor = ctx.actor(opts.as);
-      let state: StateView = await act(ctx, name, 'runSandboxTest', { actor });
+      let state: StateView = await act(ctx, limits, name, 'runSandboxTest', { actor });
       if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
       print(ctx, state, opts.json);
       setExit(checkOutcome(state, 'sandbox_test'));
@@ -378,12 +429,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   return program;
 }
 
-export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo(), limits: CliLimits = DEFAULT_LIMITS): Promise<number> {
   let ctx: CliContext | undefined;
   let code: number = EXIT.ok;
   try {
     ctx = new CliContext(io);
-    const program = buildProgram(ctx, (c) => {
+    const program = buildProgram(ctx, limits, (c) => {
       code = c;
     });
     await program.parseAsync(argv);

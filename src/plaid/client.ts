@@ -1,11 +1,12 @@
 /**
  * The one place a PlaidApi is built: environment + client_id + a secret read from the
- * vault by reference. Base URLs default to Plaid's and come from PLAID_SANDBOX_URL /
+ * vault by reference, only if the reference is this setup's secret for this environment. Base URLs default to Plaid's and come from PLAID_SANDBOX_URL /
  * PLAID_PRODUCTION_URL when set (the emulator, a proxy).
  */
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { ENVIRONMENTS, type PlaidEnvironment } from '../shared/schemas';
+import { ENVIRONMENTS, type PlaidEnvironment, type SecretRef } from '../shared/schemas';
+import type { RevealedSecret, SecretOwner } from '../vault/vault';
 
 export interface PlaidEndpoints {
   sandboxUrl?: string;
@@ -15,18 +16,26 @@ export interface PlaidEndpoints {
 }
 
 export interface SecretReader {
-  reveal(ref: string): Promise<string>;
+  reveal(secret: SecretRef, owner: SecretOwner): Promise<RevealedSecret>;
 }
 
 export interface PlaidClientRequest {
+  /** The setup the call is for: the secret must be this setup's. */
+  setupId: string;
   environment: PlaidEnvironment;
   clientId: string;
-  /** A vault reference, never the value. */
-  secretRef: string;
+  /** A vault reference and its claimed fingerprint, never the value. */
+  secret: SecretRef;
+}
+
+export interface PlaidClient {
+  api: PlaidApi;
+  /** The fingerprint of the secret actually used, from the vault. */
+  secretFingerprint: string;
 }
 
 export interface PlaidClientFactory {
-  create(request: PlaidClientRequest): Promise<PlaidApi>;
+  create(request: PlaidClientRequest): Promise<PlaidClient>;
 }
 
 /**
@@ -47,18 +56,20 @@ export function basePathFor(environment: string, endpoints: PlaidEndpoints): str
 
 export function createPlaidClientFactory(secrets: SecretReader, endpoints: PlaidEndpoints): PlaidClientFactory {
   return {
-    async create({ environment, clientId, secretRef }) {
+    async create({ setupId, environment, clientId, secret }) {
       const basePath = basePathFor(environment, endpoints);
-      const secret = await secrets.reveal(secretRef);
-      return new PlaidApi(
+      // Each environment has its own secret kind; the legacy Development one is never sent.
+      const { value, fingerprint } = await secrets.reveal(secret, { setupId, kind: environment });
+      const api = new PlaidApi(
         new Configuration({
           basePath,
           baseOptions: {
             timeout: endpoints.timeoutMs,
-            headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret },
+            headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': value },
           },
         }),
       );
+      return { api, secretFingerprint: fingerprint };
     },
   };
 }

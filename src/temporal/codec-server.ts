@@ -8,8 +8,9 @@
  * `Authorization: Bearer <token>`; from the Web UI as a cookie set by signing in at
  * GET /login, sent because the UI's "Include cross-origin credentials" is on. Decoding
  * needs the auditor or operator role, encoding (starting or signalling from the UI) the
- * operator role. Browsers are let in only from PLAID_SETUP_CODEC_ORIGINS. Every refusal is
- * a security event.
+ * operator role. Browsers are let in only from PLAID_SETUP_CODEC_ORIGINS, and may sign in
+ * only from this endpoint's own page or those origins (another site could otherwise plant
+ * its own token's cookie: login CSRF). Every refusal is a security event.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,7 +88,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function cookieToken(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === CODEC_COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== CODEC_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      // Not percent-encoding (a tampered cookie): kept as is, so the token check refuses
+      // and records it like any other forged token instead of failing the request.
+      return value.join('=');
+    }
   }
   return undefined;
 }
@@ -116,6 +124,8 @@ const LOGIN_FORM = `<h1>plaid-setup codec sign-in</h1>
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
   const { codecs, security, logger } = options;
   const origins = new Set(options.origins);
+  /** This endpoint's own origins, known once it listens: where its sign-in form posts from. */
+  let ownOrigins = new Set<string>();
 
   /** Records the refusal, then answers 401 (no valid credentials) or 403 (not allowed). */
   const deny = async (status: 401 | 403, kind: SecurityEventKind, action: string, detail: string, actor?: string): Promise<never> => {
@@ -140,7 +150,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://codec.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://codec.invalid');
+    } catch {
+      throw new HttpError(400, 'The request path is not a URL path: POST /decode or /encode.');
+    }
     const origin = req.headers.origin;
     if (origin && origins.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -152,6 +167,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     if (url.pathname === '/login') {
       if (req.method === 'GET') return page(res, 200, LOGIN_FORM);
       if (req.method !== 'POST') throw new HttpError(405, 'Use GET or POST on /login.');
+      // Browsers send Origin with every POST; tools without one (curl) cannot carry a victim's cookie.
+      if (origin !== undefined && !ownOrigins.has(origin) && !origins.has(origin)) {
+        const shown = origin.slice(0, 200);
+        await security.record({ kind: 'denied', action: 'codec.login', detail: `Codec sign-in from ${shown} refused: not this endpoint's page nor in PLAID_SETUP_CODEC_ORIGINS.` });
+        return page(res, 403, `<p>Sign-in from ${escapeHtml(shown)} is not allowed. Open this endpoint's own /login page and paste the token there.</p>`);
+      }
       const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
       const check = checkCodecToken(options.tokenKey, token.trim());
       if (!check.ok) {
@@ -223,8 +244,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${address.port}`;
+  const loopback = ['127.0.0.1', 'localhost'];
+  ownOrigins = new Set(loopback.includes(host) ? loopback.map((name) => `http://${name}:${address.port}`) : [url]);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

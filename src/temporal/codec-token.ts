@@ -6,11 +6,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ActorSchema } from '../shared/schemas';
 
 const PREFIX = 'pscodec';
 
 const ClaimsSchema = z.object({
-  sub: z.string().min(1).max(64),
+  // Any id a person can act as: the token names the same people the checklist does.
+  sub: ActorSchema.shape.id,
   iat: z.number().int(),
   exp: z.number().int(),
 });

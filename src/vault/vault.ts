@@ -19,8 +19,20 @@ export interface VaultKeys {
   previous?: Buffer;
 }
 
+/** Whose secret, of which kind, a caller may open: the setup and environment it acts for. */
+export interface SecretOwner {
+  setupId: string;
+  kind: SecretKind;
+}
+
+/** A secret's value and the fingerprint of what is stored, not of what the caller claimed. */
+export interface RevealedSecret {
+  value: string;
+  fingerprint: string;
+}
+
 export interface VaultOptions {
-  /** Where key errors (a wrong or rotated-out key, an altered row) are recorded. */
+  /** Where key errors (a wrong or rotated-out key, an altered row) and refused reveals are recorded. */
   security?: Pick<SecurityLog, 'record'>;
 }
 
@@ -130,10 +142,30 @@ export class Vault {
     });
   }
 
-  /** Decrypts a secret. A tampered row or an unknown key is an error, never garbage. */
-  async reveal(ref: string): Promise<string> {
-    const row = await this.row(ref);
-    return this.keyChecked('vault.reveal', row.setup_id, async () => this.openSecret(row));
+  /**
+   * Decrypts a secret for `owner`. A reference is only a claim: one naming another setup
+   * or another kind, or a fingerprint that is not the stored secret's, is refused (and
+   * recorded) before anything is decrypted or used. A tampered row or an unknown key is an
+   * error, never garbage.
+   */
+  async reveal(secret: SecretRef, owner: SecretOwner): Promise<RevealedSecret> {
+    const parsed = parseRef(secret.ref);
+    if (parsed && (parsed.setupId !== owner.setupId || parsed.kind !== owner.kind)) {
+      await this.refuse(owner.setupId, new PlaidSetupError(
+        ERROR_CODES.SECRET_REF_MISMATCH,
+        `Secret ${secret.ref} is setup ${parsed.setupId}'s ${parsed.kind} secret, not its ${owner.kind} secret for setup ${owner.setupId}; it was not used.`,
+      ));
+    }
+    const row = await this.row(secret.ref);
+    const value = await this.keyChecked('vault.reveal', row.setup_id, async () => this.openSecret(row));
+    const stored = fingerprint(value);
+    if (stored !== secret.fingerprint) {
+      await this.refuse(owner.setupId, new PlaidSetupError(
+        ERROR_CODES.SECRET_FINGERPRINT_MISMATCH,
+        `Secret ${secret.ref} does not have the fingerprint ${secret.fingerprint} it was submitted with; it was not used.`,
+      ));
+    }
+    return { value, fingerprint: stored };
   }
 
   /** Removes a secret no workflow accepted. */
@@ -209,6 +241,12 @@ export class Vault {
 
   private openSecret(row: SecretRow): string {
     return this.decrypt(row, aad(row.setup_id, row.kind, row.version), `Secret ${row.ref}`);
+  }
+
+  /** Records a refused reveal as a security event (if there is a log), then throws it. */
+  private async refuse(setupId: string, err: PlaidSetupError): Promise<never> {
+    await this.options.security?.record({ kind: 'denied', action: 'vault.reveal', setupId, detail: `${err.code}: ${err.message}` }).catch(() => undefined);
+    throw err;
   }
 
   /** Runs `work`; a key error it raises is recorded as a security event, then rethrown. */

@@ -90,6 +90,7 @@ const EVIDENCE_LABELS: Record<string, string> = {
   countriesEnabled: 'Countries',
   redirectUriAllowed: 'Redirect URI',
   linkCustomization: 'Link customization',
+  secretFingerprint: 'Secret used',
 };
 
 const show = (value: string | number | boolean) => (typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
