@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseSlashCommand } from '../src/bot/commands';
+import { buttonAction } from '../src/bot/ids';
 import { RequestGuard } from '../src/bot/guard';
 
 const SECRET = '8f742231b10e8888abcd99aaaaaa85a5';
@@ -33,6 +34,14 @@ describe('parseSlashCommand', () => {
     expect(parseSlashCommand('enable')).toEqual({ kind: 'help', problem: 'Say which setup: `/plaid-setup enable &lt;name&gt;`.' });
     expect(parseSlashCommand('start')).toMatchObject({ kind: 'help', problem: expect.stringMatching(/Give the new setup a name/) });
   });
+
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])('%s is not a subcommand (no Object.prototype member)', (sub) => {
+    expect(parseSlashCommand(`${sub} acme`)).toEqual({ kind: 'help', problem: `"${sub.toLowerCase()}" is not a /plaid-setup subcommand.` });
+  });
+});
+
+test.each(['plaid_setup.constructor', 'plaid_setup.__proto__', 'constructor', '__proto__', 'toString'])('button %s leads to no action', (id) => {
+  expect(buttonAction(id)).toBeUndefined();
 });
 
 describe('RequestGuard', () => {
