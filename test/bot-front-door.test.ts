@@ -45,7 +45,7 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
   });
   const logLines: string[] = [];
   const logger = createLogger('debug', (line) => void logLines.push(line));
-  const security = await openSecurityLog(config);
+  const security = await openSecurityLog(config, logger);
   const setupCalls: string[] = [];
   const setups = new Proxy(
     {},
@@ -91,7 +91,7 @@ function rawRequest(port: number, head: string, body = ''): Promise<number> {
 /** How many refusals of each kind the security log holds. */
 async function refusals(security: SqliteSecurityLog): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const e of await security.list()) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+  for (const e of await security.list()) counts[e.kind] = (counts[e.kind] ?? 0) + e.count;
   return counts;
 }
 
