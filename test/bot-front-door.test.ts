@@ -6,7 +6,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
@@ -205,6 +205,47 @@ describe('request bodies are capped and must arrive in time', () => {
     });
     expect(status).toBe(408);
   }, 15_000);
+});
+
+describe('unauthenticated refusals are counted, not written one by one', () => {
+  test('5,000 forged requests add a bounded number of rows, and their counts add up', async () => {
+    door = await frontDoor();
+    const FLOOD = 5_000;
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const body = 'command=%2Fplaid-setup&text=cancel+acme&user_id=U0ALICE';
+    const forged = () =>
+      new Promise<number>((resolve, reject) => {
+        const headers = { 'content-type': FORM, 'content-length': String(body.length), 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': `v0=${'0'.repeat(64)}` };
+        const req = request({ host: '127.0.0.1', port: door.port, path: '/slack/events', method: 'POST', headers, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const statuses = new Map<number, number>();
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (sent < FLOOD) {
+          sent += 1;
+          const status = await forged();
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+    agent.destroy();
+    expect([...statuses]).toEqual([[401, FLOOD]]);
+    await door.bot.stop();
+    const rows = await door.security.list();
+    // Per minute the flood touched (one, or two across a boundary): the first refusal at once, then one counted row.
+    expect(rows.length).toBeLessThanOrEqual(4);
+    expect(rows.every((r) => r.kind === 'forged_request')).toBe(true);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(FLOOD);
+    expect(rows[0]!.detail).toBe('The request signature does not match SLACK_SIGNING_SECRET. From 127.0.0.1.');
+    expect(rows[1]!.detail).toMatch(/^\d+ more forged requests from 127\.0\.0\.1 in \d\d:\d\d UTC after the first one recorded \(\d+ in all\)\.$/);
+    expect((await door.security.verify()).ok).toBe(true);
+  });
 });
 
 describe('lookups keyed by user input never reach Object.prototype', () => {

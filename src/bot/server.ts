@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../config';
+import { RefusalCounter } from '../audit/refusal-counter';
 import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
 import { BODY_LIMIT_BYTES, BodyRefused, READ_TIMEOUT_MS, readBoundedBody } from './request-body';
@@ -65,6 +66,7 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
   const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
   registerBot(app, deps);
   const guard = new RequestGuard(signingSecret);
+  const refusals = new RefusalCounter(deps.security, { onError: (err) => deps.logger.error('Counted refusals not written', { error: String((err as Error).message) }) });
 
   const server: Server = createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs }, (req, res) => {
     void (async () => {
@@ -79,7 +81,8 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
       }
       const verdict = guard.check(req.headers, body);
       if (!verdict.ok) {
-        await deps.security.record({ kind: verdict.kind, detail: verdict.detail });
+        // Nobody is known yet: counted per address and minute, so a flood adds a few rows, not one per request.
+        await refusals.refuse({ kind: verdict.kind, detail: verdict.detail, source: req.socket.remoteAddress ?? 'unknown' });
         res.writeHead(401).end();
         return;
       }
@@ -101,10 +104,12 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
   return {
     mode: 'http',
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${EVENTS_PATH}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await refusals.close();
+    },
   };
 }
