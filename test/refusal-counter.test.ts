@@ -1,7 +1,8 @@
 /**
  * Counting unauthenticated refusals, on a clock the test moves: the first of each group is
  * written at once, the rest of the minute as one counted row at the boundary or on close,
- * and at most maxSources addresses are told apart per minute.
+ * and at most maxSources addresses are told apart per minute. The codec endpoint counts its
+ * refusals of requests without a valid token the same way.
  */
 import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,10 @@ import path from 'node:path';
 import { chainKeys } from '../src/audit/log-anchor';
 import { OTHER_SOURCES, RefusalCounter } from '../src/audit/refusal-counter';
 import { SqliteSecurityLog, type StoredSecurityEvent } from '../src/audit/security-log';
+import { createLogger } from '../src/logger';
+import { startCodecServer } from '../src/temporal/codec-server';
+import { issueCodecToken } from '../src/temporal/codec-token';
+import { AesGcmPayloadCodec } from '../src/temporal/payload-codec';
 
 const T0 = Date.parse('2026-12-02T14:02:10.000Z');
 let now = T0;
@@ -69,4 +74,31 @@ test('close writes what is still counted, and counting again starts afresh', asy
     ['denied', 'codec.decode', 1],
   ]);
   expect(rows[1]!.detail).toBe('1 more refused requests (denied) from 10.0.0.9 in 14:02 UTC after the first one recorded (2 in all).');
+});
+
+test('a flood of codec requests without a valid token adds a bounded number of rows', async () => {
+  const payloadKey = randomBytes(32);
+  const server = await startCodecServer({
+    codecs: [new AesGcmPayloadCodec({ current: payloadKey })],
+    tokenKey: payloadKey,
+    rolesOf: () => ['auditor'],
+    origins: [],
+    security: log,
+    logger: createLogger('error', () => undefined),
+    port: 0,
+  });
+  const forgedToken = issueCodecToken(randomBytes(32), 'U0DAVE', 60_000).token;
+  const statuses: number[] = [];
+  for (let i = 0; i < 1_000; i++) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(i % 2 === 0 ? { authorization: `Bearer ${forgedToken}` } : {}) };
+    statuses.push((await fetch(`${server.url}/decode`, { method: 'POST', headers, body: '{"payloads":[]}' })).status);
+  }
+  await server.close();
+  expect(new Set(statuses)).toEqual(new Set([401]));
+  const rows = await log.list();
+  // Two kinds (no token, forged token) from one address, in one or two minutes: a first row and a counted row each.
+  expect(rows.length).toBeLessThanOrEqual(8);
+  expect(total(rows.filter((r) => r.kind === 'forged_request'))).toBe(500);
+  expect(total(rows.filter((r) => r.kind === 'denied'))).toBe(500);
+  expect(rows[0]!.detail).toMatch(/^The codec token is not one plaid-setup signed \(it claims to be U0DAVE\); issue one with plaid-setup codec-token\. From 127\.0\.0\.1\.$/);
 });
