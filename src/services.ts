@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { createActivities } from './activities';
+import { chainKeys } from './audit/log-anchor';
 import { SqliteSecurityLog, type SecurityLog } from './audit/security-log';
 import type { SetupActivities } from './activities/contract';
 import { createLogNotifier, type Notifier } from './activities/notifier';
@@ -14,11 +15,12 @@ import { resolveVaultKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
 export const VAULT_FILE = 'vault.sqlite';
-/** Security events (denials, refused and forged requests), beside the vault. */
+/** Security events (denials, refused and forged requests), beside the vault; its anchor (security.anchor) beside it. */
 export const SECURITY_LOG_FILE = 'security.sqlite';
 
-export function openSecurityLog(config: Config): Promise<SqliteSecurityLog> {
-  return SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE));
+/** The security log, its chain keyed from the master key (so, like the vault, it needs PLAID_SETUP_MASTER_KEY in production). */
+export function openSecurityLog(config: Config, logger: Logger): Promise<SqliteSecurityLog> {
+  return SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE), chainKeys(resolveVaultKeys(config, logger)));
 }
 
 /** The vault; its key errors go to `security` when given. */

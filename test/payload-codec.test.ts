@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chainKeys } from '../src/audit/log-anchor';
 import { SqliteSecurityLog } from '../src/audit/security-log';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -217,7 +218,7 @@ describe('an encrypted setup on a real Temporal server', () => {
     const UI = 'http://localhost:8233';
 
     beforeEach(async () => {
-      security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
+      security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
       server = await startCodecServer({
         codecs: [new AesGcmPayloadCodec({ current: payloadKey })],
         tokenKey: payloadKey,

@@ -5,6 +5,7 @@
  * the check before Plaid is called, and is recorded in the security log.
  */
 import path from 'node:path';
+import { chainKeys } from '../src/audit/log-anchor';
 import { SqliteSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE, VAULT_FILE } from '../src/services';
 import type { SecretRef } from '../src/shared/schemas';
@@ -19,7 +20,7 @@ useWorld((w) => ({ h } = w));
 
 beforeEach(async () => {
   // The worker's vault, as services.ts opens it: with the security log.
-  security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE));
+  security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
   await h.vault.close();
   h.vault = await Vault.open(path.join(h.dataDir, VAULT_FILE), { current: h.key }, { security });
 });

@@ -117,10 +117,19 @@ export function formatRecord(format: AuditFormat, title: string, rows: AuditRow[
     case 'json':
       return `${JSON.stringify({ title, columns: AUDIT_COLUMNS, rows }, null, 2)}\n`;
     case 'csv':
-      return stringify(rows, { header: true, columns: [...AUDIT_COLUMNS], record_delimiter: 'windows' });
+      return stringify(rows.map(neutralised), { header: true, columns: [...AUDIT_COLUMNS], record_delimiter: 'windows' });
     case 'md':
       return markdown(title, rows);
   }
+}
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or tab or carriage return, which some
+ * strip first) as a formula; actors and details can come from anyone, so such a cell gets
+ * a leading apostrophe (OWASP, CSV injection). Only for CSV: it is what spreadsheets open.
+ */
+function neutralised(row: AuditRow): AuditRow {
+  return Object.fromEntries(Object.entries(row).map(([k, v]: [string, string]) => [k, /^[=+\-@\t\r]/.test(v) ? `'${v}` : v])) as unknown as AuditRow;
 }
 
 const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -1,20 +1,37 @@
 /**
  * Security events that never reach a workflow: denied clicks (wrong role, self-approval),
- * refused actions, forged, stale or replayed Slack requests and codec tokens, and vault or
- * payload key errors. Kept in SQLite beside the
- * vault, append-only. Events carry who, what and when, never a secret.
+ * refused actions, forged, stale or replayed Slack requests and codec tokens (counted per
+ * source and minute, see refusal-counter.ts), and vault or payload key errors. Kept in
+ * SQLite beside the vault, append-only. Events carry who, what and when, never a secret.
  *
- * Rows are hash-chained: each row's hash covers its own fields and the previous row's
- * hash, so editing, deleting or reordering a row breaks every link after it, and
- * `verify()` names the first broken one.
+ * Rows are chained with HMAC-SHA256 under a key derived from the master key (log-anchor.ts):
+ * each row's MAC covers its fields and the previous row's, so editing, deleting or
+ * reordering a row breaks every link after it, and someone who can write the SQLite file
+ * but lacks the key cannot recompute the chain. The head is anchored outside the table, so
+ * cutting rows off the end shows too. `verify()` names the first broken row.
+ *
+ * Rows written before the chain was keyed (chain = 'sha256') keep their plain SHA-256 hash:
+ * they verify by the old rule, only as a prefix of the log, and verify counts them.
+ *
+ * What this cannot show: an old copy of the database restored together with its old
+ * anchor (a rollback) is a consistent log that ends earlier. Only a copy of the anchor kept
+ * elsewhere (or shipping rows off the machine) detects that.
  */
 import { createHash } from 'node:crypto';
 import { SqliteDatabase } from '../storage/sqlite';
+import { anchorFileOf, anchorProblem, readAnchor, writeAnchor, type ChainKey, type ChainKeys } from './log-anchor';
 
 const GENESIS = '0'.repeat(64);
+const LEGACY_CHAIN = 'sha256';
+const KEYED_CHAIN = 'hmac-sha256:';
 
-/** key_error: a vault or payload key that does not open what it should (a wrong, missing or rotated-out key, or altered data). */
-export type SecurityEventKind = 'denied' | 'rejected' | 'forged_request' | 'stale_request' | 'replayed_request' | 'key_error';
+/**
+ * key_error: a vault or payload key that does not open what it should (a wrong, missing or
+ * rotated-out key, or altered data). tampered_log: on writing, the log did not match its
+ * anchor (rows cut off, or the anchor replaced); kept in the chain so the next write cannot
+ * hide it.
+ */
+export type SecurityEventKind = 'denied' | 'rejected' | 'forged_request' | 'stale_request' | 'replayed_request' | 'key_error' | 'tampered_log';
 
 export interface SecurityEvent {
   kind: SecurityEventKind;
@@ -23,11 +40,17 @@ export interface SecurityEvent {
   action?: string;
   setupId?: string;
   detail: string;
+  /** How many occurrences this row stands for (refusals are counted, not written one by one); default 1. */
+  count?: number;
 }
 
-export type StoredSecurityEvent = SecurityEvent & { id: number; at: string };
+export type StoredSecurityEvent = Omit<SecurityEvent, 'count'> & { id: number; at: string; count: number };
 
-export type ChainCheck = { ok: true; rows: number } | { ok: false; rows: number; brokenAt: number; reason: string };
+/**
+ * `legacyRows`: rows from before the chain was keyed. A failure names the first broken row,
+ * or (`brokenAt` absent) says how the rows disagree with the anchor.
+ */
+export type ChainCheck = { ok: true; rows: number; legacyRows: number } | { ok: false; rows: number; brokenAt?: number; reason: string };
 
 export interface SecurityLog {
   record(event: SecurityEvent): Promise<void>;
@@ -42,20 +65,40 @@ interface Row {
   action: string | null;
   setup_id: string | null;
   detail: string;
+  count: number;
+  chain: string;
   prev_hash: string;
   hash: string;
 }
 
-/** The hash of a row: its fields in a fixed order, and the hash before it. */
-function hashOf(row: Omit<Row, 'hash'>): string {
+/** The pre-key rule: SHA-256 of the fields (no count: such rows stand for one event) and the hash before. */
+function legacyHash(row: Omit<Row, 'hash'>): string {
   const fields = [row.id, row.at, row.kind, row.actor, row.action, row.setup_id, row.detail, row.prev_hash];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-export class SqliteSecurityLog implements SecurityLog {
-  private constructor(private readonly db: SqliteDatabase) {}
+function keyedHash(key: ChainKey, row: Omit<Row, 'hash'>): string {
+  return key.mac(JSON.stringify([row.chain, row.id, row.at, row.kind, row.actor, row.action, row.setup_id, row.detail, row.count, row.prev_hash]));
+}
 
-  static async open(file: string): Promise<SqliteSecurityLog> {
+interface Head {
+  rows: number;
+  id: number;
+  hash: string;
+}
+
+export class SqliteSecurityLog implements SecurityLog {
+  private readonly anchorFile: string;
+
+  private constructor(
+    private readonly db: SqliteDatabase,
+    file: string,
+    private readonly keys: ChainKeys,
+  ) {
+    this.anchorFile = anchorFileOf(file);
+  }
+
+  static async open(file: string, keys: ChainKeys): Promise<SqliteSecurityLog> {
     const db = await SqliteDatabase.open(file);
     await db.exec(`
       CREATE TABLE IF NOT EXISTS security_events (
@@ -69,44 +112,105 @@ export class SqliteSecurityLog implements SecurityLog {
         prev_hash TEXT NOT NULL,
         hash     TEXT NOT NULL
       )`);
-    return new SqliteSecurityLog(db);
+    const log = new SqliteSecurityLog(db, file, keys);
+    await log.upgrade();
+    return log;
   }
 
-  async record(event: SecurityEvent): Promise<void> {
-    // Inside one write transaction, so two processes cannot chain onto the same row.
+  /**
+   * Adds what earlier versions lacked: the count and chain columns (old rows: one event, the
+   * old hash) and, for a log that has no keyed row yet, a first anchor. That first anchor is
+   * trust on first use: it vouches for the legacy rows as found.
+   */
+  private async upgrade(): Promise<void> {
     await this.db.transaction(async () => {
-      const last = await this.db.get<{ id: number; hash: string }>('SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1');
-      const row = {
-        id: (last?.id ?? 0) + 1,
-        at: new Date().toISOString(),
-        kind: event.kind,
-        actor: event.actor ?? null,
-        action: event.action ?? null,
-        setup_id: event.setupId ?? null,
-        detail: event.detail,
-        prev_hash: last?.hash ?? GENESIS,
-      };
-      await this.db.run(
-        'INSERT INTO security_events (id, at, kind, actor, action, setup_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [row.id, row.at, row.kind, row.actor, row.action, row.setup_id, row.detail, row.prev_hash, hashOf(row)],
-      );
+      const columns = new Set((await this.db.all<{ name: string }>('PRAGMA table_info(security_events)')).map((c) => c.name));
+      if (!columns.has('count')) await this.db.exec('ALTER TABLE security_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1');
+      if (!columns.has('chain')) await this.db.exec(`ALTER TABLE security_events ADD COLUMN chain TEXT NOT NULL DEFAULT '${LEGACY_CHAIN}'`);
+      if (readAnchor(this.anchorFile) !== undefined) return;
+      const keyed = await this.db.get<{ id: number }>('SELECT id FROM security_events WHERE chain <> ? LIMIT 1', [LEGACY_CHAIN]);
+      if (keyed) return;
+      const head = await this.head();
+      writeAnchor(this.anchorFile, this.keys, head.rows, head.hash);
     });
   }
 
-  /** Walks the chain from the first row; the first row whose hash or link does not hold is named. */
+  private async head(): Promise<Head> {
+    const last = await this.db.get<{ id: number; hash: string }>('SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1');
+    const { rows } = (await this.db.get<{ rows: number }>('SELECT COUNT(*) AS rows FROM security_events')) as { rows: number };
+    return { rows, id: last?.id ?? 0, hash: last?.hash ?? GENESIS };
+  }
+
+  /**
+   * Appends inside one write transaction (BEGIN IMMEDIATE: the file's write lock), so two
+   * processes cannot chain onto the same row, and each writes the anchor for its own row.
+   * The anchor is written before COMMIT: a crash between the two leaves the anchor one row
+   * ahead, which verify cannot tell from the last row having been deleted, so it reports it
+   * (rarely a false alarm, never a missed deletion). Writing it after COMMIT instead would
+   * let appenders race and leave it behind. A log found not to match its anchor gets a
+   * tampered_log row first, so this write does not paper over the gap.
+   */
+  async record(event: SecurityEvent): Promise<void> {
+    await this.db.transaction(async () => {
+      let head = await this.head();
+      const problem = anchorProblem(this.keys, readAnchor(this.anchorFile), head.rows, head.hash);
+      if (problem) head = await this.append(head, { kind: 'tampered_log', detail: `Found when writing row ${head.id + 1}: ${problem}.` });
+      head = await this.append(head, event);
+      writeAnchor(this.anchorFile, this.keys, head.rows, head.hash);
+    });
+  }
+
+  private async append(head: Head, event: SecurityEvent): Promise<Head> {
+    const row = {
+      id: head.id + 1,
+      at: new Date().toISOString(),
+      kind: event.kind,
+      actor: event.actor ?? null,
+      action: event.action ?? null,
+      setup_id: event.setupId ?? null,
+      detail: event.detail,
+      count: event.count ?? 1,
+      chain: `${KEYED_CHAIN}${this.keys.current.id}`,
+      prev_hash: head.hash,
+    };
+    const hash = keyedHash(this.keys.current, row);
+    await this.db.run(
+      'INSERT INTO security_events (id, at, kind, actor, action, setup_id, detail, count, chain, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [row.id, row.at, row.kind, row.actor, row.action, row.setup_id, row.detail, row.count, row.chain, row.prev_hash, hash],
+    );
+    return { rows: head.rows + 1, id: row.id, hash };
+  }
+
+  /** Walks the chain from the first row, then compares its end with the anchor; the first thing that does not hold is named. */
   async verify(): Promise<ChainCheck> {
     const rows = await this.db.all<Row>('SELECT * FROM security_events ORDER BY id');
     let previous = GENESIS;
-    let expectedId = 1;
-    for (const row of rows) {
+    let legacyRows = 0;
+    for (const [index, row] of rows.entries()) {
       const broken = (reason: string): ChainCheck => ({ ok: false, rows: rows.length, brokenAt: row.id, reason });
-      if (row.id !== expectedId) return broken(`row ${expectedId} is missing`);
+      if (row.id !== index + 1) return broken(`row ${index + 1} is missing`);
       if (row.prev_hash !== previous) return broken('it does not link to the row before it');
-      if (hashOf(row) !== row.hash) return broken('its contents do not match its hash');
+      const problem = this.rowProblem(row, legacyRows === index);
+      if (problem) return broken(problem);
+      if (row.kind === 'tampered_log') return broken(`it records that the log had been tampered with: ${row.detail}`);
+      if (row.chain === LEGACY_CHAIN) legacyRows += 1;
       previous = row.hash;
-      expectedId += 1;
     }
-    return { ok: true, rows: rows.length };
+    const problem = anchorProblem(this.keys, readAnchor(this.anchorFile), rows.length, previous);
+    if (problem) return { ok: false, rows: rows.length, reason: problem };
+    return { ok: true, rows: rows.length, legacyRows };
+  }
+
+  /** Why a row's own hash does not hold; `legacyAllowed` while every row before it is a legacy one. */
+  private rowProblem(row: Row, legacyAllowed: boolean): string | undefined {
+    if (row.chain === LEGACY_CHAIN) {
+      // Without the key anyone can compute this hash: it is accepted only before the first keyed row.
+      if (!legacyAllowed) return 'it carries the old unkeyed hash after keyed rows';
+      return row.count === 1 && legacyHash(row) === row.hash ? undefined : 'its contents do not match its hash';
+    }
+    const key = row.chain.startsWith(KEYED_CHAIN) ? this.keys.byId.get(row.chain.slice(KEYED_CHAIN.length)) : undefined;
+    if (!key) return 'it was chained with a key that is neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY';
+    return keyedHash(key, row) === row.hash ? undefined : 'its contents do not match its hash';
   }
 
   async list(filter: { setupId?: string } = {}): Promise<StoredSecurityEvent[]> {
@@ -119,6 +223,7 @@ export class SqliteSecurityLog implements SecurityLog {
       at: r.at,
       kind: r.kind,
       detail: r.detail,
+      count: r.count,
       ...(r.actor ? { actor: r.actor } : {}),
       ...(r.action ? { action: r.action } : {}),
       ...(r.setup_id ? { setupId: r.setup_id } : {}),

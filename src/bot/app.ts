@@ -19,7 +19,7 @@ import type { ActOptions, SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../workflows/checklist';
 import { parseSlashCommand } from './commands';
-import { BUTTON_ACTIONS, BUTTONS, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from './ids';
+import { BUTTON_ACTIONS, BUTTONS, buttonAction, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from './ids';
 import {
   checklistMessage,
   credentialsModal,
@@ -49,23 +49,23 @@ export interface BotDeps {
   logger: Logger;
 }
 
-/** Buttons that open a modal instead of acting at once. */
-const MODAL_BUTTONS: Partial<Record<ButtonId, (meta: ViewMetadata, view: SetupView) => object>> = {
-  [BUTTONS.openCredentials]: credentialsModal,
-  [BUTTONS.openSettings]: settingsModal,
-  [BUTTONS.openProductionSecret]: productionSecretModal,
-  [BUTTONS.openReject]: rejectModal,
-  [BUTTONS.openRotate]: rotateModal,
-};
+/** Buttons that open a modal instead of acting at once. Maps: keys come from Slack payloads, and a Map has no prototype keys. */
+const MODAL_BUTTONS = new Map<ButtonId, (meta: ViewMetadata, view: SetupView) => object>([
+  [BUTTONS.openCredentials, credentialsModal],
+  [BUTTONS.openSettings, settingsModal],
+  [BUTTONS.openProductionSecret, productionSecretModal],
+  [BUTTONS.openReject, rejectModal],
+  [BUTTONS.openRotate, rotateModal],
+]);
 
 /** The same modals, reached from a slash subcommand. */
-const MODAL_ACTIONS: Partial<Record<ActionName, ButtonId>> = {
-  submitCredentials: BUTTONS.openCredentials,
-  updateSettings: BUTTONS.openSettings,
-  submitProductionSecret: BUTTONS.openProductionSecret,
-  rejectProduction: BUTTONS.openReject,
-  rotateSecret: BUTTONS.openRotate,
-};
+const MODAL_ACTIONS = new Map<ActionName, ButtonId>([
+  ['submitCredentials', BUTTONS.openCredentials],
+  ['updateSettings', BUTTONS.openSettings],
+  ['submitProductionSecret', BUTTONS.openProductionSecret],
+  ['rejectProduction', BUTTONS.openReject],
+  ['rotateSecret', BUTTONS.openRotate],
+]);
 
 /**
  * Who clicked: the actor sent to the workflow, and for the bot's own early answers their
@@ -148,7 +148,7 @@ export function registerBot(app: App, deps: BotDeps): void {
   }
 
   async function openModal(client: WebClient, triggerId: string, button: ButtonId, meta: ViewMetadata, tell: (text: string) => Promise<void>): Promise<void> {
-    const build = MODAL_BUTTONS[button];
+    const build = MODAL_BUTTONS.get(button);
     if (!build) return;
     try {
       const view = await setups.view(meta.setupId);
@@ -219,7 +219,7 @@ export function registerBot(app: App, deps: BotDeps): void {
           const setupId = setupIdOf(parsed.name);
           if (!(await allowed(person, parsed.action, setupId, tell))) return;
           const { requestId, text } = splitRequestId(parsed.rest);
-          const button = MODAL_ACTIONS[parsed.action];
+          const button = MODAL_ACTIONS.get(parsed.action);
           if (button) {
             await openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, tell);
             return;
@@ -239,7 +239,7 @@ export function registerBot(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(/^plaid_setup\./, async ({ body, action, ack, client, respond }) => {
     await ack();
     const button = action.action_id as ButtonId;
-    const name = BUTTON_ACTIONS[button];
+    const name = buttonAction(button);
     const target = parseButtonValue(action.value);
     const channel = body.channel?.id ?? body.container?.channel_id;
     const tell = tellerFor(client, body.user.id, channel, respond);
@@ -250,7 +250,7 @@ export function registerBot(app: App, deps: BotDeps): void {
     const { setupId, requestId } = target;
     const person = await personOf(body.user);
     if (!(await allowed(person, name, setupId, tell))) return;
-    if (MODAL_BUTTONS[button]) {
+    if (MODAL_BUTTONS.has(button)) {
       await openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}), ...(requestId ? { requestId } : {}) }, tell);
       return;
     }

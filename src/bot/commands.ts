@@ -47,7 +47,8 @@ export function parseSlashCommand(text: string): SlashCommand {
     case 'start':
       return name ? { kind: 'start', name: args.join(' ').slice(0, 100) } : { kind: 'help', problem: 'Give the new setup a name: `/plaid-setup start acme`.' };
   }
-  const action = ACTION_COMMANDS[sub];
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's members.
+  const action = Object.hasOwn(ACTION_COMMANDS, sub) ? ACTION_COMMANDS[sub] : undefined;
   if (!action) return { kind: 'help', problem: `"${sub.slice(0, 40)}" is not a /plaid-setup subcommand.` };
   if (!name) return { kind: 'help', problem: `Say which setup: \`/plaid-setup ${sub} &lt;name&gt;\`.` };
   return { kind: 'action', action, name, rest };

@@ -44,6 +44,11 @@ export const BUTTON_ACTIONS: Record<ButtonId, ActionName> = {
   [BUTTONS.cancel]: 'cancel',
 };
 
+/** The action a clicked button leads to; undefined for any other action_id (never a prototype member). */
+export function buttonAction(actionId: string): ActionName | undefined {
+  return Object.hasOwn(BUTTON_ACTIONS, actionId) ? BUTTON_ACTIONS[actionId as ButtonId] : undefined;
+}
+
 /**
  * The history summary's export buttons, one per format; `value` is the setup id. Not under
  * `plaid_setup.`: they lead to no checklist action.

@@ -3,12 +3,14 @@
  * /slack/events), or Socket Mode when SLACK_APP_TOKEN is set. SLACK_API_URL points the
  * Web API client elsewhere (the emulator).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../config';
+import { RefusalCounter } from '../audit/refusal-counter';
 import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
+import { BODY_LIMIT_BYTES, BodyRefused, READ_TIMEOUT_MS, readBoundedBody } from './request-body';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -19,13 +21,36 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * The path Bolt's HTTPReceiver routes on: it takes `new URL(req.url, 'http://localhost').pathname`
+ * and compares it exactly with its endpoints. So dot segments (also `%2e`), a backslash, a
+ * query, a fragment and the absolute form all reach /slack/events, while a trailing or
+ * doubled slash, other case or percent-encoded letters do not. Computing it the same way
+ * means nothing Bolt would handle can pass the guard by another spelling.
+ */
+function boltPath(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
-export async function startBot(slack: SlackConfig, deps: BotDeps, options: { host?: string } = {}): Promise<RunningBot> {
+/** Answers without reading what is left of the body, and drops the connection so the client cannot go on sending. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number): void {
+  res.writeHead(status, { connection: 'close' });
+  res.end(() => req.socket.destroy());
+}
+
+export interface BotServerOptions {
+  host?: string;
+  /** Request bodies over this many bytes are refused with 413 (default 256 KiB). */
+  bodyLimitBytes?: number;
+  /** A body not complete this long after the headers is refused with 408 (default 10 s). */
+  readTimeoutMs?: number;
+}
+
+export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotServerOptions = {}): Promise<RunningBot> {
   // A few quick retries for the bot's own calls (Socket Mode would otherwise set 100).
   const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), retryConfig: { retries: 3, factor: 2 } };
   if (slack.appToken) {
@@ -35,25 +60,35 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: { hos
     return { mode: 'socket', stop: () => app.stop().then(() => undefined) };
   }
 
+  const limits = { bytes: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, timeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS };
   const signingSecret = slack.signingSecret as string;
-  const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, logLevel: LogLevel.WARN });
+  const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, bodyLimit: limits.bytes, logLevel: LogLevel.WARN });
   const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
   registerBot(app, deps);
   const guard = new RequestGuard(signingSecret);
+  const refusals = new RefusalCounter(deps.security, { onError: (err) => deps.logger.error('Counted refusals not written', { error: String((err as Error).message) }) });
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs }, (req, res) => {
     void (async () => {
-      if (req.method === 'POST' && (req.url ?? '').split('?')[0] === EVENTS_PATH) {
-        const body = await readBody(req);
-        const verdict = guard.check(req.headers, body);
-        if (!verdict.ok) {
-          await deps.security.record({ kind: verdict.kind, detail: verdict.detail });
-          res.writeHead(401).end();
-          return;
-        }
-        // Bolt reads a pre-read body from rawBody instead of the consumed stream.
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+      // Bolt has no other route (no OAuth, no custom routes): anything else is a quiet 404, not Bolt's error log line.
+      if ((req.method ?? '').toUpperCase() !== 'POST' || boltPath(req.url) !== EVENTS_PATH) return refuse(req, res, 404);
+      let body: Buffer;
+      try {
+        body = await readBoundedBody(req, limits);
+      } catch (err) {
+        if (err instanceof BodyRefused) return refuse(req, res, err.status);
+        throw err;
       }
+      const verdict = guard.check(req.headers, body);
+      if (!verdict.ok) {
+        // Nobody is known yet: counted per address and minute, so a flood adds a few rows, not one per request.
+        await refusals.refuse({ kind: verdict.kind, detail: verdict.detail, source: req.socket.remoteAddress ?? 'unknown' });
+        res.writeHead(401).end();
+        return;
+      }
+      // Bolt routes on exactly the path the guard passed, and reads the pre-read body from rawBody.
+      req.url = EVENTS_PATH;
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       receiver.requestListener(req, res);
     })().catch((err: unknown) => {
       deps.logger.error('Slack request failed', { error: String((err as Error).message) });
@@ -69,10 +104,12 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: { hos
   return {
     mode: 'http',
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${EVENTS_PATH}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await refusals.close();
+    },
   };
 }

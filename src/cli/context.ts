@@ -58,7 +58,7 @@ export class CliContext {
   }
 
   async securityLog(): Promise<SqliteSecurityLog> {
-    this.security ??= await openSecurityLog(this.config);
+    this.security ??= await openSecurityLog(this.config, this.logger);
     return this.security;
   }
 

@@ -187,11 +187,15 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
 
   audit
     .command('verify')
-    .description('check the hash chain of the security log; exits 1 and names the first broken row if it was edited')
+    .description('check the security log: its keyed hash chain and its anchor; exits 1 naming the first edited, deleted or reordered row, or rows cut off the end')
     .action(async () => {
       const check = await (await ctx.securityLog()).verify();
       if (check.ok) {
-        ctx.io.stdout(`Security log intact: ${check.rows} row(s), every link holds.\n`);
+        const legacy = check.legacyRows > 0 ? ` ${check.legacyRows} of them predate the keyed chain and were checked with the old unkeyed hash only.` : '';
+        ctx.io.stdout(`Security log intact: ${check.rows} row(s), every link holds.${legacy}\n`);
+      } else if (check.brokenAt === undefined) {
+        ctx.io.stderr(`Security log does not match its anchor: ${check.reason}. Compare security.sqlite and security.anchor with a backup to find what changed.\n`);
+        setExit(EXIT.failed);
       } else {
         ctx.io.stderr(`Security log broken at row ${check.brokenAt} of ${check.rows}: ${check.reason}. Rows from ${check.brokenAt} on cannot be trusted.\n`);
         setExit(EXIT.failed);

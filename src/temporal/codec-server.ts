@@ -10,13 +10,15 @@
  * needs the auditor or operator role, encoding (starting or signalling from the UI) the
  * operator role. Browsers are let in only from PLAID_SETUP_CODEC_ORIGINS, and may sign in
  * only from this endpoint's own page or those origins (another site could otherwise plant
- * its own token's cookie: login CSRF). Every refusal is a security event.
+ * its own token's cookie: login CSRF). Every refusal is a security event; those without a
+ * valid token are counted per address and minute.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
+import { RefusalCounter } from '../audit/refusal-counter';
 import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
@@ -127,24 +129,28 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   /** This endpoint's own origins, known once it listens: where its sign-in form posts from. */
   let ownOrigins = new Set<string>();
 
-  /** Records the refusal, then answers 401 (no valid credentials) or 403 (not allowed). */
-  const deny = async (status: 401 | 403, kind: SecurityEventKind, action: string, detail: string, actor?: string): Promise<never> => {
-    await security.record({ kind, action, detail, ...(actor ? { actor } : {}) });
+  // Refusals of requests without a valid token are counted per address and minute (refusal-counter.ts): anyone can send them.
+  const refusals = new RefusalCounter(security, { onError: (err) => logger.error('Counted codec refusals not written', { error: err instanceof Error ? err.name : 'unknown' }) });
+  const refuseUnknown = async (req: IncomingMessage, status: 401 | 403, kind: SecurityEventKind, action: string, detail: string, actor?: string): Promise<never> => {
+    await refusals.refuse({ kind, action, detail, source: req.socket.remoteAddress ?? 'unknown', ...(actor ? { actor } : {}) });
     throw new HttpError(status, detail);
   };
 
   async function authenticate(req: IncomingMessage, action: string, needs: readonly Role[]): Promise<CodecClaims> {
     const token = bearerToken(req) ?? cookieToken(req);
-    if (!token) return deny(401, 'denied', action, 'No codec token: sign in at /login, or send Authorization: Bearer <token from plaid-setup codec-token>.');
+    if (!token) return refuseUnknown(req, 401, 'denied', action, 'No codec token: sign in at /login, or send Authorization: Bearer <token from plaid-setup codec-token>.');
     const check = checkCodecToken(options.tokenKey, token);
     if (!check.ok) {
-      if (check.reason === 'expired') return deny(401, 'stale_request', action, `The codec token of ${check.sub} has expired; issue a new one with plaid-setup codec-token.`, check.sub);
+      if (check.reason === 'expired') return refuseUnknown(req, 401, 'stale_request', action, `The codec token of ${check.sub} has expired; issue a new one with plaid-setup codec-token.`, check.sub);
       const claimed = check.sub ? ` (it claims to be ${check.sub})` : '';
-      return deny(401, 'forged_request', action, `The codec token is not one plaid-setup signed${claimed}; issue one with plaid-setup codec-token.`);
+      return refuseUnknown(req, 401, 'forged_request', action, `The codec token is not one plaid-setup signed${claimed}; issue one with plaid-setup codec-token.`);
     }
     const roles = options.rolesOf(check.claims.sub);
     if (!needs.some((r) => roles.includes(r))) {
-      return deny(403, 'denied', action, `${check.claims.sub} needs the ${needs.join(' or ')} role to ${action.replace('codec.', '')} payloads.`, check.claims.sub);
+      // Someone we signed a token for: recorded one by one, with who.
+      const detail = `${check.claims.sub} needs the ${needs.join(' or ')} role to ${action.replace('codec.', '')} payloads.`;
+      await security.record({ kind: 'denied', action, detail, actor: check.claims.sub });
+      throw new HttpError(403, detail);
     }
     return check.claims;
   }
@@ -176,7 +182,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
       const check = checkCodecToken(options.tokenKey, token.trim());
       if (!check.ok) {
-        await security.record({ kind: check.reason === 'expired' ? 'stale_request' : 'forged_request', action: 'codec.login', detail: `Codec sign-in refused: ${check.reason.replace('_', ' ')} token.` });
+        await refusals.refuse({ kind: check.reason === 'expired' ? 'stale_request' : 'forged_request', action: 'codec.login', detail: `Codec sign-in refused: ${check.reason.replace('_', ' ')} token.`, source: req.socket.remoteAddress ?? 'unknown' });
         return page(res, 401, `<p>That token was refused (${escapeHtml(check.reason.replace('_', ' '))}). Issue a new one with <code>plaid-setup codec-token</code>.</p>${LOGIN_FORM}`);
       }
       const maxAge = Math.max(0, check.claims.exp - Math.floor(Date.now() / 1000));
@@ -199,7 +205,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     if (req.method !== 'POST') throw new HttpError(405, `Use POST on /${route}.`);
     const action = `codec.${route}`;
     if (origin && !origins.has(origin)) {
-      await deny(403, 'denied', action, `Requests from ${origin} are not allowed; add it to PLAID_SETUP_CODEC_ORIGINS.`);
+      await refuseUnknown(req, 403, 'denied', action, `Requests from ${origin} are not allowed; add it to PLAID_SETUP_CODEC_ORIGINS.`);
     }
     const claims = await authenticate(req, action, route === 'decode' ? HISTORY_READERS : ['operator']);
     let body: z.infer<typeof BodySchema>;
@@ -250,10 +256,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   ownOrigins = new Set(loopback.includes(host) ? loopback.map((name) => `http://${name}:${address.port}`) : [url]);
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await refusals.close();
+    },
   };
 }

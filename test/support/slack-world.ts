@@ -64,6 +64,7 @@ export async function startSlackWorld(
   });
   const config = loadConfig({
     PLAID_SETUP_DATA_DIR: h.dataDir,
+    PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
     PLAID_SETUP_OPERATORS: `${users.alice.id},${users.olga.id},${users.carol.id}`,
     PLAID_SETUP_APPROVERS: APPROVERS_GROUP,
     PLAID_SETUP_AUDITORS: users.dave.id,
@@ -77,7 +78,7 @@ export async function startSlackWorld(
   const web = createActivityWebClient(config.slack);
   const directory = new RoleDirectory(web, config);
   const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
-  const security = await openSecurityLog(config);
+  const security = await openSecurityLog(config, h.logger);
   const setups = new SetupClient(
     h.temporal,
     h.taskQueue,

@@ -1,0 +1,98 @@
+/**
+ * The security log's key and its anchor: the head of the chain (row count and last hash)
+ * kept outside the table, in `security.anchor` beside the database, with an HMAC so it
+ * cannot be rewritten without the key. The row hashes alone show an edited, reordered or
+ * deleted middle row; only the anchor shows that rows were cut off the end.
+ *
+ * The key is derived (HKDF-SHA256) from the vault's master key, never the master key
+ * itself, so the log's MACs reveal nothing about what encrypts the vault. A previous master
+ * key still verifies what was written before a rotation.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { VaultKeys } from '../vault/vault';
+
+const KEY_INFO = 'plaid-setup/security-log/v1';
+const ANCHOR_LABEL = 'plaid-setup/security-anchor/v1';
+
+export interface ChainKey {
+  /** Names the key in each row (`chain`) without revealing it. */
+  id: string;
+  mac(text: string): string;
+}
+
+export interface ChainKeys {
+  current: ChainKey;
+  byId: ReadonlyMap<string, ChainKey>;
+}
+
+function chainKey(masterKey: Buffer): ChainKey {
+  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), KEY_INFO, 32));
+  const mac = (text: string) => createHmac('sha256', key).update(text).digest('hex');
+  return { id: mac('key-id').slice(0, 16), mac };
+}
+
+export function chainKeys(master: VaultKeys): ChainKeys {
+  const current = chainKey(master.current);
+  const keys = [current, ...(master.previous ? [chainKey(master.previous)] : [])];
+  return { current, byId: new Map(keys.map((k) => [k.id, k])) };
+}
+
+export interface Anchor {
+  rows: number;
+  hash: string;
+  key: string;
+  mac: string;
+}
+
+const anchorText = (rows: number, hash: string) => JSON.stringify([ANCHOR_LABEL, rows, hash]);
+
+export function anchorFileOf(databaseFile: string): string {
+  return path.join(path.dirname(databaseFile), 'security.anchor');
+}
+
+export function readAnchor(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return null;
+  }
+}
+
+/** Why the anchor does not vouch for a log of `rows` rows ending in `head`; undefined when it does. */
+export function anchorProblem(keys: ChainKeys, anchor: unknown, rows: number, head: string): string | undefined {
+  if (anchor === undefined) return 'the anchor file security.anchor is missing';
+  const a = anchor as Partial<Anchor> | null;
+  if (typeof a?.rows !== 'number' || typeof a.hash !== 'string' || typeof a.key !== 'string' || typeof a.mac !== 'string') return 'the anchor file security.anchor is unreadable';
+  const key = keys.byId.get(a.key);
+  const expected = key ? Buffer.from(key.mac(anchorText(a.rows, a.hash))) : undefined;
+  if (!expected || expected.length !== a.mac.length || !timingSafeEqual(expected, Buffer.from(a.mac))) {
+    return 'the anchor file was not written with the security log key (PLAID_SETUP_MASTER_KEY)';
+  }
+  if (a.rows > rows) return `the anchor counts ${a.rows} rows but the log has ${rows}: rows were cut off the end`;
+  if (a.rows < rows) return `the log has ${rows - a.rows} row(s) more than the anchor counts (${a.rows})`;
+  if (a.hash !== head) return 'the last row is not the one the anchor names';
+  return undefined;
+}
+
+/** Replaces the anchor atomically and durably: a temporary file, fsync, rename, fsync of the directory. */
+export function writeAnchor(file: string, keys: ChainKeys, rows: number, hash: string): void {
+  const anchor: Anchor = { rows, hash, key: keys.current.id, mac: keys.current.mac(anchorText(rows, hash)) };
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(anchor)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+  const dir = openSync(path.dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
