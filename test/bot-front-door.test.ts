@@ -42,6 +42,7 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
+    PLAID_SETUP_OPERATORS: users.alice.id,
   });
   const logLines: string[] = [];
   const logger = createLogger('debug', (line) => void logLines.push(line));

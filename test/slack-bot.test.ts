@@ -297,6 +297,72 @@ test('help, unknown input and status answer ephemerally', async () => {
   });
 });
 
+test('status and list need a role: someone without one is refused, told which variables, and recorded', async () => {
+  world = await startSlackWorld(h);
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start private', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    for (const text of ['status private', 'list']) {
+      const { responseUrl } = await world.driver.slash(users.mallory, text, { channel: CHANNEL });
+      const [answer] = await waitFor(() => world.driver.responses.filter((r) => r.url === responseUrl), (r) => r.length > 0, `the answer to ${text}`);
+      const said = JSON.stringify(answer!.body);
+      expect(said).toContain("You can't see setups: that needs a plaid-setup role");
+      expect(said).toContain('PLAID_SETUP_OPERATORS, PLAID_SETUP_APPROVERS, PLAID_SETUP_AUDITORS');
+      expect(said).not.toContain('Plaid application');
+      expect(said).not.toContain('private*');
+    }
+  });
+  expect((await world.security.list()).map((e) => [e.kind, e.actor, e.action])).toEqual([
+    ['denied', users.mallory.id, 'status'],
+    ['denied', users.mallory.id, 'list'],
+  ]);
+});
+
+test('a replayed Approve of a superseded request is refused; every message with its buttons, reminders included, is closed', async () => {
+  world = await startSlackWorld(h);
+  const dm = () => world.slack.messages(world.slack.dmChannel(users.bob.id));
+  const blocksOf = (m: { channel: string; ts: string }) => JSON.stringify(world.slack.message(m.channel, m.ts)?.blocks);
+  const toRequest = async () => {
+    await h.act('moving', 'runSandboxTest', { actor: actors.alice });
+    await h.until('moving', (s) => !s.job, 'the Sandbox test');
+    await h.act('moving', 'confirmCodat', { actor: actors.alice });
+    await h.act('moving', 'requestProduction', { actor: actors.alice });
+  };
+  await world.worker.runUntil(async () => {
+    await h.start('moving', { reminderAfterMs: 1_500 });
+    await h.act('moving', 'confirmRedirect', { actor: actors.alice });
+    await h.act('moving', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('moving', 'sandbox') });
+    await h.act('moving', 'updateSettings', { actor: actors.alice, countryCodes: ['US'], syncMode: 'continuous' });
+    await toRequest();
+    const [request] = await waitFor(dm, (m) => m.length > 0, 'the request to Bob');
+    expect(blocksOf(request!)).toContain('moving/pr-1');
+    // While it waits, Bob is reminded, and the reminder carries the buttons too.
+    const reminder = await waitFor(() => dm().find((m) => JSON.stringify(m.blocks).includes('Reminder')), Boolean, 'a reminder to Bob');
+    expect(JSON.stringify(reminder!.blocks)).toContain(BUTTONS.approveProduction);
+
+    // The countries change: pr-1 no longer stands, and no message still offers to decide it.
+    const aboutFirst = dm();
+    await h.act('moving', 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'CA'], syncMode: 'continuous' });
+    await waitFor(
+      () => aboutFirst.map(blocksOf),
+      (texts) => texts.length >= 2 && texts.every((t) => t.includes('No longer valid') && !t.includes(BUTTONS.approveProduction)),
+      'every message about pr-1 to be closed',
+    );
+
+    await toRequest();
+    const second = await waitFor(() => dm().find((m) => JSON.stringify(m.blocks).includes('moving/pr-2')), Boolean, 'the request for pr-2');
+    // Bob's client sends the old button's payload (pr-1) again, on a message that still has buttons.
+    const replayed = await world.driver.click(users.bob, { channel: second!.channel, ts: second!.ts }, BUTTONS.approveProduction, { value: 'moving/pr-1' });
+    expect(replayed.status).toBe(200);
+    await waitFor(() => toldTo(users.bob), (t) => t.includes('That decision is for production request pr-1, which is no longer waiting'), 'the refusal of the stale button');
+    expect((await world.setups.view('moving')).production).toMatchObject({ id: 'pr-2', subject: { countryCodes: ['US', 'CA'] } });
+    expect((await world.setups.view('moving')).production?.decision).toBeUndefined();
+
+    await world.driver.click(users.bob, { channel: second!.channel, ts: second!.ts }, BUTTONS.approveProduction);
+    await stateWhen(world, 'moving', (v) => v.production?.decision === 'approved', 'the approval of pr-2');
+  });
+});
+
 test('App Home lists the setups a user can see, with their next step', async () => {
   world = await startSlackWorld(h);
   await world.worker.runUntil(async () => {
