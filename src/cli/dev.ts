@@ -125,9 +125,15 @@ function rolesLine(config: Config): string {
   return `Roles: operators ${count(config.roles.operator)}, approvers ${count(config.roles.approver)}, auditors ${count(config.roles.auditor)}.`;
 }
 
-/** The configuration with open roles, when the operator asked for them on the command line. */
+/**
+ * The configuration with open roles when the operator asked for them on the command line
+ * (`npm start` does) and nothing says otherwise: no role lists and no Slack bot. Otherwise
+ * the flag changes nothing, and the roles line says what holds.
+ */
 function withOpenRoles(ctx: CliContext, openRoles: boolean): Config {
-  return openRoles ? loadConfig({ ...ctx.io.env, PLAID_SETUP_OPEN_ROLES: 'true' }) : ctx.config;
+  const { roles, slack } = ctx.config;
+  const listed = roles.operator.length + roles.approver.length + roles.auditor.length > 0;
+  return openRoles && !listed && !slack.botToken ? loadConfig({ ...ctx.io.env, PLAID_SETUP_OPEN_ROLES: 'true' }) : ctx.config;
 }
 
 export async function workerCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
