@@ -9,6 +9,7 @@ import type { SetupView } from '../src/shared/state';
 import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
+import { fingerprint } from '../src/vault/vault';
 import { type Harness, actors, newSecret, waitFor } from './support/harness';
 import {
   CHANNEL,
@@ -361,6 +362,30 @@ test('a replayed Approve of a superseded request is refused; every message with 
     await world.driver.click(users.bob, { channel: second!.channel, ts: second!.ts }, BUTTONS.approveProduction);
     await stateWhen(world, 'moving', (v) => v.production?.decision === 'approved', 'the approval of pr-2');
   });
+});
+
+test('a secret submitted while no worker answers stays in the vault, and the person is told the outcome is unknown', async () => {
+  world = await startSlackWorld(h, { updateTimeoutMs: 2_000 });
+  const secret = h.client.secrets.sandbox;
+  let modal: { id: string } | undefined;
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start offline', { channel: CHANNEL });
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');
+    await click(users.alice, BUTTONS.openCredentials);
+    modal = await waitFor(() => world.slack.openViews(users.alice.id)[0], Boolean, 'the credentials modal');
+  });
+  // The worker has stopped: Temporal holds the update, nobody answers within the bot's wait.
+  const submitted = await world.driver.submit(users.alice, modal!.id, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: secret });
+  expect(submitted.status).toBe(200);
+  await waitFor(() => toldTo(users.alice), (t) => t.includes('submitCredentials was sent to offline but the setup did not answer within 2 s'), 'the unknown outcome');
+  expect(toldTo(users.alice)).toMatch(/The secret sha256:[0-9a-f]{12} stays in the vault, as the setup may already use it\. Check with: \/plaid-setup status offline/);
+  expect((await h.vault.reveal({ ref: 'vault:offline/sandbox/v1', fingerprint: fingerprint(secret) }, { setupId: 'offline', kind: 'sandbox' })).value).toBe(secret);
+
+  // Back online, the workflow takes the update it held, and its secret is there.
+  const worker = await h.worker();
+  await worker.runUntil(() => h.until('offline', (s) => s.data.sandboxSecret?.ref === 'vault:offline/sandbox/v1', 'the late credentials'));
+  expect(JSON.stringify(world.slack.calls)).not.toContain(secret);
 });
 
 test('App Home lists the setups a user can see, with their next step', async () => {

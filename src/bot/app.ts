@@ -319,7 +319,8 @@ export function registerBot(app: App, deps: BotDeps): void {
       return ref;
     };
     const args = await submission.args(person.actor, store, meta);
-    const outcome = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups }, tell);
+    const kept = refs.length > 0 ? `The secret ${refs.map((r) => r.fingerprint).join(', ')} stays in the vault, as the setup may already use it.` : undefined;
+    const outcome = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups, ...(kept ? { ifUnknown: kept } : {}) }, tell);
     // Only a definite refusal removes the secrets: after anything else the setup may hold them.
     if (isDefiniteRefusal(outcome)) for (const ref of refs) await vault.delete(ref.ref);
   });

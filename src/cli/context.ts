@@ -23,6 +23,11 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+export interface CliLimits {
+  /** How long an action waits for the workflow's answer before its outcome is reported unknown. */
+  updateTimeoutMs: number;
+}
+
 export class CliContext {
   readonly config: Config;
   readonly logger: Logger;
@@ -31,7 +36,10 @@ export class CliContext {
   private security?: SqliteSecurityLog;
   private setupClient?: SetupClient;
 
-  constructor(readonly io: Io) {
+  constructor(
+    readonly io: Io,
+    private readonly limits?: CliLimits,
+  ) {
     this.config = loadConfig(io.env);
     this.logger = createLogger(this.config.logLevel, io.stderr);
   }
@@ -53,6 +61,7 @@ export class CliContext {
       command: 'plaid-setup',
       security: await this.securityLog(),
       assertionKey: resolveAssertionKeys(this.config, this.logger).current,
+      ...(this.limits ? { updateTimeoutMs: this.limits.updateTimeoutMs } : {}),
     });
     return this.setupClient;
   }

@@ -5,14 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
-import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ERROR_CODES, PlaidSetupError, isDefiniteRefusal, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { rolesOf } from '../config';
 import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
-import { CliContext, setupIdOf, type Io } from './context';
+import { CliContext, setupIdOf, type CliLimits, type Io } from './context';
+
+export type { CliLimits };
 import { devCommand, workerCommand } from './dev';
 import { formatState, type StateView } from './format';
 import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
@@ -20,10 +21,6 @@ import { parseSecret, readSecretLines } from './secret-input';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-export interface CliLimits {
-  /** How long an action waits for the workflow's answer: a worker takes well under a second, so silence means none is running. */
-  updateTimeoutMs: number;
-}
 const DEFAULT_LIMITS: CliLimits = { updateTimeoutMs: 30_000 };
 
 interface CommonOptions {
@@ -54,31 +51,8 @@ async function queryState(ctx: CliContext, name: string): Promise<StateView> {
  * Sends one action; returns the new state, or throws the validator's sentence, or
  * OUTCOME_UNKNOWN when no answer came back (the workflow may still take the action).
  */
-async function act<N extends ActionName>(
-  ctx: CliContext,
-  limits: CliLimits,
-  name: string,
-  action: N,
-  args: ActionArgs<N>,
-  keptNote = '',
-): Promise<SetupState> {
-  const setupId = setupIdOf(name);
-  const setups = await ctx.setups();
-  const { connection } = await ctx.temporal();
-  try {
-    return await connection.withDeadline(Date.now() + limits.updateTimeoutMs, () => setups.act(setupId, action, args));
-  } catch (err) {
-    if (isPlaidSetupError(err)) throw err;
-    const why =
-      err instanceof WorkflowUpdateRPCTimeoutOrCancelledError
-        ? `the setup did not answer within ${limits.updateTimeoutMs / 1000} s; is a worker running (npm start)?`
-        : 'the call to Temporal failed before an answer came back';
-    throw new PlaidSetupError(
-      ERROR_CODES.OUTCOME_UNKNOWN,
-      `${action} was sent to ${setupId} but ${why} It may still be applied.${keptNote ? ` ${keptNote}` : ''} Check with: plaid-setup status ${setupId} (if it does not show the action, run this command again).`,
-      { cause: err },
-    );
-  }
+async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>, ifUnknown?: string): Promise<SetupState> {
+  return (await ctx.setups()).act(setupIdOf(name), action, args, ifUnknown ? { ifUnknown } : {});
 }
 
 /**
@@ -87,7 +61,6 @@ async function act<N extends ActionName>(
  */
 async function actWithSecrets<N extends ActionName>(
   ctx: CliContext,
-  limits: CliLimits,
   name: string,
   action: N,
   secrets: Array<{ kind: SecretKind; value: ReturnType<typeof parseSecret> }>,
@@ -101,7 +74,7 @@ async function actWithSecrets<N extends ActionName>(
   for (const s of secrets) refs.push(await vault.put(setupId, s.kind, s.value));
   try {
     const kept = `The secret ${refs.map((r) => r.fingerprint).join(', ')} stays in the vault, as the setup may already use it.`;
-    return await act(ctx, limits, name, action, build(refs), kept);
+    return await act(ctx, name, action, build(refs), kept);
   } catch (err) {
     if (isDefiniteRefusal(err)) for (const r of refs) await vault.delete(r.ref);
     throw err;
@@ -124,7 +97,7 @@ function checkOutcome(state: StateView, step: 'sandbox_test' | 'production_secre
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number) => void): Command {
+function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command('plaid-setup')
     .description('Set up a Plaid integration for Codat as a durable, audited checklist.')
     .showHelpAfterError('(run with --help for usage)')
@@ -304,7 +277,7 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
     extra(withActor(program.command(`${command} <name>`).description(description))).action(
       async (name: string, opts: CommonOptions & Record<string, string | undefined>) => {
         const actor = ctx.actor(opts.as);
-        print(ctx, await act(ctx, limits, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
+        print(ctx, await act(ctx, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
       },
     );
 
@@ -347,7 +320,7 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
       .option('--link-customization <name>', 'the Link customization to use'),
   ).action(async (name: string, opts: CommonOptions & { countries: string; sync: string; environment: string; linkCustomization?: string }) => {
     const actor = ctx.actor(opts.as);
-    const state = await act(ctx, limits, name, 'updateSettings', {
+    const state = await act(ctx, name, 'updateSettings', {
       actor,
       environment: opts.environment,
       countryCodes: opts.countries.split(',').filter((c) => c.trim() !== ''),
@@ -373,7 +346,7 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
       { kind: 'sandbox' as const, value: parseSecret(sandbox, 'Sandbox secret') },
       ...(opts.withDevelopmentSecret ? [{ kind: 'development' as const, value: parseSecret(development, 'Development secret') }] : []),
     ];
-    const state = await actWithSecrets(ctx, limits, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
+    const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
       actor,
       clientId: clientId.data,
       sandboxSecret: sandboxSecret as SecretRef,
@@ -396,8 +369,8 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
         const value = parseSecret(line, `${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`);
         const rotation = command === 'rotate-secret';
         let state: StateView = rotation
-          ? await actWithSecrets(ctx, limits, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
-          : await actWithSecrets(ctx, limits, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
+          ? await actWithSecrets(ctx, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
+          : await actWithSecrets(ctx, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
         if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
         print(ctx, state, opts.json);
         setExit(checkOutcome(state, rotation ? 'rotation' : 'production_secret'));
@@ -415,7 +388,7 @@ function buildProgram(ctx: CliContext, limits: CliLimits, setExit: (code: number
   waitOptions(withActor(program.command('sandbox-test <name>').description('run the Sandbox test against Plaid'))).action(
     async (name: string, opts: CommonOptions & { wait: boolean; timeout: string }) => {
       const actor = ctx.actor(opts.as);
-      let state: StateView = await act(ctx, limits, name, 'runSandboxTest', { actor });
+      let state: StateView = await act(ctx, name, 'runSandboxTest', { actor });
       if (opts.wait) state = await awaitCheck(ctx, name, Number(opts.timeout) * 1000);
       print(ctx, state, opts.json);
       setExit(checkOutcome(state, 'sandbox_test'));
@@ -437,8 +410,8 @@ export async function main(argv: string[], io: Io = defaultIo(), limits: CliLimi
   let ctx: CliContext | undefined;
   let code: number = EXIT.ok;
   try {
-    ctx = new CliContext(io);
-    const program = buildProgram(ctx, limits, (c) => {
+    ctx = new CliContext(io, limits);
+    const program = buildProgram(ctx, (c) => {
       code = c;
     });
     await program.parseAsync(argv);

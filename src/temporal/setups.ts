@@ -12,6 +12,7 @@ import {
   WorkflowNotFoundError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -30,13 +31,22 @@ export interface SetupClientOptions {
   security: SecurityLog;
   /** PLAID_SETUP_ASSERTION_KEY: what the worker verifies actors with. */
   assertionKey: Buffer;
+  /**
+   * How long an action waits for the workflow's answer. A worker answers in well under a
+   * second, so silence means none is running; the outcome is then unknown, not refused.
+   */
+  updateTimeoutMs?: number;
 }
+
+const DEFAULT_UPDATE_TIMEOUT_MS = 30_000;
 
 /** Who acts, beyond the actor in the arguments: the Slack user groups they were found in. */
 export interface ActOptions {
   /** Makes a repeated delivery idempotent; a fresh id is used when absent. */
   updateId?: string;
   groups?: string[];
+  /** Said too when the outcome is unknown, e.g. that a secret the action carries stays in the vault. */
+  ifUnknown?: string;
 }
 
 export class SetupClient {
@@ -122,18 +132,29 @@ export class SetupClient {
   async act<N extends ActionName>(setupId: string, action: N, args: ActionArgs<N>, options: ActOptions = {}): Promise<SetupView> {
     const updateId = options.updateId ?? `${action}-${randomUUID()}`;
     const signed = signAssertion(this.caller.assertionKey, { update: action, setupId, updateId }, args as Record<string, unknown>, { groups: options.groups ?? [] });
+    const timeoutMs = this.caller.updateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
     try {
-      return (await this.client.workflow
-        .getHandle(workflowIdFor(setupId))
-        .executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId })) as SetupView;
+      return (await this.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        this.client.workflow.getHandle(workflowIdFor(setupId)).executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId }),
+      )) as SetupView;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        if (!(err.cause instanceof ApplicationFailure)) throw err;
         const actor = (args as { actor: { id: string } }).actor;
         await this.caller.security.record({ kind: 'rejected', actor: actor.id, action, setupId, detail: err.cause.message });
         throw new PlaidSetupError(ERROR_CODES.ACTION_REJECTED, err.cause.message);
       }
-      throw err;
+      // Sent, but no answer: Temporal may still deliver it, so nothing may be undone.
+      const why =
+        err instanceof WorkflowUpdateRPCTimeoutOrCancelledError
+          ? `the setup did not answer within ${timeoutMs / 1000} s; is a worker running (npm start)?`
+          : 'the call to Temporal failed before an answer came back.';
+      throw new PlaidSetupError(
+        ERROR_CODES.OUTCOME_UNKNOWN,
+        `${action} was sent to ${setupId} but ${why} It may still be applied.${options.ifUnknown ? ` ${options.ifUnknown}` : ''} Check with: ${this.caller.command} status ${setupId} (if it does not show the action, do it again).`,
+        { cause: err },
+      );
     }
   }
 

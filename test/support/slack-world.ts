@@ -53,7 +53,7 @@ export interface SlackWorld {
  */
 export async function startSlackWorld(
   h: Harness,
-  options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number; socketMode?: boolean } = {},
+  options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number; socketMode?: boolean; updateTimeoutMs?: number } = {},
 ): Promise<SlackWorld> {
   const slack = await SlackEmulator.start({
     botToken: BOT_TOKEN,
@@ -83,7 +83,7 @@ export async function startSlackWorld(
     h.temporal,
     h.taskQueue,
     { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
-    { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY },
+    { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY, ...(options.updateTimeoutMs ? { updateTimeoutMs: options.updateTimeoutMs } : {}) },
   );
   const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
   let driver: InteractionDriver;
