@@ -12,7 +12,7 @@ import { signAssertion, START_ASSERTION } from '../src/shared/assertion';
 import { INVALID_START, WORKFLOW_TYPE, updates, workflowIdFor } from '../src/shared/messages';
 import type { SetupState } from '../src/shared/state';
 import type { SetupInput } from '../src/workflows';
-import { type Harness, actors, journeyToEnablement } from './support/harness';
+import { type Harness, actors, journeyToEnablement, journeyToProductionRequest } from './support/harness';
 import { APPROVERS_GROUP, TEST_ASSERTION_KEY } from './support/policy';
 import { useWorld } from './support/world';
 
@@ -65,12 +65,7 @@ test('a decision names its request: a stale Approve for a superseded request, or
   const worker = await h.worker();
   await worker.runUntil(async () => {
     await h.start('stale');
-    await h.act('stale', 'confirmRedirect', { actor: actors.alice });
-    await h.act('stale', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('stale', 'sandbox') });
-    await h.act('stale', 'updateSettings', { actor: actors.alice, countryCodes: ['US'], syncMode: 'continuous' });
-    await h.act('stale', 'runSandboxTest', { actor: actors.alice });
-    await h.until('stale', (s) => !s.job, 'the Sandbox test');
-    await h.act('stale', 'confirmCodat', { actor: actors.alice });
+    await journeyToProductionRequest(h, 'stale', ['US']);
     await h.act('stale', 'requestProduction', { actor: actors.alice });
 
     // Settings change while the request waits: it no longer stands.
@@ -109,12 +104,7 @@ describe('roles and identity are the worker’s to decide', () => {
     const worker = await h.worker();
     await worker.runUntil(async () => {
       await h.start('ids');
-      await h.act('ids', 'confirmRedirect', { actor: actors.alice });
-      await h.act('ids', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('ids', 'sandbox') });
-      await h.act('ids', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
-      await h.act('ids', 'runSandboxTest', { actor: actors.alice });
-      await h.until('ids', (s) => !s.job, 'the Sandbox test');
-      await h.act('ids', 'confirmCodat', { actor: actors.carol });
+      await journeyToProductionRequest(h, 'ids');
       await h.act('ids', 'requestProduction', { actor: actors.carol });
       const before = await h.state('ids');
       const history = await acceptedUpdates('ids');

@@ -10,7 +10,7 @@ import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { fingerprint } from '../src/vault/vault';
-import { type Harness, actors, newSecret, waitFor } from './support/harness';
+import { type Harness, actors, journeyToProductionRequest, newSecret, waitFor } from './support/harness';
 import {
   CHANNEL,
   checklistWhen,
@@ -331,10 +331,8 @@ test('a replayed Approve of a superseded request is refused; every message with 
   };
   await world.worker.runUntil(async () => {
     await h.start('moving', { reminderAfterMs: 1_500 });
-    await h.act('moving', 'confirmRedirect', { actor: actors.alice });
-    await h.act('moving', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('moving', 'sandbox') });
-    await h.act('moving', 'updateSettings', { actor: actors.alice, countryCodes: ['US'], syncMode: 'continuous' });
-    await toRequest();
+    await journeyToProductionRequest(h, 'moving', ['US']);
+    await h.act('moving', 'requestProduction', { actor: actors.alice });
     const [request] = await waitFor(dm, (m) => m.length > 0, 'the request to Bob');
     expect(blocksOf(request!)).toContain('moving/pr-1');
     // While it waits, Bob is reminded, and the reminder carries the buttons too.

@@ -210,14 +210,19 @@ export class Harness {
   }
 }
 
-/** Drives a setup from start to the step before `enable`, asserting each step on the way. */
-export async function journeyToEnablement(h: Harness, setupId: string): Promise<void> {
+/** Drives a started setup through the Codat Portal step, ready for a production request. */
+export async function journeyToProductionRequest(h: Harness, setupId: string, countryCodes: string[] = ['US', 'GB']): Promise<void> {
   await h.act(setupId, 'confirmRedirect', { actor: actors.alice });
   await h.act(setupId, 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret(setupId, 'sandbox') });
-  await h.act(setupId, 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'GB'], syncMode: 'continuous' });
+  await h.act(setupId, 'updateSettings', { actor: actors.alice, countryCodes, syncMode: 'continuous' });
   await h.act(setupId, 'runSandboxTest', { actor: actors.alice });
   await h.until(setupId, (s) => s.steps.find((x) => x.id === 'sandbox_test')?.status === 'done', 'sandbox test');
   await h.act(setupId, 'confirmCodat', { actor: actors.alice });
+}
+
+/** Drives a setup from start to the step before `enable`, asserting each step on the way. */
+export async function journeyToEnablement(h: Harness, setupId: string): Promise<void> {
+  await journeyToProductionRequest(h, setupId);
   await h.act(setupId, 'requestProduction', { actor: actors.alice });
   await h.act(setupId, 'approveProduction', { actor: actors.bob });
   await h.act(setupId, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(setupId, 'production') });
