@@ -4,15 +4,25 @@
  * Web API client elsewhere (the emulator).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../config';
 import { RefusalCounter } from '../audit/refusal-counter';
 import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
-import { BODY_LIMIT_BYTES, BodyRefused, READ_TIMEOUT_MS, readBoundedBody } from './request-body';
+import { BodyRefused, readBoundedBody } from '../http/body';
+import { closeServer, listen } from '../http/listen';
 
 export const EVENTS_PATH = '/slack/events';
+
+/**
+ * The signature can only be checked once the whole body is in, so these limits apply
+ * before anyone is known. Slack's largest payload to this bot is a block_actions click on
+ * a checklist message: the message travels with it, at most 50 blocks of at most 3,000
+ * characters (views/text.ts caps them), under 200 KB form-encoded. Modal submissions are
+ * smaller (a handful of inputs and 3,000 characters of private_metadata).
+ */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+export const READ_TIMEOUT_MS = 10_000;
 
 export interface RunningBot {
   /** The HTTP endpoint, in HTTP mode. */
@@ -96,19 +106,12 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
     });
   });
   const host = options.host ?? '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(slack.port, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, slack.port, host);
   return {
     mode: 'http',
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${EVENTS_PATH}`,
     stop: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await refusals.close();
     },
   };

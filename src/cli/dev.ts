@@ -2,7 +2,7 @@
  * `plaid-setup dev` and `plaid-setup worker`: the long-running processes.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
@@ -12,6 +12,7 @@ import { startBot, type RunningBot } from '../bot/server';
 import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
 import { isPlaidSetupError } from '../errors';
+import { closeServer, listen } from '../http/listen';
 import { basePathFor } from '../plaid/client';
 import { buildActivities } from '../services';
 import { createActivityWebClient } from '../slack/client';
@@ -104,15 +105,12 @@ async function startCodec(ctx: CliContext, config: Config, tokenKey: Buffer, por
 
 /** `port`, or any free port when it is taken (the dev server's UI must be told which). */
 async function freePortOr(port: number): Promise<number> {
-  const probe = (p: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = createNetServer();
-      server.once('error', reject);
-      server.listen(p, '127.0.0.1', () => {
-        const chosen = (server.address() as AddressInfo).port;
-        server.close(() => resolve(chosen));
-      });
-    });
+  const probe = async (p: number) => {
+    const server = createNetServer();
+    const { port: chosen } = await listen(server, p, '127.0.0.1');
+    await closeServer(server);
+    return chosen;
+  };
   return probe(port).catch(() => probe(0));
 }
 

@@ -14,19 +14,21 @@
  * valid token are counted per address and minute.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { RefusalCounter } from '../audit/refusal-counter';
 import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
+import { BodyRefused, readBoundedBody } from '../http/body';
+import { closeServer, listen } from '../http/listen';
 import type { Logger } from '../logger';
 import { HISTORY_READERS, type Role } from '../shared/schemas';
 import { checkCodecToken, type CodecClaims } from './codec-token';
 
 export const CODEC_COOKIE = 'plaid_setup_codec';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const READ_TIMEOUT_MS = 30_000;
 
 export interface CodecServerOptions {
   codecs: PayloadCodec[];
@@ -77,14 +79,12 @@ class HttpError extends Error {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'The request body is larger than 4 MB; send fewer payloads at a time.');
-    chunks.push(chunk as Buffer);
+  try {
+    return (await readBoundedBody(req, { bytes: MAX_BODY_BYTES, timeoutMs: READ_TIMEOUT_MS })).toString('utf8');
+  } catch (err) {
+    if (!(err instanceof BodyRefused)) throw err;
+    throw new HttpError(err.status, err.status === 413 ? 'The request body is larger than 4 MB; send fewer payloads at a time.' : 'The request body did not arrive in time; send it again.');
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function cookieToken(req: IncomingMessage): string | undefined {
@@ -239,17 +239,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       res.end(JSON.stringify({ error: message }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `The codec endpoint's port ${options.port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.`)
-          : err,
-      ),
-    );
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(
+    server,
+    options.port,
+    options.host ?? '127.0.0.1',
+    (port) => new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `The codec endpoint's port ${port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.`),
+  );
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${address.port}`;
   const loopback = ['127.0.0.1', 'localhost'];
@@ -257,10 +252,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   return {
     url,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+      await closeServer(server);
       await refusals.close();
     },
   };

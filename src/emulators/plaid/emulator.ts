@@ -3,7 +3,7 @@
  * their own ports, sharing the registered clients and the Items created through them.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../../http/listen';
 import { FaultPlan } from './faults';
 import { ItemStore } from './items';
 import { ClientRegistry } from './registry';
@@ -20,23 +20,6 @@ export interface PlaidEmulatorOptions {
   ports?: Partial<Record<PlaidFlavour, number>>;
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // Idle keep-alive connections and requests held by a timeout fault would otherwise hold close() open.
-    server.closeAllConnections();
-  });
-}
 
 const baseUrl = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -75,9 +58,9 @@ export class PlaidEmulator {
     const servers = { sandbox: createFlavourServer('sandbox', deps), production: createFlavourServer('production', deps) };
     const urls = { sandbox: '', production: '' };
     try {
-      for (const flavour of FLAVOURS) urls[flavour] = baseUrl(host, await listen(servers[flavour], host, options.ports?.[flavour] ?? 0));
+      for (const flavour of FLAVOURS) urls[flavour] = baseUrl(host, (await listen(servers[flavour], options.ports?.[flavour] ?? 0, host)).port);
     } catch (error) {
-      await Promise.all(FLAVOURS.filter((f) => servers[f].listening).map((f) => stop(servers[f])));
+      await Promise.all(FLAVOURS.filter((f) => servers[f].listening).map((f) => closeServer(servers[f])));
       throw error;
     }
     return new PlaidEmulator(servers, deps, shutdown, urls);
@@ -124,7 +107,7 @@ export class PlaidEmulator {
   close(): Promise<void> {
     if (!this.closed) {
       this.shutdown.abort();
-      this.closed = Promise.all(FLAVOURS.map((flavour) => stop(this.servers[flavour]))).then(() => undefined);
+      this.closed = Promise.all(FLAVOURS.map((flavour) => closeServer(this.servers[flavour]))).then(() => undefined);
     }
     return this.closed;
   }

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBoundedBody } from '../../http/body';
 import { errorBody, faultError, internalError, PlaidApiError } from './errors';
 import type { FaultPlan } from './faults';
 import { newRequestId } from './ids';
@@ -46,10 +47,11 @@ interface Answer {
 
 const redact = (json: unknown): unknown => (isJsonObject(json) && 'secret' in json ? { ...json, secret: '[redacted]' } : json);
 
+/** Plaid's requests are a few kilobytes; anything near this is a broken client. */
+const BODY_LIMITS = { bytes: 1024 * 1024, timeoutMs: 30_000 };
+
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readBoundedBody(req, BODY_LIMITS)).toString('utf8');
 }
 
 function send(res: ServerResponse, status: number, text: string): void {

@@ -1,19 +1,9 @@
 /**
- * Reads a request body for the guard, bounded in size and time, so an unauthenticated
- * client can neither fill memory (a huge or endless body) nor hold a connection open (a
- * slow one). The signature can only be checked once the whole body is in, so these limits
- * apply before anyone is known.
+ * Reads a request body bounded in size and time, for every HTTP server here (the bot's
+ * front door, the codec endpoint, the Plaid emulator): a client can neither fill memory
+ * (a huge or endless body) nor hold a connection open (a slow one).
  */
 import type { IncomingMessage } from 'node:http';
-
-/**
- * Slack's largest payload to this bot is a block_actions click on a checklist message: the
- * message travels with it, at most 50 blocks of at most 3,000 characters (views/text.ts
- * caps them), under 200 KB form-encoded. Modal submissions are smaller (a handful of
- * inputs and 3,000 characters of private_metadata).
- */
-export const BODY_LIMIT_BYTES = 256 * 1024;
-export const READ_TIMEOUT_MS = 10_000;
 
 export class BodyRefused extends Error {
   constructor(readonly status: 408 | 413) {
@@ -21,7 +11,12 @@ export class BodyRefused extends Error {
   }
 }
 
-export function readBoundedBody(req: IncomingMessage, limits: { bytes: number; timeoutMs: number }): Promise<Buffer> {
+export interface BodyLimits {
+  bytes: number;
+  timeoutMs: number;
+}
+
+export function readBoundedBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limits.bytes) return Promise.reject(new BodyRefused(413));
   return new Promise((resolve, reject) => {
