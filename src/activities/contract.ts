@@ -5,7 +5,10 @@
 import type { CountryCode, PlaidEnvironment, SecretRef } from '../shared/schemas';
 import type { Evidence, MessageRef, Notification, ProductionRequest, SetupView } from '../shared/state';
 
-/** A check that Plaid answered and refused: the operator has something to fix. */
+/**
+ * Failure types of the checks; each carries one Problem (shared/state.ts) as its only detail.
+ * A check that Plaid answered and refused: the operator has something to fix.
+ */
 export const CHECK_FAILED = 'PlaidCheckFailed';
 /** Plaid could not be reached or was overloaded: worth retrying with backoff. */
 export const CHECK_UNAVAILABLE = 'PlaidUnavailable';
@@ -32,14 +35,6 @@ export interface LinkConfigurationInput extends PlaidCredentialsRef {
 }
 
 export type SandboxSmokeTestInput = Omit<PlaidCredentialsRef, 'environment'>;
-
-/** What a failed check reports in its ApplicationFailure details. */
-export interface CheckFailureDetail {
-  code: string;
-  message: string;
-  action: string;
-  requestId?: string;
-}
 
 /** Heartbeat details of the smoke test: where it got to (never a token). */
 export interface SmokeProgress {

@@ -11,12 +11,11 @@ import type { Logger } from '../logger';
 import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemLedger, type SmokePhase } from '../plaid/checks';
 import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
-import type { Evidence } from '../shared/state';
+import type { Evidence, Problem } from '../shared/state';
 import {
   CHECK_FAILED,
   CHECK_UNAVAILABLE,
   VAULT_ERROR,
-  type CheckFailureDetail,
   type PlaidCredentialsRef,
   type SetupActivities,
   type SmokeProgress,
@@ -30,6 +29,11 @@ export interface ActivityDeps {
   logger: Logger;
   /** How the smoke test waits for a new Item's first transactions sync. */
   syncPoll?: { intervalMs: number; attempts: number };
+}
+
+/** A check's failure for Temporal: its type (the retry policy reads it) and the Problem as its one detail. */
+function failed(type: string, problem: Problem, retryable: boolean): ApplicationFailure {
+  return ApplicationFailure.create({ type, message: problem.message, nonRetryable: !retryable, details: [problem] });
 }
 
 /** How often the smoke test tells Temporal it is alive, whatever Plaid is doing. */
@@ -48,8 +52,7 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       const action = mismatch
         ? `Enter the ${ref.environment === 'sandbox' ? 'Sandbox' : 'Production'} secret again for this setup, then run the check again.`
         : 'Submit the secret again.';
-      const detail: CheckFailureDetail = { code: err.code, message: err.message, action };
-      throw ApplicationFailure.create({ type: VAULT_ERROR, message: err.message, nonRetryable: true, details: [detail] });
+      throw failed(VAULT_ERROR, { code: err.code, message: err.message, action }, false);
     }
   }
 
@@ -70,29 +73,18 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       if (ctx.cancellationSignal.aborted) {
         // A stopping worker is not a cancelled setup: fail retryably so another worker takes over.
         if (ctx.cancellationDetails?.workerShutdown) {
-          const detail: CheckFailureDetail = {
-            code: 'WORKER_SHUTDOWN',
-            message: `The worker stopped during the ${label}.`,
-            action: 'Nothing to do: another worker retries the check.',
-          };
-          throw ApplicationFailure.create({ type: CHECK_UNAVAILABLE, message: detail.message, details: [detail] });
+          throw failed(
+            CHECK_UNAVAILABLE,
+            { code: 'WORKER_SHUTDOWN', message: `The worker stopped during the ${label}.`, action: 'Nothing to do: another worker retries the check.' },
+            true,
+          );
         }
         throw ctx.cancellationSignal.reason;
       }
       if (!(err instanceof PlaidCallError)) throw err;
       logger.warn(`${label} failed`, { setup: setupId, attempt, code: err.code, requestId: err.requestId, retryable: err.retryable });
-      const detail: CheckFailureDetail = {
-        code: err.code,
-        message: err.message,
-        action: err.action,
-        ...(err.requestId ? { requestId: err.requestId } : {}),
-      };
-      throw ApplicationFailure.create({
-        type: err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED,
-        message: err.message,
-        nonRetryable: !err.retryable,
-        details: [detail],
-      });
+      const problem: Problem = { code: err.code, message: err.message, action: err.action, ...(err.requestId ? { requestId: err.requestId } : {}) };
+      throw failed(err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED, problem, err.retryable);
     }
   }
 

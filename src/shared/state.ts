@@ -15,15 +15,21 @@ import type {
 
 export type ActorRef = Pick<Actor, 'id' | 'displayName' | 'source'>;
 
-/** What went wrong, in words the operator can act on. `code` is stable for tooling. */
+/**
+ * What went wrong, in words the operator can act on: what a failed check reports (the
+ * activity's failure details), what the workflow records and what a step shows. `code` is
+ * stable for tooling.
+ */
 export interface Problem {
   code: string;
   message: string;
   action: string;
   /** Plaid's request_id, kept for Plaid support. */
   requestId?: string;
-  at: string;
 }
+
+/** A Problem as the state keeps it: with when it happened. */
+export type DatedProblem = Problem & { at: string };
 
 export type Evidence = Record<string, string | number | boolean>;
 
@@ -38,7 +44,7 @@ export interface StepState {
   detail?: string;
   /** What a passed check proved (never a token or secret). */
   evidence?: Evidence;
-  error?: Problem;
+  error?: DatedProblem;
 }
 
 export interface SetupOptions {
@@ -106,7 +112,7 @@ export interface Rotation {
   fingerprint: string;
   actor: ActorRef;
   at: string;
-  error?: Problem;
+  error?: DatedProblem;
 }
 
 /** A Slack message the bot posted and keeps current. */
@@ -147,7 +153,7 @@ export interface SetupState {
   earlierRequests?: ProductionRequest[];
   enabled: boolean;
   rotation?: Rotation;
-  lastError?: Problem & { step: StepId | 'rotation' };
+  lastError?: DatedProblem & { step: StepId | 'rotation' };
   cancelled?: { actor: ActorRef; at: string; reason?: string };
   options: SetupOptions;
   job?: Job;

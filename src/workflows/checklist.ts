@@ -25,7 +25,7 @@ import {
   type SecretRef,
   type StepId,
 } from '../shared/schemas';
-import type { ActorRef, ApprovalSubject, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
+import type { ActorRef, ApprovalSubject, DatedProblem, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
 
 export const REJECTION_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',
@@ -442,7 +442,7 @@ function mark(
   now: string,
   actor: ActorRef | undefined,
   detail: string,
-  extra: { evidence?: Evidence; error?: Problem } = {},
+  extra: { evidence?: Evidence; error?: DatedProblem } = {},
 ): void {
   const s = step(state, id);
   s.status = status;
@@ -587,7 +587,7 @@ export function applyAction<N extends ActionName>(state: SetupState, name: N, pa
       const request = state.production as NonNullable<SetupState['production']>;
       const reason = args.reason as string;
       Object.assign(request, { decision: 'rejected', decidedBy: by, decidedAt: now, reason });
-      const problem: Problem = {
+      const problem: DatedProblem = {
         code: 'PRODUCTION_REJECTED',
         message: `${by.displayName} rejected the production request: ${reason}`,
         action: 'Address the reason, then request production again.',
@@ -664,14 +664,6 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
   return entries;
 }
 
-/** A failure of a check, as the check's activity reported it. */
-export interface CheckFailure {
-  code: string;
-  message: string;
-  action: string;
-  requestId?: string;
-}
-
 /** Says on the job's step what the running check is doing now (the rotation has no step). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
@@ -684,7 +676,7 @@ export function noteJobProgress(state: SetupState, jobId: number, detail: string
 export function finishJob(
   state: SetupState,
   jobId: number,
-  outcome: { ok: true; evidence: Evidence } | { ok: false; failure: CheckFailure },
+  outcome: { ok: true; evidence: Evidence } | { ok: false; failure: Problem },
   now: string,
 ): boolean {
   const job = state.job;
@@ -776,7 +768,7 @@ export function expireApproval(state: SetupState, now: string): void {
   const request = state.production as NonNullable<SetupState['production']>;
   request.decision = 'expired';
   request.decidedAt = now;
-  const problem: Problem = {
+  const problem: DatedProblem = {
     code: 'APPROVAL_EXPIRED',
     message: `No approver decided on the production request by ${request.expiresAt}.`,
     action: 'Request production again, and ask an approver to decide.',

@@ -15,11 +15,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
-import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type CheckFailureDetail, type SetupActivities } from '../activities/contract';
+import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../shared/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, ActorSchema, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
-import type { ActorRef, Evidence, Job, MessageRef, Notification, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
+import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
 import {
   ActionRejected,
   applyAction,
@@ -36,7 +36,6 @@ import {
   recordReminder,
   validateAction,
   waitingOn,
-  type CheckFailure,
 } from './checklist';
 import { WORKER_POLICY } from './worker-policy';
 
@@ -124,10 +123,10 @@ const PUBLISH_INTERVAL_MS = 1000;
 
 const nowIso = () => new Date().toISOString();
 
-function failureOf(err: unknown): CheckFailure {
+function failureOf(err: unknown): Problem {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof ApplicationFailure && [CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR].includes(cause.type ?? '')) {
-    const detail = cause.details?.[0] as Partial<CheckFailureDetail> | undefined;
+    const detail = cause.details?.[0] as Partial<Problem> | undefined;
     if (detail && typeof detail.code === 'string' && typeof detail.message === 'string' && typeof detail.action === 'string') {
       const gaveUp = cause.type === CHECK_UNAVAILABLE ? ' Gave up after several attempts.' : '';
       return {
@@ -219,7 +218,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   async function runJob(job: Job): Promise<void> {
     const scope = new CancellationScope();
     jobScope = scope;
-    let outcome: { ok: true; evidence: Evidence } | { ok: false; failure: CheckFailure };
+    let outcome: { ok: true; evidence: Evidence } | { ok: false; failure: Problem };
     try {
       const evidence = await scope.run(() => startCheck(job));
       outcome = { ok: true, evidence };
