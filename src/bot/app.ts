@@ -10,12 +10,11 @@ import { formatRecord, type AuditFormat, type AuditRow, type AuditSource } from 
 import type { SecurityLog } from '../audit/security-log';
 import { isDefiniteRefusal, isPlaidSetupError, type PlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
-import { slugify } from '../shared/messages';
 import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
-import type { ActOptions, SetupClient } from '../temporal/setups';
+import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../workflows/checklist';
 import { parseSlashCommand } from './commands';
@@ -206,11 +205,7 @@ export function registerBot(app: App, deps: BotDeps): void {
         }
         case 'start': {
           if (!(await allowed(person, 'confirmRedirect', undefined, tell))) return;
-          const setupId = slugify(parsed.name);
-          if (!setupId) {
-            await tell(`"${parsed.name}" is not a usable setup name: use letters, digits and dashes.`);
-            return;
-          }
+          const setupId = setupIdOf(parsed.name);
           await setups.start(setupId, parsed.name, actor, { channel: command.channel_id }, person.groups);
           await tell(`Started setup *${setupId}*. Its checklist is in this channel; I keep it current.`);
           return;
@@ -264,7 +259,7 @@ export function registerBot(app: App, deps: BotDeps): void {
   app.action<BlockAction<ButtonAction>>(/^plaid_setup_history\./, async ({ body, action, ack, client, respond }) => {
     await ack();
     const format = (Object.keys(HISTORY_EXPORTS) as AuditFormat[]).find((f) => HISTORY_EXPORTS[f] === action.action_id);
-    const setupId = slugify(action.value ?? '');
+    const setupId = parseButtonValue(action.value)?.setupId;
     const tell = tellerFor(client, body.user.id, body.channel?.id ?? body.container?.channel_id, respond);
     if (!format || !setupId) {
       await tell('That button is not one of mine any more; run `/plaid-setup history &lt;name&gt;` again.');
@@ -336,10 +331,6 @@ export function registerBot(app: App, deps: BotDeps): void {
     // Never the payload: a modal's state holds what the user typed.
     logger.error('Slack handler failed', { error: error.message });
   });
-}
-
-function setupIdOf(name: string): string {
-  return slugify(name) ?? name.toLowerCase();
 }
 
 function notNow(view: SetupView): string {

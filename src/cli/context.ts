@@ -9,7 +9,6 @@ import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import type { SqliteSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
-import { slugify } from '../shared/messages';
 import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
 import { SetupClient } from '../temporal/setups';
@@ -89,15 +88,4 @@ export class CliContext {
     await this.vault?.close();
     await this.security?.close();
   }
-}
-
-export function setupIdOf(name: string): string {
-  const id = slugify(name);
-  if (!id) {
-    throw new PlaidSetupError(
-      ERROR_CODES.INPUT_INVALID,
-      `"${name}" is not a usable setup name: use 1-48 letters, digits and dashes, starting and ending with a letter or digit.`,
-    );
-  }
-  return id;
 }

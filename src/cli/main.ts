@@ -11,7 +11,8 @@ import { rolesOf } from '../config';
 import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
-import { CliContext, setupIdOf, type CliLimits, type Io } from './context';
+import { setupIdOf } from '../temporal/setups';
+import { CliContext, type CliLimits, type Io } from './context';
 
 export type { CliLimits };
 import { devCommand, workerCommand } from './dev';

@@ -20,7 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SecurityLog } from '../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../shared/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { INVALID_START, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import { INVALID_START, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import type { ActionArgs, ActionName } from '../shared/schemas';
 import type { ActorRef, SetupOptions, SetupView } from '../shared/state';
 import type { SetupInput } from '../workflows';
@@ -47,6 +47,18 @@ export interface ActOptions {
   groups?: string[];
   /** Said too when the outcome is unknown, e.g. that a secret the action carries stays in the vault. */
   ifUnknown?: string;
+}
+
+/** The setup id a name people type maps to; a name with nothing usable in it is refused. */
+export function setupIdOf(name: string): string {
+  const id = slugify(name);
+  if (!id) {
+    throw new PlaidSetupError(
+      ERROR_CODES.INPUT_INVALID,
+      `"${name.slice(0, 100)}" is not a usable setup name: use 1-48 letters, digits and dashes, starting and ending with a letter or digit.`,
+    );
+  }
+  return id;
 }
 
 export class SetupClient {
