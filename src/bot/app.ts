@@ -8,12 +8,13 @@ import type { App, BlockAction, ButtonAction, RespondFn, ViewSubmitAction } from
 import type { WebClient } from '@slack/web-api';
 import { formatRecord, type AuditFormat, type AuditRow, type AuditSource } from '../audit/export';
 import type { SecurityLog } from '../audit/security-log';
-import { isDefiniteRefusal, isPlaidSetupError, type PlaidSetupError } from '../errors';
+import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
-import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretKind, type SecretRef, type SecretValue } from '../shared/schemas';
+import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretRef } from '../shared/schemas';
 import type { SetupView } from '../shared/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
+import { actWithSecrets, type SecretToStore } from '../temporal/secret-actions';
 import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../workflows/checklist';
@@ -136,13 +137,13 @@ export function registerBot(app: App, deps: BotDeps): void {
     args: ActionArgs<N>,
     options: ActOptions,
     tell: (text: string) => Promise<void>,
-  ): Promise<SetupView | PlaidSetupError> {
+  ): Promise<SetupView | undefined> {
     try {
       return await setups.act(setupId, action, args, options);
     } catch (err) {
       if (!isPlaidSetupError(err)) throw err;
       await tell(err.message);
-      return err;
+      return undefined;
     }
   }
 
@@ -307,17 +308,13 @@ export function registerBot(app: App, deps: BotDeps): void {
     const tell = tellerFor(client, body.user.id, meta.channel);
     const person = await personOf(body.user);
     if (!(await allowed(person, submission.action, meta.setupId, tell))) return;
-    const refs: SecretRef[] = [];
-    const store = async (kind: SecretKind, value: SecretValue) => {
-      const ref = await vault.put(meta.setupId, kind, value);
-      refs.push(ref);
-      return ref;
-    };
-    const args = await submission.args(person.actor, store, meta);
-    const kept = refs.length > 0 ? `The secret ${refs.map((r) => r.fingerprint).join(', ')} stays in the vault, as the setup may already use it.` : undefined;
-    const outcome = await perform(meta.setupId, submission.action, args as never, { updateId: `slack-view-${view.id}`, groups: person.groups, ...(kept ? { ifUnknown: kept } : {}) }, tell);
-    // Only a definite refusal removes the secrets: after anything else the setup may hold them.
-    if (isDefiniteRefusal(outcome)) for (const ref of refs) await vault.delete(ref.ref);
+    const build = (refs: SecretRef[]) => submission.args(person.actor, refs, meta) as never;
+    try {
+      await actWithSecrets({ setups, vault }, meta.setupId, submission.action, submission.secrets, build, { updateId: `slack-view-${view.id}`, groups: person.groups });
+    } catch (err) {
+      if (!isPlaidSetupError(err)) throw err;
+      await tell(err.message);
+    }
   });
 
   app.event('app_home_opened', async ({ event, client }) => {
@@ -361,10 +358,10 @@ function commandArgs(action: ActionName, actor: Actor, rest: string, requestId?:
   }
 }
 
-type Store = (kind: SecretKind, value: SecretValue) => Promise<SecretRef>;
+/** A valid submission: its action, the secrets it carries (stored first), and its arguments given their references. */
 type Parsed =
   | { ok: false; errors: Record<string, string> }
-  | { ok: true; action: ActionName; args: (actor: Actor, store: Store, meta: ViewMetadata) => Promise<Record<string, unknown>> };
+  | { ok: true; action: ActionName; secrets: SecretToStore[]; args: (actor: Actor, refs: SecretRef[], meta: ViewMetadata) => Record<string, unknown> };
 
 function parseSubmission(callbackId: string, values: never): Parsed {
   switch (callbackId) {
@@ -374,12 +371,8 @@ function parseSubmission(callbackId: string, values: never): Parsed {
       return {
         ok: true,
         action: 'submitCredentials',
-        args: async (actor, store) => ({
-          actor,
-          clientId: s.clientId,
-          sandboxSecret: await store('sandbox', s.sandboxSecret),
-          ...(s.developmentSecret ? { developmentSecret: await store('development', s.developmentSecret) } : {}),
-        }),
+        secrets: [{ kind: 'sandbox', value: s.sandboxSecret }, ...(s.developmentSecret ? [{ kind: 'development' as const, value: s.developmentSecret }] : [])],
+        args: (actor, [sandboxSecret, developmentSecret]) => ({ actor, clientId: s.clientId, sandboxSecret, ...(developmentSecret ? { developmentSecret } : {}) }),
       };
     }
     case VIEWS.settings: {
@@ -388,7 +381,8 @@ function parseSubmission(callbackId: string, values: never): Parsed {
       return {
         ok: true,
         action: 'updateSettings',
-        args: async (actor) => ({
+        secrets: [],
+        args: (actor) => ({
           actor,
           syncMode: s.syncMode,
           countryCodes: s.countryCodes,
@@ -400,17 +394,17 @@ function parseSubmission(callbackId: string, values: never): Parsed {
     case VIEWS.productionSecret: {
       const s = parseProductionSecret(values);
       if (!s.ok) return s;
-      return { ok: true, action: 'submitProductionSecret', args: async (actor, store) => ({ actor, secret: await store('production', s.secret) }) };
+      return { ok: true, action: 'submitProductionSecret', secrets: [{ kind: 'production', value: s.secret }], args: (actor, [secret]) => ({ actor, secret }) };
     }
     case VIEWS.reject: {
       const s = parseReject(values);
       if (!s.ok) return s;
-      return { ok: true, action: 'rejectProduction', args: async (actor, _store, meta) => ({ actor, ...(meta.requestId ? { requestId: meta.requestId } : {}), reason: s.reason }) };
+      return { ok: true, action: 'rejectProduction', secrets: [], args: (actor, _refs, meta) => ({ actor, ...(meta.requestId ? { requestId: meta.requestId } : {}), reason: s.reason }) };
     }
     case VIEWS.rotate: {
       const s = parseRotate(values);
       if (!s.ok) return s;
-      return { ok: true, action: 'rotateSecret', args: async (actor, store) => ({ actor, kind: s.kind, secret: await store(s.kind, s.secret) }) };
+      return { ok: true, action: 'rotateSecret', secrets: [{ kind: s.kind, value: s.secret }], args: (actor, [secret]) => ({ actor, kind: s.kind, secret }) };
     }
     default:
       return { ok: false, errors: {} };

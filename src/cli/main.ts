@@ -5,12 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
-import { ERROR_CODES, PlaidSetupError, isDefiniteRefusal, isPlaidSetupError } from '../errors';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { rolesOf } from '../config';
-import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretKind, type SecretRef } from '../shared/schemas';
+import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../shared/state';
 import { issueCodecToken } from '../temporal/codec-token';
+import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/secret-actions';
 import { setupIdOf } from '../temporal/setups';
 import { CliContext, type CliLimits, type Io } from './context';
 
@@ -52,34 +53,20 @@ async function queryState(ctx: CliContext, name: string): Promise<StateView> {
  * Sends one action; returns the new state, or throws the validator's sentence, or
  * OUTCOME_UNKNOWN when no answer came back (the workflow may still take the action).
  */
-async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>, ifUnknown?: string): Promise<SetupState> {
-  return (await ctx.setups()).act(setupIdOf(name), action, args, ifUnknown ? { ifUnknown } : {});
+async function act<N extends ActionName>(ctx: CliContext, name: string, action: N, args: ActionArgs<N>): Promise<SetupState> {
+  return (await ctx.setups()).act(setupIdOf(name), action, args);
 }
 
-/**
- * Stores a secret, then sends the action. A definitely refused action leaves no secret
- * behind; after any other error the setup may hold the reference, so the secret stays.
- */
+/** Sends an action that carries secrets (temporal/secret-actions.ts); Temporal is reached before any secret is stored. */
 async function actWithSecrets<N extends ActionName>(
   ctx: CliContext,
   name: string,
   action: N,
-  secrets: Array<{ kind: SecretKind; value: ReturnType<typeof parseSecret> }>,
+  secrets: SecretToStore[],
   build: (refs: SecretRef[]) => ActionArgs<N>,
 ): Promise<SetupState> {
-  const setupId = setupIdOf(name);
-  // Connected first: an unreachable Temporal is found before any secret is stored.
-  await ctx.setups();
-  const vault = await ctx.openVault();
-  const refs: SecretRef[] = [];
-  for (const s of secrets) refs.push(await vault.put(setupId, s.kind, s.value));
-  try {
-    const kept = `The secret ${refs.map((r) => r.fingerprint).join(', ')} stays in the vault, as the setup may already use it.`;
-    return await act(ctx, name, action, build(refs), kept);
-  } catch (err) {
-    if (isDefiniteRefusal(err)) for (const r of refs) await vault.delete(r.ref);
-    throw err;
-  }
+  const setups = await ctx.setups();
+  return storeThenAct({ setups, vault: await ctx.openVault() }, setupIdOf(name), action, secrets, build);
 }
 
 /** Waits while a check runs, so the command reports its outcome. */
