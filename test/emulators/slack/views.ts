@@ -1,23 +1,18 @@
 /**
- * Views as Slack keeps them: each user's stack of modals (views.open starts one, views.push
- * adds to it, at most 3 deep: docs.slack.dev/reference/methods/views.push push_limit_reached)
- * and each user's published Home tab. views.update finds a view by view_id or external_id,
- * refuses a stale hash with hash_conflict and an unknown view with not_found; external_id is
- * unique across the team's views (duplicate_external_id) (docs.slack.dev/reference/methods/views.update).
- * Every change gets a new hash. The view object follows the views.open/update/publish response examples.
+ * Views as Slack keeps them: the modals open on each user's screen (views.open starts a stack;
+ * the bot never pushes onto one) and each user's published Home tab, which views.publish
+ * replaces, refusing a stale hash with hash_conflict (docs.slack.dev/reference/methods/views.publish).
+ * Every change gets a new hash. The view object follows the views.open/publish response examples.
  * Closing after a submission follows docs.slack.dev/surfaces/modals#close: an empty ack closes
- * the submitted view, response_action "clear" closes the whole stack, "update" and "push" replace
- * or add to it. Guessed: views.open while a modal is open replaces that user's stack; a closed view's
- * external_id is free again; a Home tab keeps its view id across publishes.
+ * the submitted view. Guessed: views.open while a modal is open replaces that user's stack; a
+ * Home tab keeps its view id across publishes.
  */
 import type { AnyBlock } from '@slack/types';
-import { SlackApiError, schemaMessage } from './api-error';
+import { SlackApiError } from './api-error';
 import { withGeneratedIds } from './block-kit';
 import { isJsonObject, type JsonObject } from './json';
 import { newId, newViewHash } from './ids';
 import type { EmulatedView, ViewOutput } from './types';
-
-const MAX_STACK_DEPTH = 3;
 
 interface StoredView {
   id: string;
@@ -53,29 +48,8 @@ export class ViewStore {
 
   open(userId: string, definition: JsonObject): ViewRef {
     this.clear(userId);
-    const view = this.create(userId, 'modal', definition, null);
+    const view = this.create(userId, 'modal', definition);
     this.stacks.set(userId, [view.id]);
-    return view;
-  }
-
-  push(userId: string, definition: JsonObject): ViewRef {
-    const stack = this.stacks.get(userId) ?? [];
-    const top = stack.at(-1);
-    if (top === undefined) throw new SlackApiError('not_found');
-    if (stack.length >= MAX_STACK_DEPTH) throw new SlackApiError('push_limit_reached');
-    const view = this.create(userId, 'modal', definition, this.views.get(top) ?? null);
-    stack.push(view.id);
-    return view;
-  }
-
-  update(target: { viewId?: string; externalId?: string }, definition: JsonObject, hash?: string): ViewRef {
-    const view =
-      target.viewId !== undefined
-        ? this.views.get(target.viewId)
-        : [...this.views.values()].find((v) => target.externalId !== undefined && stringField(v.definition, 'external_id') === target.externalId);
-    if (!view) throw new SlackApiError('not_found');
-    if (definition.type !== view.type) throw new SlackApiError('invalid_arguments', [schemaMessage(`must be ${view.type}`, '/view/type')]);
-    this.replace(view, definition, hash);
     return view;
   }
 
@@ -86,7 +60,7 @@ export class ViewStore {
       this.replace(home, definition, hash);
       return home;
     }
-    const view = this.create(userId, 'home', definition, null);
+    const view = this.create(userId, 'home', definition);
     this.homes.set(userId, view.id);
     return view;
   }
@@ -101,7 +75,7 @@ export class ViewStore {
     return id === undefined ? undefined : this.views.get(id);
   }
 
-  /** Closes a modal and any pushed above it, returning the user to the one below. */
+  /** Closes a modal (the bot opens one at a time per user, so nothing is left below it). */
   close(viewId: string): void {
     const view = this.views.get(viewId);
     const stack = view && this.stacks.get(view.userId);
@@ -182,8 +156,7 @@ export class ViewStore {
     };
   }
 
-  private create(userId: string, type: 'modal' | 'home', definition: JsonObject, below: ViewRef | null): StoredView {
-    this.assertExternalIdFree(definition, undefined);
+  private create(userId: string, type: 'modal' | 'home', definition: JsonObject): StoredView {
     const id = newId('V');
     const view: StoredView = {
       id,
@@ -191,8 +164,8 @@ export class ViewStore {
       userId,
       hash: newViewHash(Date.now()),
       definition: this.prepare(definition),
-      rootViewId: below?.rootViewId ?? id,
-      previousViewId: below?.id ?? null,
+      rootViewId: id,
+      previousViewId: null,
       updateCount: 0,
     };
     this.views.set(id, view);
@@ -201,7 +174,6 @@ export class ViewStore {
 
   private replace(view: StoredView, definition: JsonObject, hash: string | undefined): void {
     if (hash !== undefined && hash !== view.hash) throw new SlackApiError('hash_conflict');
-    this.assertExternalIdFree(definition, view.id);
     view.definition = this.prepare(definition);
     view.hash = newViewHash(Date.now());
     view.updateCount += 1;
@@ -210,13 +182,5 @@ export class ViewStore {
 
   private prepare(definition: JsonObject): JsonObject {
     return { ...structuredClone(definition), blocks: withGeneratedIds(blocksOf(definition)) };
-  }
-
-  private assertExternalIdFree(definition: JsonObject, exceptViewId: string | undefined): void {
-    const externalId = stringField(definition, 'external_id');
-    if (externalId === '') return;
-    for (const view of this.views.values()) {
-      if (view.id !== exceptViewId && stringField(view.definition, 'external_id') === externalId) throw new SlackApiError('duplicate_external_id');
-    }
   }
 }
