@@ -111,7 +111,7 @@ export class SlackEmulator {
     return this.state.messages.ephemerals(userId);
   }
 
-  /** Modals open on a user's screen (or anyone's), each stack bottom first. */
+  /** Modals open on a user's screen (or anyone's): one per user. */
   openViews(userId?: string): EmulatedView[] {
     return this.state.views.modals(userId);
   }

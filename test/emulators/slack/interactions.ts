@@ -108,7 +108,7 @@ export abstract class InteractionDriver {
   }
 
   /**
-   * Submits the modal on top of the user's stack. `values` maps block_id to the input's value
+   * Submits the modal on the user's screen. `values` maps block_id to the input's value
    * (a string, or strings for checkboxes and multi selects, matched to option values) or to
    * Slack's own form (action_id → value object); inputs not given keep their initial values.
    * Throws, as the Slack client refuses to submit, when a required input is empty.

@@ -1,10 +1,10 @@
 /**
- * Views as Slack keeps them: the modals open on each user's screen (views.open starts a stack;
- * the bot never pushes onto one) and each user's published Home tab, which views.publish
+ * Views as Slack keeps them: the modal open on each user's screen (views.open; the bot never
+ * pushes a second onto it, so one per user) and each user's published Home tab, which views.publish
  * replaces, refusing a stale hash with hash_conflict (docs.slack.dev/reference/methods/views.publish).
  * Every change gets a new hash. The view object follows the views.open/publish response examples.
  * Closing after a submission follows docs.slack.dev/surfaces/modals#close: an empty ack closes
- * the submitted view. Guessed: views.open while a modal is open replaces that user's stack; a
+ * the submitted view. Guessed: views.open while a modal is open replaces it; a
  * Home tab keeps its view id across publishes.
  */
 import type { AnyBlock } from '@slack/types';
@@ -40,16 +40,17 @@ const stringField = (definition: JsonObject, key: string): string => (typeof def
 
 export class ViewStore {
   private readonly views = new Map<string, StoredView>();
-  /** userId → modal view ids, bottom first. */
-  private readonly stacks = new Map<string, string[]>();
+  /** userId → the modal on their screen. */
+  private readonly modalOf = new Map<string, string>();
   private readonly homes = new Map<string, string>();
 
   constructor(private readonly owner: Owner) {}
 
   open(userId: string, definition: JsonObject): ViewRef {
-    this.clear(userId);
+    const current = this.modalOf.get(userId);
+    if (current !== undefined) this.close(current);
     const view = this.create(userId, 'modal', definition);
-    this.stacks.set(userId, [view.id]);
+    this.modalOf.set(userId, view.id);
     return view;
   }
 
@@ -69,26 +70,17 @@ export class ViewStore {
     return this.views.get(viewId);
   }
 
-  /** The modal a user sees: the top of their stack. */
+  /** The modal a user sees. */
   top(userId: string): ViewRef | undefined {
-    const id = this.stacks.get(userId)?.at(-1);
+    const id = this.modalOf.get(userId);
     return id === undefined ? undefined : this.views.get(id);
   }
 
-  /** Closes a modal (the bot opens one at a time per user, so nothing is left below it). */
   close(viewId: string): void {
     const view = this.views.get(viewId);
-    const stack = view && this.stacks.get(view.userId);
-    if (!view || !stack) return;
-    const index = stack.indexOf(viewId);
-    if (index < 0) return;
-    for (const id of stack.splice(index)) this.views.delete(id);
-    if (stack.length === 0) this.stacks.delete(view.userId);
-  }
-
-  clear(userId: string): void {
-    const bottom = this.stacks.get(userId)?.[0];
-    if (bottom !== undefined) this.close(bottom);
+    if (!view || this.modalOf.get(view.userId) !== viewId) return;
+    this.modalOf.delete(view.userId);
+    this.views.delete(viewId);
   }
 
   setErrors(viewId: string, errors: Record<string, string>): void {
@@ -96,10 +88,11 @@ export class ViewStore {
     if (view) view.errors = { ...errors };
   }
 
-  /** Open modals, each user's stack bottom first (Home tabs are home()'s). */
+  /** Open modals, one per user at most (Home tabs are home()'s). */
   modals(userId?: string): EmulatedView[] {
-    const stacks = userId === undefined ? [...this.stacks.values()] : [this.stacks.get(userId) ?? []];
-    return stacks.flat().flatMap((id) => {
+    const ids = userId === undefined ? [...this.modalOf.values()] : [this.modalOf.get(userId)];
+    return ids.flatMap((id) => {
+      if (id === undefined) return [];
       const view = this.views.get(id);
       return view ? [this.snapshot(view)] : [];
     });
