@@ -9,7 +9,7 @@ import type { SqliteSecurityLog } from '../../src/audit/security-log';
 import { SLASH_COMMAND } from '../../src/bot/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
-import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
+import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
 import { openSecurityLog } from '../../src/services';
 import type { SetupView } from '../../src/shared/state';
 import { createActivityWebClient } from '../../src/slack/client';

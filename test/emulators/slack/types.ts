@@ -38,10 +38,7 @@ export interface SlackEmulatorOptions {
   usergroups?: Record<string, string[]>;
   /** Channels that exist (C…); a bare id gets a name derived from it. DMs (D…) are created by conversations.open. */
   channels?: (string | EmulatedChannel)[];
-  /** Defaults to 127.0.0.1. */
-  host?: string;
   team?: Partial<EmulatedTeam>;
-  appId?: string;
   /** The bot's own user (auth.test user_id / user, the author of what it posts). */
   bot?: { userId?: string; botId?: string; name?: string };
   /** How long an issued trigger_id can be exchanged; Slack's is 3 s. */
@@ -68,8 +65,8 @@ export interface RecordedCall {
   response: unknown;
 }
 
-/** How a message came to be. */
-export type MessageOrigin = 'api' | 'response_url' | 'ack' | 'user';
+/** How a message came to be: every one is the bot's, through the Web API, a response_url or an ack. */
+export type MessageOrigin = 'api' | 'response_url' | 'ack';
 
 /** A message in a channel as it stands now. */
 export interface EmulatedMessage {
@@ -121,7 +118,7 @@ export interface EmulatedEphemeral {
   blocks: AnyBlock[];
   threadTs?: string;
   updateCount: number;
-  origin: Exclude<MessageOrigin, 'user'>;
+  origin: MessageOrigin;
 }
 
 export interface EmulatedView {
@@ -136,7 +133,7 @@ export interface EmulatedView {
   blocks: AnyBlock[];
   rootViewId: string;
   previousViewId: string | null;
-  /** How many times it was replaced (views.update, views.publish again, response_action update). */
+  /** How many times it was replaced (views.publish again). */
   updateCount: number;
   /** The field errors the app answered to its last submission (response_action: errors). */
   errors?: Record<string, string>;

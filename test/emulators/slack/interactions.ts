@@ -22,15 +22,10 @@ import { applySubmissionAck } from './submission-acks';
 import type { EmulatedChannel, EmulatedTeam, EmulatedUser } from './types';
 import { viewState, type SubmittedValue } from './view-state';
 
-export const DEFAULT_COMMAND = '/plaid-setup';
+const DEFAULT_COMMAND = '/plaid-setup';
 
 export interface DriverOptions {
   emulator: SlackEmulator;
-  /** Override the emulator's team and app ids in payloads (to test a bot configured for another app). */
-  teamId?: string;
-  appId?: string;
-  /** Where the response_url server listens; defaults to 127.0.0.1. */
-  host?: string;
   /** How long a response_url takes posts; Slack's is 30 minutes. */
   responseUrlTtlMs?: number;
 }
@@ -68,14 +63,14 @@ export abstract class InteractionDriver {
   ) {
     this.emulator = options.emulator;
     this.state = emulatorState(options.emulator);
-    this.team = { ...options.emulator.team, ...(options.teamId ? { id: options.teamId } : {}) };
-    this.appId = options.appId ?? options.emulator.appId;
+    this.team = options.emulator.team;
+    this.appId = options.emulator.appId;
   }
 
   /** The response_url server a driver starts with, applying posts to the emulator. */
   protected static startResponseUrls(options: DriverOptions): Promise<ResponseUrlServer> {
     const state = emulatorState(options.emulator);
-    return ResponseUrlServer.start(options.host ?? '127.0.0.1', options.responseUrlTtlMs ?? RESPONSE_URL_TTL_MS, (target, body) =>
+    return ResponseUrlServer.start('127.0.0.1', options.responseUrlTtlMs ?? RESPONSE_URL_TTL_MS, (target, body) =>
       applyMessageResponse(body, target, 'response_url', state),
     );
   }
@@ -113,7 +108,7 @@ export abstract class InteractionDriver {
   }
 
   /**
-   * Submits the modal on top of the user's stack. `values` maps block_id to the input's value
+   * Submits the modal on the user's screen. `values` maps block_id to the input's value
    * (a string, or strings for checkboxes and multi selects, matched to option values) or to
    * Slack's own form (action_id → value object); inputs not given keep their initial values.
    * Throws, as the Slack client refuses to submit, when a required input is empty.

@@ -16,7 +16,7 @@ import { MessageStore, snapshot } from './messages';
 import type { MethodContext } from './methods';
 import { SocketModeHub, type DisconnectReason } from './socket-mode';
 import { SLACK_TRIGGER_TTL_MS, TriggerRegistry } from './triggers';
-import type { EmulatedChannel, EmulatedEphemeral, EmulatedFile, EmulatedMessage, EmulatedTeam, EmulatedUser, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
+import type { EmulatedChannel, EmulatedEphemeral, EmulatedFile, EmulatedMessage, EmulatedTeam, EmulatedView, RecordedCall, SlackEmulatorOptions } from './types';
 import { ViewStore } from './views';
 import { Workspace } from './workspace';
 
@@ -70,7 +70,7 @@ export class SlackEmulator {
     const faults = new FaultPlan();
     const log = new CallLog();
     const server = createApiServer({ botToken: options.botToken, ...(appToken !== undefined ? { appToken } : {}), context: state, faults, log });
-    const baseUrl = await listen(server, options.host ?? '127.0.0.1');
+    const baseUrl = await listen(server, '127.0.0.1');
     state.files.attach(baseUrl);
     state.socketMode?.attach(server, baseUrl);
     return new SlackEmulator(server, state, faults, log, baseUrl);
@@ -111,7 +111,7 @@ export class SlackEmulator {
     return this.state.messages.ephemerals(userId);
   }
 
-  /** Modals open on a user's screen (or anyone's), each stack bottom first. */
+  /** Modals open on a user's screen (or anyone's): one per user. */
   openViews(userId?: string): EmulatedView[] {
     return this.state.views.modals(userId);
   }
@@ -140,18 +140,6 @@ export class SlackEmulator {
     this.faults.inject(method, error, options);
   }
 
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  addUser(user: EmulatedUser): void {
-    this.state.workspace.addUser(user);
-  }
-
-  setUsergroup(id: string, userIds: string[]): void {
-    this.state.workspace.setUsergroup(id, userIds);
-  }
-
   channel(id: string): EmulatedChannel | undefined {
     const conversation = this.state.workspace.conversation(id);
     return conversation && { id: conversation.id, name: conversation.name };
@@ -161,13 +149,6 @@ export class SlackEmulator {
   dmChannel(userId: string): string {
     if (!this.state.workspace.user(userId)) throw new Error(`Slack emulator: no user ${userId}`);
     return this.state.workspace.openDm([userId]).id;
-  }
-
-  /** A message a person posts (which the bot then cannot update or delete). */
-  postAsUser(userId: string, channel: string, text: string): EmulatedMessage {
-    const resolved = this.state.workspace.conversation(channel);
-    if (!this.state.workspace.user(userId) || !resolved) throw new Error(`Slack emulator: no user ${userId} or channel ${channel}`);
-    return snapshot(this.state.messages.post({ channel, user: userId, text, blocks: [], origin: 'user' }));
   }
 
   /** Socket Mode connections the app has open now (0 without an app token). */

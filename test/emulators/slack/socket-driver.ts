@@ -20,7 +20,7 @@ import { isJsonObject } from './json';
 import type { ResponseUrlServer } from './response-urls';
 import type { SocketModeHub } from './socket-mode';
 
-export const SLACK_ACK_TIMEOUT_MS = 3000;
+const SLACK_ACK_TIMEOUT_MS = 3000;
 const CONNECT_TIMEOUT_MS = 5000;
 
 export interface SocketModeDriverOptions extends DriverOptions {

@@ -1,13 +1,13 @@
 /**
- * chat.postMessage, chat.update, chat.postEphemeral and chat.delete, with the errors their
- * reference pages document (docs.slack.dev/reference/methods/chat.*):
+ * chat.postMessage, chat.update and chat.postEphemeral, the chat methods the bot calls, with the
+ * errors their reference pages document (docs.slack.dev/reference/methods/chat.*):
  * channel_not_found, no_text, invalid_blocks (with the schema lines), invalid_blocks_format
- * (blocks that are not a JSON array), message_not_found, cant_update_message,
- * cant_delete_message, user_not_in_channel, msg_too_long (chat.update: over 4,000 characters).
+ * (blocks that are not a JSON array), message_not_found, user_not_in_channel, msg_too_long
+ * (chat.update: over 4,000 characters).
  * chat.postMessage truncates text past 40,000 characters with the message_truncated warning.
  * chat.update keeps the previous blocks when none are sent ("If you don't include this field,
- * the message's previous blocks will be retained"); only the bot's own messages can be updated
- * or deleted (docs.slack.dev/messaging/modifying-messages).
+ * the message's previous blocks will be retained"). Every stored message is the bot's (nobody
+ * else posts here), so Slack's refusal to update another's message never applies.
  * Guessed: a missing ts answers message_not_found; chat.postEphemeral refuses text past 40,000
  * characters with msg_too_long; ephemeral recipients of a regular channel are not checked
  * against its members (the emulator keeps none), only those of a DM.
@@ -44,7 +44,7 @@ function contentArgs(args: JsonObject): Content {
   return content;
 }
 
-/** A conversation the channel argument names exactly (chat.update and chat.delete take no user ids). */
+/** A conversation the channel argument names exactly (chat.update takes no user ids). */
 function existingChannel(args: JsonObject, { workspace }: MethodContext): string {
   const channel = stringArg(args, 'channel');
   if (channel === undefined || !workspace.conversation(channel)) throw new SlackApiError('channel_not_found');
@@ -58,12 +58,11 @@ function postTarget(args: JsonObject, { workspace }: MethodContext): string {
   return resolved;
 }
 
-function botMessage(args: JsonObject, context: MethodContext, refusal: string): MessageRef {
+function storedMessage(args: JsonObject, context: MethodContext): MessageRef {
   const channel = existingChannel(args, context);
   const ts = stringArg(args, 'ts');
   const message = ts === undefined ? undefined : context.messages.find(channel, ts);
   if (!message) throw new SlackApiError('message_not_found');
-  if (message.user !== context.workspace.bot.userId) throw new SlackApiError(refusal);
   return message;
 }
 
@@ -92,7 +91,7 @@ const postMessage: MethodHandler = (args, context) => {
 };
 
 const update: MethodHandler = (args, context) => {
-  const message = botMessage(args, context, 'cant_update_message');
+  const message = storedMessage(args, context);
   const content = contentArgs(args);
   const text = content.text ?? '';
   if (text.length > UPDATE_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
@@ -122,15 +121,8 @@ const postEphemeral: MethodHandler = (args, context) => {
   return { message_ts: message.ts };
 };
 
-const remove: MethodHandler = (args, context) => {
-  const message = botMessage(args, context, 'cant_delete_message');
-  context.messages.remove(message);
-  return { channel: message.channel, ts: message.ts };
-};
-
 export const chatMethods: Record<string, MethodHandler> = {
   'chat.postMessage': postMessage,
   'chat.update': update,
   'chat.postEphemeral': postEphemeral,
-  'chat.delete': remove,
 };

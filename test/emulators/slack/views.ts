@@ -1,23 +1,18 @@
 /**
- * Views as Slack keeps them: each user's stack of modals (views.open starts one, views.push
- * adds to it, at most 3 deep: docs.slack.dev/reference/methods/views.push push_limit_reached)
- * and each user's published Home tab. views.update finds a view by view_id or external_id,
- * refuses a stale hash with hash_conflict and an unknown view with not_found; external_id is
- * unique across the team's views (duplicate_external_id) (docs.slack.dev/reference/methods/views.update).
- * Every change gets a new hash. The view object follows the views.open/update/publish response examples.
+ * Views as Slack keeps them: the modal open on each user's screen (views.open; the bot never
+ * pushes a second onto it, so one per user) and each user's published Home tab, which views.publish
+ * replaces, refusing a stale hash with hash_conflict (docs.slack.dev/reference/methods/views.publish).
+ * Every change gets a new hash. The view object follows the views.open/publish response examples.
  * Closing after a submission follows docs.slack.dev/surfaces/modals#close: an empty ack closes
- * the submitted view, response_action "clear" closes the whole stack, "update" and "push" replace
- * or add to it. Guessed: views.open while a modal is open replaces that user's stack; a closed view's
- * external_id is free again; a Home tab keeps its view id across publishes.
+ * the submitted view. Guessed: views.open while a modal is open replaces it; a
+ * Home tab keeps its view id across publishes.
  */
 import type { AnyBlock } from '@slack/types';
-import { SlackApiError, schemaMessage } from './api-error';
+import { SlackApiError } from './api-error';
 import { withGeneratedIds } from './block-kit';
 import { isJsonObject, type JsonObject } from './json';
 import { newId, newViewHash } from './ids';
 import type { EmulatedView, ViewOutput } from './types';
-
-const MAX_STACK_DEPTH = 3;
 
 interface StoredView {
   id: string;
@@ -45,37 +40,17 @@ const stringField = (definition: JsonObject, key: string): string => (typeof def
 
 export class ViewStore {
   private readonly views = new Map<string, StoredView>();
-  /** userId → modal view ids, bottom first. */
-  private readonly stacks = new Map<string, string[]>();
+  /** userId → the modal on their screen. */
+  private readonly modalOf = new Map<string, string>();
   private readonly homes = new Map<string, string>();
 
   constructor(private readonly owner: Owner) {}
 
   open(userId: string, definition: JsonObject): ViewRef {
-    this.clear(userId);
-    const view = this.create(userId, 'modal', definition, null);
-    this.stacks.set(userId, [view.id]);
-    return view;
-  }
-
-  push(userId: string, definition: JsonObject): ViewRef {
-    const stack = this.stacks.get(userId) ?? [];
-    const top = stack.at(-1);
-    if (top === undefined) throw new SlackApiError('not_found');
-    if (stack.length >= MAX_STACK_DEPTH) throw new SlackApiError('push_limit_reached');
-    const view = this.create(userId, 'modal', definition, this.views.get(top) ?? null);
-    stack.push(view.id);
-    return view;
-  }
-
-  update(target: { viewId?: string; externalId?: string }, definition: JsonObject, hash?: string): ViewRef {
-    const view =
-      target.viewId !== undefined
-        ? this.views.get(target.viewId)
-        : [...this.views.values()].find((v) => target.externalId !== undefined && stringField(v.definition, 'external_id') === target.externalId);
-    if (!view) throw new SlackApiError('not_found');
-    if (definition.type !== view.type) throw new SlackApiError('invalid_arguments', [schemaMessage(`must be ${view.type}`, '/view/type')]);
-    this.replace(view, definition, hash);
+    const current = this.modalOf.get(userId);
+    if (current !== undefined) this.close(current);
+    const view = this.create(userId, 'modal', definition);
+    this.modalOf.set(userId, view.id);
     return view;
   }
 
@@ -86,7 +61,7 @@ export class ViewStore {
       this.replace(home, definition, hash);
       return home;
     }
-    const view = this.create(userId, 'home', definition, null);
+    const view = this.create(userId, 'home', definition);
     this.homes.set(userId, view.id);
     return view;
   }
@@ -95,26 +70,17 @@ export class ViewStore {
     return this.views.get(viewId);
   }
 
-  /** The modal a user sees: the top of their stack. */
+  /** The modal a user sees. */
   top(userId: string): ViewRef | undefined {
-    const id = this.stacks.get(userId)?.at(-1);
+    const id = this.modalOf.get(userId);
     return id === undefined ? undefined : this.views.get(id);
   }
 
-  /** Closes a modal and any pushed above it, returning the user to the one below. */
   close(viewId: string): void {
     const view = this.views.get(viewId);
-    const stack = view && this.stacks.get(view.userId);
-    if (!view || !stack) return;
-    const index = stack.indexOf(viewId);
-    if (index < 0) return;
-    for (const id of stack.splice(index)) this.views.delete(id);
-    if (stack.length === 0) this.stacks.delete(view.userId);
-  }
-
-  clear(userId: string): void {
-    const bottom = this.stacks.get(userId)?.[0];
-    if (bottom !== undefined) this.close(bottom);
+    if (!view || this.modalOf.get(view.userId) !== viewId) return;
+    this.modalOf.delete(view.userId);
+    this.views.delete(viewId);
   }
 
   setErrors(viewId: string, errors: Record<string, string>): void {
@@ -122,10 +88,11 @@ export class ViewStore {
     if (view) view.errors = { ...errors };
   }
 
-  /** Open modals, each user's stack bottom first (Home tabs are home()'s). */
+  /** Open modals, one per user at most (Home tabs are home()'s). */
   modals(userId?: string): EmulatedView[] {
-    const stacks = userId === undefined ? [...this.stacks.values()] : [this.stacks.get(userId) ?? []];
-    return stacks.flat().flatMap((id) => {
+    const ids = userId === undefined ? [...this.modalOf.values()] : [this.modalOf.get(userId)];
+    return ids.flatMap((id) => {
+      if (id === undefined) return [];
       const view = this.views.get(id);
       return view ? [this.snapshot(view)] : [];
     });
@@ -182,8 +149,7 @@ export class ViewStore {
     };
   }
 
-  private create(userId: string, type: 'modal' | 'home', definition: JsonObject, below: ViewRef | null): StoredView {
-    this.assertExternalIdFree(definition, undefined);
+  private create(userId: string, type: 'modal' | 'home', definition: JsonObject): StoredView {
     const id = newId('V');
     const view: StoredView = {
       id,
@@ -191,8 +157,8 @@ export class ViewStore {
       userId,
       hash: newViewHash(Date.now()),
       definition: this.prepare(definition),
-      rootViewId: below?.rootViewId ?? id,
-      previousViewId: below?.id ?? null,
+      rootViewId: id,
+      previousViewId: null,
       updateCount: 0,
     };
     this.views.set(id, view);
@@ -201,7 +167,6 @@ export class ViewStore {
 
   private replace(view: StoredView, definition: JsonObject, hash: string | undefined): void {
     if (hash !== undefined && hash !== view.hash) throw new SlackApiError('hash_conflict');
-    this.assertExternalIdFree(definition, view.id);
     view.definition = this.prepare(definition);
     view.hash = newViewHash(Date.now());
     view.updateCount += 1;
@@ -210,13 +175,5 @@ export class ViewStore {
 
   private prepare(definition: JsonObject): JsonObject {
     return { ...structuredClone(definition), blocks: withGeneratedIds(blocksOf(definition)) };
-  }
-
-  private assertExternalIdFree(definition: JsonObject, exceptViewId: string | undefined): void {
-    const externalId = stringField(definition, 'external_id');
-    if (externalId === '') return;
-    for (const view of this.views.values()) {
-      if (view.id !== exceptViewId && stringField(view.definition, 'external_id') === externalId) throw new SlackApiError('duplicate_external_id');
-    }
   }
 }

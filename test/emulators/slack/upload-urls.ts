@@ -18,10 +18,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer } from './api-request';
-import type { CallLog } from './api-server';
 import type { FaultPlan } from './faults';
 import { UPLOAD_PATH, type FileStore } from './files';
 import { readBytes, sendText } from './http';
+import type { RecordedCall } from './types';
 
 /** The `method` the call log records a post to an upload URL under (no Web API method has this name). */
 export const UPLOAD_URL_CALL = 'upload_url';
@@ -29,7 +29,8 @@ export const UPLOAD_URL_CALL = 'upload_url';
 export interface UploadDeps {
   files: FileStore;
   faults: FaultPlan;
-  log: CallLog;
+  /** Where each post is reported: the Web API server's call log, which this module does not know. */
+  record(call: Omit<RecordedCall, 'seq'>): void;
 }
 
 interface Upload {
@@ -93,7 +94,7 @@ export async function receiveUpload(deps: UploadDeps, req: IncomingMessage, res:
   const upload = await readUpload(req);
   const reply = answer(deps, req.method, upload);
   const token = bearer(req.headers.authorization);
-  deps.log.add({
+  deps.record({
     method: UPLOAD_URL_CALL,
     at,
     ...(token !== undefined ? { token } : {}),

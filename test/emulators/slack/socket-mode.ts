@@ -7,19 +7,24 @@
  * `{ envelope_id, payload? }`; a `disconnect` message (reason warning, refresh_requested or
  * link_disabled, with debug_info.host) tells the app to reconnect. "When multiple connections
  * are active, each payload may be sent to any of the connections": here, to the newest.
+ * The WebSocket protocol itself (handshake, framing, pings, closing) is the `ws` package's.
  * Guessed: a ticket is good for one connection; an unknown or used ticket is refused with HTTP
  * 403 before the handshake and any other path with 404; no payload goes to a connection after
  * its disconnect message; the debug_info values; acks naming no pending envelope are ignored.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
 import { newSocketTicket } from './ids';
 import { isJsonObject, type JsonObject } from './json';
-import { refuseUpgrade, WebSocketConnection } from './websocket';
-import { CLOSE_CODE } from './websocket-frames';
 
 export const LINK_PATH = '/link/';
 const DEBUG_HOST = 'applink-emulator';
+/** What one message may add up to; Socket Mode's JSON is far smaller. */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** How long an app gets to answer the emulator's close frame before its socket is destroyed (ws itself waits 30 s). */
+const CLOSE_TIMEOUT_MS = 1000;
+const GOING_AWAY = 1001;
 
 export type DisconnectReason = 'warning' | 'refresh_requested' | 'link_disabled';
 
@@ -36,7 +41,7 @@ export interface EnvelopeAck {
 }
 
 interface Link {
-  socket: WebSocketConnection;
+  socket: WebSocket;
   /** Sent a disconnect message: takes no more payloads. */
   retiring: boolean;
 }
@@ -56,6 +61,8 @@ export class SocketModeHub {
   private readonly tickets = new Set<string>();
   private readonly pending = new Map<string, PendingAck>();
   private readonly waiters = new Set<Waiter>();
+  // Links are tracked here, so the server need not track clients too.
+  private readonly server = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES });
   private links: Link[] = [];
   private baseUrl: string | undefined;
   private closing: Promise<void> | undefined;
@@ -78,7 +85,7 @@ export class SocketModeHub {
 
   /** Connections open now, greeted with hello. */
   get connectionCount(): number {
-    return this.links.filter((link) => link.socket.isOpen).length;
+    return this.links.filter((link) => isOpen(link.socket)).length;
   }
 
   /** Resolves once the app has a connection; rejects when it has none within timeoutMs. */
@@ -102,7 +109,7 @@ export class SocketModeHub {
    * none arrives within timeoutMs. Throws when the app has no connection to send it on.
    */
   deliver(envelope: Envelope, timeoutMs: number): Promise<EnvelopeAck | undefined> {
-    const link = [...this.links].reverse().find((candidate) => candidate.socket.isOpen && !candidate.retiring);
+    const link = [...this.links].reverse().find((candidate) => isOpen(candidate.socket) && !candidate.retiring);
     if (!link) throw new Error('Slack emulator: the app has no Socket Mode connection to deliver to');
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -116,7 +123,7 @@ export class SocketModeHub {
 
   /** Sends `disconnect` on every connection; returns how many got it. */
   disconnect(reason: DisconnectReason): number {
-    const live = this.links.filter((link) => link.socket.isOpen && !link.retiring);
+    const live = this.links.filter((link) => isOpen(link.socket) && !link.retiring);
     for (const link of live) {
       link.retiring = true;
       link.socket.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: DEBUG_HOST } }));
@@ -137,7 +144,7 @@ export class SocketModeHub {
         reject(new Error('Slack emulator: closed'));
       }
       this.waiters.clear();
-      await Promise.all(this.links.map((link) => link.socket.close(CLOSE_CODE.goingAway, 'emulator closing')));
+      await Promise.all(this.links.map((link) => goAway(link.socket)));
     })();
     return this.closing;
   }
@@ -147,15 +154,21 @@ export class SocketModeHub {
     if (url.pathname !== LINK_PATH) return refuseUpgrade(socket, 404);
     const ticket = url.searchParams.get('ticket') ?? '';
     if (this.closing || !this.tickets.has(ticket)) return refuseUpgrade(socket, 403);
+    // ws answers a bad handshake itself and then never calls back: the ticket stays usable.
+    this.server.handleUpgrade(req, socket, head, (connection) => this.open(connection, ticket));
+  }
 
-    const connection = WebSocketConnection.accept(req, socket, head, {
-      message: (text) => this.acknowledge(text),
-      closed: () => {
-        this.links = this.links.filter((link) => link.socket !== connection);
-      },
-    });
-    if (!connection) return;
+  private open(connection: WebSocket, ticket: string): void {
     this.tickets.delete(ticket);
+    connection.on('message', (data, isBinary) => {
+      // Socket Mode speaks JSON text; Slack's SDK ignores binary messages too.
+      if (!isBinary) this.acknowledge(data.toString());
+    });
+    // A protocol error: ws has already failed the connection with its close code, and 'close' follows.
+    connection.on('error', () => undefined);
+    connection.on('close', () => {
+      this.links = this.links.filter((link) => link.socket !== connection);
+    });
     this.links.push({ socket: connection, retiring: false });
     connection.send(JSON.stringify(this.hello()));
     for (const waiter of this.waiters) {
@@ -189,4 +202,25 @@ export class SocketModeHub {
     clearTimeout(pending.timer);
     pending.resolve('payload' in message ? { payload: message.payload } : {});
   }
+}
+
+const isOpen = (socket: WebSocket): boolean => socket.readyState === WebSocket.OPEN;
+
+/** Answers an upgrade request with an HTTP error instead of a WebSocket, and drops the connection. */
+function refuseUpgrade(socket: Duplex, status: number): void {
+  // Destroyed once written: an upgraded socket left to the client would hold the server's close() open.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+/** Closes with 1001 (going away); settles when the TCP connection is gone, at most CLOSE_TIMEOUT_MS later. */
+function goAway(socket: WebSocket): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(GOING_AWAY, 'emulator closing');
+  });
 }

@@ -1,25 +1,23 @@
 /**
- * views.open, views.push, views.update and views.publish (docs.slack.dev/reference/methods/views.*):
+ * views.open and views.publish, the views methods the bot calls (docs.slack.dev/reference/methods/views.*):
  * a trigger_id is exchanged once within its lifetime (triggers.ts); a view over 250 kB answers
  * view_too_large; a view that breaks its schema answers invalid_arguments with the schema lines
  * (views.push's documented error response: "invalid_arguments" with messages such as
  * "missing required field: title"); views.publish names an unknown user with
  * "invalid `user_id`" and views.open a missing trigger with "invalid `trigger_id`" (their
- * documented error examples). not_found, hash_conflict, push_limit_reached and
- * duplicate_external_id come from views.ts.
+ * documented error examples). hash_conflict comes from views.ts.
  * Guessed: the view is checked before the trigger is used up (a refused view leaves the trigger
- * usable); a view that is not JSON and an update naming neither view_id nor external_id answer
- * invalid_arguments.
+ * usable); a view that is not JSON answers invalid_arguments.
  */
 import { SlackApiError, schemaMessage } from '../api-error';
 import { viewProblems } from '../block-kit';
-import { isJsonObject, type JsonObject } from '../json';
+import type { JsonObject } from '../json';
 import { jsonArg, stringArg } from './args';
 import type { MethodContext, MethodHandler } from './context';
 
 const MAX_VIEW_BYTES = 250 * 1024;
 
-export function viewArg(args: JsonObject, type: 'modal' | 'home'): JsonObject {
+function viewArg(args: JsonObject, type: 'modal' | 'home'): JsonObject {
   const view = jsonArg(args, 'view', () => new SlackApiError('invalid_arguments', [schemaMessage('must be valid JSON', '/view')]));
   if (view === undefined || view === null) throw new SlackApiError('invalid_arguments', [schemaMessage('missing required field: view', '')]);
   if (Buffer.byteLength(JSON.stringify(view)) > MAX_VIEW_BYTES) throw new SlackApiError('view_too_large');
@@ -43,22 +41,6 @@ const open: MethodHandler = (args, context) => {
   return { view: context.views.output(context.views.open(userId, view)) };
 };
 
-const push: MethodHandler = (args, context) => {
-  const { userId, view } = triggered(args, context);
-  return { view: context.views.output(context.views.push(userId, view)) };
-};
-
-const update: MethodHandler = (args, { views }) => {
-  const viewId = stringArg(args, 'view_id');
-  const externalId = stringArg(args, 'external_id');
-  if (viewId === undefined && externalId === undefined) throw new SlackApiError('invalid_arguments', ['either `view_id` or `external_id` is required']);
-  const sent = jsonArg(args, 'view', () => new SlackApiError('invalid_arguments', [schemaMessage('must be valid JSON', '/view')]));
-  const type = isJsonObject(sent) && sent.type === 'home' ? 'home' : 'modal';
-  const hash = stringArg(args, 'hash');
-  const updated = views.update(viewId !== undefined ? { viewId } : { externalId }, viewArg(args, type), hash);
-  return { view: views.output(updated) };
-};
-
 const publish: MethodHandler = (args, { workspace, views }) => {
   const userId = stringArg(args, 'user_id');
   if (userId === undefined || !workspace.user(userId)) throw new SlackApiError('invalid_arguments', ['invalid `user_id`']);
@@ -68,7 +50,5 @@ const publish: MethodHandler = (args, { workspace, views }) => {
 
 export const viewMethods: Record<string, MethodHandler> = {
   'views.open': open,
-  'views.push': push,
-  'views.update': update,
   'views.publish': publish,
 };

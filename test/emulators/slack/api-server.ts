@@ -19,7 +19,7 @@ import { guarded, readBody, sendJson } from './http';
 import type { JsonObject } from './json';
 import { METHODS, type MethodContext, type TokenKind } from './methods';
 import type { RecordedCall } from './types';
-import { isUploadRequest, receiveUpload } from './upload-urls';
+import { isUploadRequest, receiveUpload, type UploadDeps } from './upload-urls';
 
 export const API_PATH = '/api/';
 
@@ -96,6 +96,6 @@ async function handle(deps: ApiServerDeps, req: IncomingMessage, res: ServerResp
 }
 
 export function createApiServer(deps: ApiServerDeps): Server {
-  const uploads = { files: deps.context.files, faults: deps.faults, log: deps.log };
+  const uploads: UploadDeps = { files: deps.context.files, faults: deps.faults, record: (call) => deps.log.add(call) };
   return createServer(guarded((req, res) => (isUploadRequest(req) ? receiveUpload(uploads, req, res) : handle(deps, req, res)), 'SLACK_EMULATOR_BUG'));
 }

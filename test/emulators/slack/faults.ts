@@ -28,10 +28,6 @@ export class FaultPlan {
     this.entries.push({ method, error, retryAfterSeconds, remaining: times });
   }
 
-  clear(): void {
-    this.entries = [];
-  }
-
   /** The fault this call gets, using up one of its times, in the order faults were injected. */
   take(method: string): InjectedFault | undefined {
     const entry = this.entries.find((e) => e.method === method);

@@ -37,7 +37,7 @@ export class Workspace {
     this.bot = {
       userId: options.bot?.userId ?? newId('U'),
       botId: options.bot?.botId ?? newId('B'),
-      appId: options.appId ?? newId('A'),
+      appId: newId('A'),
       name: options.bot?.name ?? 'bot',
     };
     this.addUser({ id: this.bot.userId, name: this.bot.name, realName: this.bot.name, isBot: true });
@@ -49,7 +49,7 @@ export class Workspace {
     }
   }
 
-  addUser(user: EmulatedUser): void {
+  private addUser(user: EmulatedUser): void {
     this.users.set(user.id, { ...user });
   }
 
@@ -58,7 +58,7 @@ export class Workspace {
     return user && { ...user };
   }
 
-  setUsergroup(id: string, userIds: readonly string[]): void {
+  private setUsergroup(id: string, userIds: readonly string[]): void {
     this.usergroups.set(id, [...userIds]);
   }
 
