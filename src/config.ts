@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, PlaidSetupError } from './errors';
-import { rolesUnder } from './shared/access';
+import { rolesUnder } from './domain/access';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
 import { ROLE_VARIABLES, formatDuration, parseDuration, type Role } from './shared/schemas';
 

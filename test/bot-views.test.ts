@@ -35,8 +35,8 @@ import {
 } from '../src/bot/views';
 import { fitBlocks, truncateMrkdwn } from '../src/bot/views/text';
 import { ACTION_NAMES, STEP_IDS, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../src/shared/schemas';
-import type { SetupState } from '../src/shared/state';
-import { applyAction, availableActions, finishJob, initialState, publicView } from '../src/workflows/checklist';
+import type { SetupState } from '../src/domain/state';
+import { applyAction, availableActions, finishJob, initialState, publicView } from '../src/domain/checklist';
 import { policyWith, validateSigned } from './support/policy';
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  */
 import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
 import { policyWith, validateSigned } from './support/policy';
-import type { SetupState } from '../src/shared/state';
+import type { SetupState } from '../src/domain/state';
 import {
   ActionRejected,
   applyAction,
@@ -15,7 +15,7 @@ import {
   nextReminderAt,
   pendingConfirmation,
   recordReminder,
-} from '../src/workflows/checklist';
+} from '../src/domain/checklist';
 
 const HOUR = 3_600_000;
 const created = '2026-01-01T00:00:00.000Z';

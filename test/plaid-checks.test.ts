@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { CountryCode } from '../src/shared/schemas';
-import type { SetupState, StepState } from '../src/shared/state';
+import type { SetupState, StepState } from '../src/domain/state';
 import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines, waitFor } from './support/harness';
 import { TEST_KEY_ENV, TEST_ROLES } from './support/policy';
 import { useWorld } from './support/world';

@@ -9,7 +9,7 @@ import { chainKeys } from '../src/audit/log-anchor';
 import { SqliteSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE, VAULT_FILE } from '../src/services';
 import type { SecretRef } from '../src/shared/schemas';
-import type { SetupState, StepState } from '../src/shared/state';
+import type { SetupState, StepState } from '../src/domain/state';
 import { Vault } from '../src/vault/vault';
 import { type Harness, actors } from './support/harness';
 import { useWorld } from './support/world';

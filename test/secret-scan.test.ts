@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
-import type { SetupView } from '../src/shared/state';
+import type { SetupView } from '../src/domain/state';
 import { runCli } from './support/cli';
 import { type Harness, newSecret, sdkLogLines, waitFor } from './support/harness';
 import { CHANNEL, clickChecklist, startSlackWorld, stateWhen, submitThroughModal, users, type SlackWorld } from './support/slack-world';

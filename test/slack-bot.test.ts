@@ -5,7 +5,7 @@
  */
 import type { EmulatedUser } from './emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
-import type { SetupView } from '../src/shared/state';
+import type { SetupView } from '../src/domain/state';
 import { ACTION_COMMANDS } from '../src/bot/commands';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';

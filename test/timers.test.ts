@@ -4,7 +4,7 @@
  * here; the back-off schedule itself is covered in checklist.test.ts.
  */
 import { historyTimeline } from '../src/audit/export';
-import type { SetupState } from '../src/shared/state';
+import type { SetupState } from '../src/domain/state';
 import { type Harness, actors, waitFor } from './support/harness';
 import { useWorld } from './support/world';
 

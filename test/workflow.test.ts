@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { demoClient, type PlaidEmulator } from '../src/emulators/plaid';
 import { searchAttributes, workflowIdFor } from '../src/shared/messages';
-import type { SetupState } from '../src/shared/state';
+import type { SetupState } from '../src/domain/state';
 import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines } from './support/harness';
 import { useWorld } from './support/world';
 

@@ -3,10 +3,10 @@
  * Workflow code imports this module (types and constants only, no I/O).
  */
 import type { CountryCode, PlaidEnvironment, SecretRef } from '../shared/schemas';
-import type { Evidence, MessageRef, Notification, ProductionRequest, SetupView } from '../shared/state';
+import type { Evidence, MessageRef, Notification, ProductionRequest, SetupView } from '../domain/state';
 
 /**
- * Failure types of the checks; each carries one Problem (shared/state.ts) as its only detail.
+ * Failure types of the checks; each carries one Problem (domain/state.ts) as its only detail.
  * A check that Plaid answered and refused: the operator has something to fix.
  */
 export const CHECK_FAILED = 'PlaidCheckFailed';

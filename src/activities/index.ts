@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemLedger, type SmokePhase } from '../plaid/checks';
 import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
-import type { Evidence, Problem } from '../shared/state';
+import type { Evidence, Problem } from '../domain/state';
 import {
   CHECK_FAILED,
   CHECK_UNAVAILABLE,

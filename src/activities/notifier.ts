@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from '../logger';
-import type { MessageRef } from '../shared/state';
+import type { MessageRef } from '../domain/state';
 import { SLACK_REFUSED, type CloseApprovalRequestsInput, type NotifyInput, type NotifyResult, type PublishChecklistInput } from './contract';
 
 export interface Notifier {

@@ -10,7 +10,7 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import type { SetupState } from '../shared/state';
+import type { SetupState } from '../domain/state';
 
 export interface TimelineRow {
   /** ISO 8601. */

@@ -11,13 +11,13 @@ import type { SecurityLog } from '../audit/security-log';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role, type SecretRef } from '../shared/schemas';
-import type { SetupView } from '../shared/state';
+import type { SetupView } from '../domain/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
 import { actWithSecrets, type SecretToStore } from '../temporal/secret-actions';
 import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/setups';
 import type { Vault } from '../vault/vault';
-import { availableActions } from '../workflows/checklist';
+import { availableActions } from '../domain/checklist';
 import { parseSlashCommand } from './commands';
 import { BUTTON_ACTIONS, BUTTONS, buttonAction, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from './ids';
 import {

@@ -1,8 +1,8 @@
 /**
  * How the CLI shows a setup to a person. JSON output is the query's state as is.
  */
-import type { SetupState, StepState } from '../shared/state';
-import { describeSubject } from '../workflows/checklist';
+import type { SetupState, StepState } from '../domain/state';
+import { describeSubject } from '../domain/checklist';
 
 const MARK: Record<StepState['status'], string> = {
   waiting: '[ ]',

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CountryCode as PlaidCountryCode, type PlaidApi, Products } from 'plaid';
 import { REDIRECT_URI, type CountryCode, type PlaidEnvironment } from '../shared/schemas';
-import type { Evidence } from '../shared/state';
+import type { Evidence } from '../domain/state';
 import { classifyPlaidError, PlaidCallError, type CallContext } from './errors';
 
 /** Plaid's Sandbox test institution with OAuth-free credentials (https://plaid.com/docs/sandbox/institutions/). */

@@ -6,7 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ActionArgs, ActionName } from './schemas';
 import { SETUP_SLUG_PATTERN } from './schemas';
-import type { SetupState } from './state';
+import type { SetupState } from '../domain/state';
 
 export const WORKFLOW_TYPE = 'plaidSetupWorkflow';
 export const DEFAULT_TASK_QUEUE = 'plaid-setup';

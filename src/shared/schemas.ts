@@ -76,7 +76,7 @@ export const ACTOR_ID_MAX = 128;
 
 /**
  * Who acts. Roles are not part of it: the worker decides them from its own configuration
- * and the signed assertion that travels with every action (shared/assertion.ts).
+ * and the signed assertion that travels with every action (domain/assertion.ts).
  */
 export const ActorSchema = z.object({
   id: z.string().trim().min(1, 'an actor id is required').max(ACTOR_ID_MAX, `an actor id is at most ${ACTOR_ID_MAX} characters`),

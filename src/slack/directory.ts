@@ -6,7 +6,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { GROUP_ID, rolesUnder } from '../shared/access';
+import { GROUP_ID, rolesUnder } from '../domain/access';
 import { ROLES, type Role } from '../shared/schemas';
 
 const CACHE_MS = 60_000;
@@ -28,7 +28,7 @@ export class RoleDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The roles a Slack user holds now, by the same rule the worker applies (shared/access.ts). */
+  /** The roles a Slack user holds now, by the same rule the worker applies (domain/access.ts). */
   async rolesOf(userId: string): Promise<Role[]> {
     return rolesUnder({ open: this.config.rolesOpen, roles: this.config.roles }, userId, await this.groupsOf(userId));
   }

@@ -11,7 +11,7 @@ import { SLACK_REFUSED } from '../activities/contract';
 import type { Notifier } from '../activities/notifier';
 import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, expiredMessage, reminderMessage } from '../bot/views';
 import type { Logger } from '../logger';
-import type { MessageRef, SetupView } from '../shared/state';
+import type { MessageRef, SetupView } from '../domain/state';
 import { slackErrorName } from './client';
 import type { RoleDirectory } from './directory';
 

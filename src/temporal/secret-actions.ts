@@ -6,7 +6,7 @@
  */
 import { isDefiniteRefusal } from '../errors';
 import type { ActionArgs, ActionName, SecretKind, SecretRef, SecretValue } from '../shared/schemas';
-import type { SetupView } from '../shared/state';
+import type { SetupView } from '../domain/state';
 import type { Vault } from '../vault/vault';
 import type { ActOptions, SetupClient } from './setups';
 

@@ -1,7 +1,7 @@
 /**
  * The setups as the bot and the CLI see them through Temporal: start one, read one, list
  * them, and send an action as an Update. Every start and action is signed (an actor
- * assertion, shared/assertion.ts) so the worker knows who acts. A refusal comes back as
+ * assertion, domain/assertion.ts) so the worker knows who acts. A refusal comes back as
  * ACTION_REJECTED with the validator's sentence, for the person who acted, and is recorded
  * in the security log: a refused Update never reaches history.
  */
@@ -18,11 +18,11 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SecurityLog } from '../audit/security-log';
-import { START_ASSERTION, signAssertion } from '../shared/assertion';
+import { START_ASSERTION, signAssertion } from '../domain/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { INVALID_START, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
 import type { ActionArgs, ActionName } from '../shared/schemas';
-import type { ActorRef, SetupOptions, SetupView } from '../shared/state';
+import type { ActorRef, SetupOptions, SetupView } from '../domain/state';
 import type { SetupInput } from '../workflows';
 
 export interface SetupClientOptions {

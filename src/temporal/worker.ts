@@ -4,7 +4,7 @@
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter, Duration } from '@temporalio/common';
 import type { SetupActivities } from '../activities/contract';
-import type { AccessPolicy } from '../shared/access';
+import type { AccessPolicy } from '../domain/access';
 import { policyHook } from './worker-policy';
 
 export interface SetupWorkerOptions {

@@ -16,10 +16,10 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
-import { START_ASSERTION } from '../shared/assertion';
+import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, ActorSchema, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
-import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../shared/state';
+import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import {
   ActionRejected,
   applyAction,
@@ -36,7 +36,7 @@ import {
   recordReminder,
   validateAction,
   waitingOn,
-} from './checklist';
+} from '../domain/checklist';
 import { WORKER_POLICY } from './worker-policy';
 
 export interface SetupInput {
@@ -48,7 +48,7 @@ export interface SetupInput {
   slack?: { channel: string };
   /** Carried across continue-as-new; refused in any other start. */
   state?: SetupState;
-  /** Signs `createdBy` for this start (shared/assertion.ts); the creator must be an operator. */
+  /** Signs `createdBy` for this start (domain/assertion.ts); the creator must be an operator. */
   assertion?: unknown;
 }
 

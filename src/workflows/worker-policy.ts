@@ -5,7 +5,7 @@
  * Validators do not run on replay, so a worker restarted with other roles replays the
  * same histories.
  */
-import { AccessPolicySchema, type AccessPolicy } from '../shared/access';
+import { AccessPolicySchema, type AccessPolicy } from '../domain/access';
 
 declare const __PLAID_SETUP_ACCESS_POLICY__: string | undefined;
 

@@ -19,11 +19,11 @@ import { createPlaidClientFactory } from '../../src/plaid/client';
 import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
 import { SecretValueSchema, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
-import type { Notification, SetupOptions, SetupState } from '../../src/shared/state';
+import type { Notification, SetupOptions, SetupState } from '../../src/domain/state';
 import { createSetupWorker } from '../../src/temporal/worker';
 import { Vault } from '../../src/vault/vault';
 import type { SetupInput } from '../../src/workflows';
-import { signAssertion, START_ASSERTION } from '../../src/shared/assertion';
+import { signAssertion, START_ASSERTION } from '../../src/domain/assertion';
 import { uniqueTaskQueue, workflowBundle } from './env';
 import { TEST_ASSERTION_KEY, TEST_GROUPS } from './policy';
 

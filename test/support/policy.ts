@@ -3,11 +3,11 @@
  * and harness sign with. Roles mirror test/support/slack-world.ts (approvers through the
  * S0APPROVERS user group) plus the login names test/cli.test.ts acts as.
  */
-import type { AccessPolicy } from '../../src/shared/access';
-import { signAssertion } from '../../src/shared/assertion';
+import type { AccessPolicy } from '../../src/domain/access';
+import { signAssertion } from '../../src/domain/assertion';
 import type { ActionName, Role } from '../../src/shared/schemas';
-import type { SetupState } from '../../src/shared/state';
-import { validateAction } from '../../src/workflows/checklist';
+import type { SetupState } from '../../src/domain/state';
+import { validateAction } from '../../src/domain/checklist';
 
 export const TEST_ASSERTION_KEY = Buffer.alloc(32, 0x5a);
 export const APPROVERS_GROUP = 'S0APPROVERS';

@@ -11,7 +11,7 @@ import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
 import { openSecurityLog } from '../../src/services';
-import type { SetupView } from '../../src/shared/state';
+import type { SetupView } from '../../src/domain/state';
 import { createActivityWebClient } from '../../src/slack/client';
 import { RoleDirectory } from '../../src/slack/directory';
 import { createSlackNotifier } from '../../src/slack/notifier';

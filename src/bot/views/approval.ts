@@ -5,7 +5,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { STEP_TITLES } from '../../shared/schemas';
-import type { Notification, ProductionRequest } from '../../shared/state';
+import type { Notification, ProductionRequest } from '../../domain/state';
 import { buttonValue } from '../ids';
 import { ACTION_BUTTONS, actionBlocks } from './buttons';
 import type { SlackMessage } from './checklist';

@@ -5,7 +5,7 @@
  */
 import type { ActionsBlock, Button, ConfirmationDialog } from '@slack/types';
 import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
-import { availableActions, pendingConfirmation } from '../../workflows/checklist';
+import { availableActions, pendingConfirmation } from '../../domain/checklist';
 import { BUTTON_ACTIONS, buttonValue, type ButtonId } from '../ids';
 import type { SetupView } from './summary';
 import { LIMITS, plain, truncatePlain } from './text';

@@ -4,7 +4,7 @@
  * what to enter in the Codat Portal, and a button for each action allowed now.
  */
 import type { KnownBlock } from '@slack/types';
-import type { Evidence, Problem, StepState } from '../../shared/state';
+import type { Evidence, Problem, StepState } from '../../domain/state';
 import { actionBlocks } from './buttons';
 import { headline, STATUS_MARK, type SetupView } from './summary';
 import {

@@ -3,11 +3,11 @@
  * one-line headline shared by the checklist, the Home tab and the fallback texts.
  */
 import { STEP_TITLES, type StepStatus } from '../../shared/schemas';
-import type { SetupState } from '../../shared/state';
-import { pendingConfirmation } from '../../workflows/checklist';
+import type { SetupState } from '../../domain/state';
+import { pendingConfirmation } from '../../domain/checklist';
 
 /** What the workflow's query returns: the state plus what to enter in the Codat Portal. */
-export type { SetupView } from '../../shared/state';
+export type { SetupView } from '../../domain/state';
 
 export const STATUS_MARK: Record<StepStatus, { emoji: string; word: string }> = {
   waiting: { emoji: ':white_circle:', word: 'waiting' },

@@ -3,7 +3,7 @@
  * composition objects every builder uses. Pure; no Slack client.
  */
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
-import type { ActorRef } from '../../shared/state';
+import type { ActorRef } from '../../domain/state';
 
 /** The Block Kit limits the builders keep to (docs.slack.dev, Block Kit reference). */
 export const LIMITS = {

@@ -5,7 +5,7 @@
  * temporal/worker-policy.ts), so an update validator never trusts roles a caller claims.
  */
 import { z } from 'zod';
-import { ROLES, type Role } from './schemas';
+import { ROLES, type Role } from '../shared/schemas';
 
 /** Slack user-group ids; an entry like this grants its role only through an asserted group. */
 export const GROUP_ID = /^S[A-Z0-9]+$/;

@@ -4,8 +4,8 @@
  * can be tested directly; the workflow wraps these functions in update handlers.
  */
 import type { ZodType } from 'zod';
-import { rolesUnder, type AccessPolicy } from '../shared/access';
-import { assertionProblem, verifyAssertion } from '../shared/assertion';
+import { rolesUnder, type AccessPolicy } from './access';
+import { assertionProblem, verifyAssertion } from './assertion';
 import {
   ACTION_NAMES,
   ACTION_ROLES,
@@ -25,7 +25,7 @@ import {
   type SecretRef,
   type StepId,
 } from '../shared/schemas';
-import type { ActorRef, ApprovalSubject, DatedProblem, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from '../shared/state';
+import type { ActorRef, ApprovalSubject, DatedProblem, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from './state';
 
 export const REJECTION_CODES = {
   INVALID_INPUT: 'INVALID_INPUT',

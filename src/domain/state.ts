@@ -11,7 +11,7 @@ import type {
   StepId,
   StepStatus,
   SyncMode,
-} from './schemas';
+} from '../shared/schemas';
 
 export type ActorRef = Pick<Actor, 'id' | 'displayName' | 'source'>;
 
