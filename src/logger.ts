@@ -1,7 +1,7 @@
 /**
  * Logging on pino: JSON lines in production, one readable line per entry otherwise.
  * Callers pass facts as flat fields; no secret may be passed in the first place (tests
- * scan the output).
+ * scan the output), and fields named like one are redacted all the same.
  */
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
@@ -28,6 +28,37 @@ export function logFormatFor(nodeEnv: string): LogFormat {
   return nodeEnv === 'production' ? 'json' : 'pretty';
 }
 
+/**
+ * Field names that could ever carry a secret or token: ours (vault kinds, keys from the
+ * configuration), Plaid's and Slack's, and HTTP's. Redaction is the net under the rule
+ * above, and it is what keeps a library's error (a Plaid axios error holds PLAID-SECRET
+ * in its request headers, plaid-node#565) out of the SDK's "Activity failed" lines.
+ */
+const SECRET_FIELDS = [
+  'secret', 'secrets', 'sandboxSecret', 'productionSecret', 'developmentSecret', 'clientSecret', 'client_secret', 'signingSecret',
+  'token', 'tokens', 'accessToken', 'access_token', 'accessTokens', 'publicToken', 'public_token', 'publicTokens', 'linkToken', 'link_token',
+  'botToken', 'appToken', 'verificationToken', 'bodyToken', 'tokenKey',
+  'apiKey', 'masterKey', 'previousMasterKey', 'assertionKey', 'previousAssertionKey', 'assertionKeys', 'payloadKey', 'payloadKeys', 'vaultKeys',
+  'password', 'passphrase', 'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'PLAID-SECRET', 'plaid-secret',
+  // Node's raw request text (an error's `request._header`) repeats every header.
+  '_header',
+];
+/** Objects whose every value may be one: HTTP headers (their names stay readable). */
+const SECRET_OBJECTS = ['headers'];
+/** A redaction path's `*` matches one level, so each name is listed down to this depth. */
+const REDACT_DEPTH = 4;
+
+function redactPaths(): string[] {
+  const path = (segments: string[]) => segments.map((s, i) => (/^[A-Za-z_$][\w$]*$/.test(s) || s === '*' ? `${i ? '.' : ''}${s}` : `["${s}"]`)).join('');
+  const paths: string[] = [];
+  for (let depth = 0; depth <= REDACT_DEPTH; depth++) {
+    const above = Array<string>(depth).fill('*');
+    for (const name of SECRET_FIELDS) paths.push(path([...above, name]));
+    for (const name of SECRET_OBJECTS) paths.push(path([...above, name, '*']));
+  }
+  return paths;
+}
+
 const SDK_LEVELS: Record<TemporalLogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line), format: LogFormat = 'pretty'): ProcessLogger {
@@ -39,6 +70,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     {
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactPaths(), censor: '[redacted]' },
       // The SDK logs errors under both names; without a serializer an Error prints as {}.
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     },
