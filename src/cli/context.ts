@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, logFormatFor, type ProcessLogger } from '../logger';
 import type { SqliteSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
 import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
@@ -29,7 +29,7 @@ export interface CliLimits {
 
 export class CliContext {
   readonly config: Config;
-  readonly logger: Logger;
+  readonly logger: ProcessLogger;
   private client?: Client;
   private vault?: Vault;
   private security?: SqliteSecurityLog;
@@ -40,7 +40,7 @@ export class CliContext {
     private readonly limits?: CliLimits,
   ) {
     this.config = loadConfig(io.env);
-    this.logger = createLogger(this.config.logLevel, io.stderr);
+    this.logger = createLogger(this.config.logLevel, io.stderr, logFormatFor(this.config.nodeEnv));
   }
 
   async temporal(): Promise<Client> {

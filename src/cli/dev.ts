@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { NativeConnection } from '@temporalio/worker';
+import { Runtime, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../bot/ids';
 import { startBot, type RunningBot } from '../bot/server';
@@ -13,6 +13,7 @@ import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
 import { isPlaidSetupError } from '../errors';
 import { closeServer, listen } from '../http/listen';
+import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
 import { buildActivities } from '../services';
 import { createActivityWebClient } from '../slack/client';
@@ -134,7 +135,24 @@ function withOpenRoles(ctx: CliContext, openRoles: boolean): Config {
   return openRoles && !listed && !slack.botToken ? loadConfig({ ...ctx.io.env, PLAID_SETUP_OPEN_ROLES: 'true' }) : ctx.config;
 }
 
+/**
+ * The Temporal SDK's logs (the worker's, the workflow bundler's webpack report, and the
+ * native core's, which would otherwise print to the console in a format of its own) go
+ * through our logger, so they share its format and redaction. The runtime is installed
+ * once per process and before anything creates it (a NativeConnection, a Worker, the dev
+ * server); a runtime someone installed before (the tests do) is kept.
+ */
+function installSdkLogging(logger: ProcessLogger): void {
+  if (Runtime._instance && Runtime.instantiator === 'install') return;
+  Runtime.install({ logger: logger.temporal, telemetryOptions: { logging: { forward: {} } } });
+}
+
 export async function workerCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
+  installSdkLogging(ctx.logger);
+  return workerOnCluster(ctx, options);
+}
+
+async function workerOnCluster(ctx: CliContext, options: { openRoles?: boolean }): Promise<number> {
   const config = withOpenRoles(ctx, options.openRoles ?? false);
   const client = await ctx.temporal();
   await ensureSearchAttributes(client, config.temporal.namespace, ctx.logger);
@@ -149,10 +167,11 @@ export async function workerCommand(ctx: CliContext, options: { openRoles?: bool
 
 export async function devCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
   const { logger, io } = ctx;
+  installSdkLogging(logger);
   const config = withOpenRoles(ctx, options.openRoles ?? false);
   if (config.temporal.address) {
     io.stdout(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).\n`);
-    return workerCommand(ctx, options);
+    return workerOnCluster(ctx, options);
   }
   const provisioned = provisionBinary(TEMPORAL_CLI, { env: io.env, logger });
   mkdirSync(config.dataDir, { recursive: true });
