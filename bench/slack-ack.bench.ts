@@ -4,7 +4,7 @@
  * with the Slack emulator, a real Temporal dev server and worker. Prints median and 99th
  * percentile; asserts nothing about time (machines differ), only that every ack was 200.
  */
-import { BUTTONS, FIELDS } from '../src/bot/ids';
+import { BUTTONS, FIELDS } from '../src/slack/ids';
 import type { Harness } from '../test/support/harness';
 import { waitFor } from '../test/support/harness';
 import { CHANNEL, checklistWhen, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';

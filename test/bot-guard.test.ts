@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseSlashCommand } from '../src/bot/commands';
-import { buttonAction } from '../src/bot/ids';
+import { buttonAction } from '../src/slack/ids';
 import { RequestGuard } from '../src/bot/guard';
 
 const SECRET = '8f742231b10e8888abcd99aaaaaa85a5';

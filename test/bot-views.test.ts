@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { ACTION_COMMANDS } from '../src/bot/commands';
 import type { AuditRow } from '../src/audit/export';
-import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, HISTORY_EXPORTS, VIEWS, type ButtonId, type ViewMetadata } from '../src/bot/ids';
+import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, HISTORY_EXPORTS, VIEWS, type ButtonId, type ViewMetadata } from '../src/slack/ids';
 import {
   ACTION_BUTTONS,
   approvalDecidedMessage,
@@ -32,8 +32,8 @@ import {
   settingsModal,
   type SetupView,
   type SubmittedValues,
-} from '../src/bot/views';
-import { fitBlocks, truncateMrkdwn } from '../src/bot/views/text';
+} from '../src/slack/views';
+import { fitBlocks, truncateMrkdwn } from '../src/slack/views/text';
 import { ACTION_NAMES, STEP_IDS, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../src/shared/schemas';
 import type { SetupState } from '../src/domain/state';
 import { applyAction, availableActions, finishJob, initialState, publicView } from '../src/domain/checklist';

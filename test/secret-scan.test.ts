@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlaidEmulator } from '../src/emulators/plaid';
-import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
+import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';
 import type { SetupView } from '../src/domain/state';
 import { runCli } from './support/cli';
 import { type Harness, newSecret, sdkLogLines, waitFor } from './support/harness';

@@ -7,7 +7,7 @@ import type { EmulatedUser } from './emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
 import { ACTION_COMMANDS } from '../src/bot/commands';
-import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/bot/ids';
+import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { fingerprint } from '../src/vault/vault';
 import { type Harness, actors, journeyToProductionRequest, newSecret, waitFor } from './support/harness';

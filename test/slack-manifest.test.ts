@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { SLASH_COMMAND } from '../src/bot/ids';
+import { SLASH_COMMAND } from '../src/slack/ids';
 import { EVENTS_PATH } from '../src/bot/server';
 
 const manifest = parse(readFileSync(path.join(__dirname, '..', 'slack', 'manifest.yml'), 'utf8')) as {

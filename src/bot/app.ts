@@ -19,7 +19,7 @@ import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/setups
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../domain/checklist';
 import { parseSlashCommand } from './commands';
-import { BUTTON_ACTIONS, BUTTONS, buttonAction, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from './ids';
+import { BUTTON_ACTIONS, BUTTONS, buttonAction, HISTORY_EXPORTS, SLASH_COMMAND, VIEWS, parseButtonValue, type ButtonId, type ViewMetadata } from '../slack/ids';
 import {
   checklistMessage,
   credentialsModal,
@@ -37,8 +37,8 @@ import {
   rejectModal,
   rotateModal,
   settingsModal,
-} from './views';
-import { escapeMrkdwn } from './views/text';
+} from '../slack/views';
+import { escapeMrkdwn } from '../slack/views/text';
 
 export interface BotDeps {
   setups: SetupClient;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { SLASH_COMMAND } from '../bot/ids';
+import { SLASH_COMMAND } from '../slack/ids';
 import { startBot, type RunningBot } from '../bot/server';
 import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';

@@ -9,7 +9,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { SLACK_REFUSED } from '../activities/contract';
 import type { Notifier } from '../activities/notifier';
-import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, expiredMessage, reminderMessage } from '../bot/views';
+import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, expiredMessage, reminderMessage } from './views';
 import type { Logger } from '../logger';
 import type { MessageRef, SetupView } from '../domain/state';
 import { slackErrorName } from './client';

@@ -6,7 +6,7 @@
 import type { Worker } from '@temporalio/worker';
 import { auditSource } from '../../src/audit/export';
 import type { SqliteSecurityLog } from '../../src/audit/security-log';
-import { SLASH_COMMAND } from '../../src/bot/ids';
+import { SLASH_COMMAND } from '../../src/slack/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
