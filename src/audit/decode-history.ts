@@ -4,14 +4,21 @@
  * moved back out of their encoded attributes. Temporal returns history as stored, so the
  * audit export needs this before it can read a single argument.
  */
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import { encodingTypes, type Payload, type PayloadCodec } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { isEncrypted } from '../temporal/payload-codec';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
+
+const READABLE_ENCODINGS: ReadonlySet<string> = new Set(Object.values(encodingTypes));
+
+/** Still in a codec's encoding after decoding: no codec given here could open it. */
+function undecoded(payload: Payload): boolean {
+  const encoding = payload.metadata?.encoding;
+  return !!encoding && !READABLE_ENCODINGS.has(Buffer.from(encoding).toString('utf8'));
+}
 
 function isPayload(v: object): v is Payload {
   const metadata = (v as Payload).metadata;
@@ -59,7 +66,7 @@ export async function decodeHistory(events: HistoryEvent[], codecs: PayloadCodec
       target.data = plain.data ?? new Uint8Array();
     });
   }
-  if (payloads.some(isEncrypted)) {
+  if (payloads.some(undecoded)) {
     throw new PlaidSetupError(
       ERROR_CODES.PAYLOAD_KEY_UNKNOWN,
       'This history is encrypted and no payload key is set here: set PLAID_SETUP_PAYLOAD_KEY (and PLAID_SETUP_PREVIOUS_PAYLOAD_KEY after a rotation) to the keys it was written with.',

@@ -29,7 +29,7 @@ export function payloadKeyId(key: Buffer): string {
 
 const text = (v: Uint8Array | null | undefined): string | undefined => (v ? Buffer.from(v).toString('utf8') : undefined);
 
-export function isEncrypted(payload: Payload): boolean {
+function isEncrypted(payload: Payload): boolean {
   return text(payload.metadata?.encoding) === ENCRYPTED_ENCODING;
 }
 
