@@ -139,7 +139,7 @@ export interface Config {
   previousAssertionKey?: Buffer;
   /** Temporal payload encryption; absent when PLAID_SETUP_PAYLOAD_KEY is not set. */
   payloadKeys?: { current: Buffer; previous?: Buffer };
-  /** The codec endpoint for the Temporal Web UI and CLI (see src/temporal/codec-server.ts). */
+  /** The codec endpoint for the Temporal Web UI and CLI (see src/temporal/codec/server.ts). */
   codec: { port: number; origins: string[] };
   roles: { operator: string[]; approver: string[]; auditor: string[] };
   /**

@@ -12,9 +12,9 @@ import { chainKeys } from '../src/audit/log-anchor';
 import { OTHER_SOURCES, RefusalCounter } from '../src/audit/refusal-counter';
 import { SqliteSecurityLog, type StoredSecurityEvent } from '../src/audit/security-log';
 import { createLogger } from '../src/logger';
-import { startCodecServer } from '../src/temporal/codec-server';
-import { issueCodecToken } from '../src/temporal/codec-token';
-import { AesGcmPayloadCodec } from '../src/temporal/payload-codec';
+import { startCodecServer } from '../src/temporal/codec/server';
+import { issueCodecToken } from '../src/temporal/codec/token';
+import { AesGcmPayloadCodec } from '../src/temporal/codec/payload-codec';
 
 const T0 = Date.parse('2026-12-02T14:02:10.000Z');
 let now = T0;

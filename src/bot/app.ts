@@ -14,8 +14,8 @@ import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, 
 import type { SetupView } from '../domain/state';
 import { slackErrorName } from '../slack/client';
 import type { RoleDirectory } from '../slack/directory';
-import { actWithSecrets, type SecretToStore } from '../temporal/secret-actions';
-import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/setups';
+import { actWithSecrets, type SecretToStore } from '../temporal/client/secret-actions';
+import { setupIdOf, type ActOptions, type SetupClient } from '../temporal/client/setups';
 import type { Vault } from '../vault/vault';
 import { availableActions } from '../domain/checklist';
 import { parseSlashCommand } from './commands';

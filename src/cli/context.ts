@@ -11,7 +11,7 @@ import type { SqliteSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
 import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
-import { SetupClient } from '../temporal/setups';
+import { SetupClient } from '../temporal/client/setups';
 import { resolveAssertionKeys } from '../vault/master-key';
 import type { Vault } from '../vault/vault';
 

@@ -10,9 +10,9 @@ import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { rolesOf } from '../config';
 import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../domain/state';
-import { issueCodecToken } from '../temporal/codec-token';
-import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/secret-actions';
-import { setupIdOf } from '../temporal/setups';
+import { issueCodecToken } from '../temporal/codec/token';
+import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/client/secret-actions';
+import { setupIdOf } from '../temporal/client/setups';
 import { CliContext, type CliLimits, type Io } from './context';
 
 export type { CliLimits };

@@ -2,7 +2,7 @@
  * Who holds which role, as the worker decides it: the worker's own role lists (user ids and
  * Slack user-group ids) and the keys that sign actor assertions. The worker builds this from
  * its configuration and compiles it into the workflow code it runs (see
- * temporal/worker-policy.ts), so an update validator never trusts roles a caller claims.
+ * temporal/worker/policy.ts), so an update validator never trusts roles a caller claims.
  */
 import { z } from 'zod';
 import { ROLES, type Role } from '../shared/schemas';

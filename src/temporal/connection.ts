@@ -7,7 +7,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { dataConverterFor } from './data-converter';
+import { dataConverterFor } from './codec/data-converter';
 
 export function temporalAddress(config: Config): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;

@@ -1,6 +1,6 @@
 /**
  * The worker's access policy as workflow code sees it. The worker compiles its policy into
- * the workflow bundle (temporal/worker-policy.ts defines the constant below), because
+ * the workflow bundle (temporal/worker/policy.ts defines the constant below), because
  * update validators run in the sandbox, synchronously, and may not read configuration.
  * Validators do not run on replay, so a worker restarted with other roles replays the
  * same histories.

@@ -5,10 +5,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { searchAttributes } from '../../src/shared/messages';
-import { TEMPORAL_CLI } from '../../src/temporal/binaries';
-import { ENCODING_FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker';
-import { bundleWithPolicy } from '../../src/temporal/worker-policy';
+import { TEMPORAL_CLI } from '../../src/temporal/provisioning/binaries';
+import { ENCODING_FAILURE_CONVERTER_PATH } from '../../src/temporal/codec/data-converter';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker/worker';
+import { bundleWithPolicy } from '../../src/temporal/worker/policy';
 import { TEST_POLICY } from './policy';
 
 function binary(envVar: string): string {

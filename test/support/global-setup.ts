@@ -3,7 +3,7 @@
  * download) and hands its path to the test files.
  */
 import { createLogger } from '../../src/logger';
-import { TEMPORAL_CLI, provisionBinary } from '../../src/temporal/binaries';
+import { TEMPORAL_CLI, provisionBinary } from '../../src/temporal/provisioning/binaries';
 
 export default function globalSetup(): void {
   const logger = createLogger('info');

@@ -20,7 +20,7 @@ import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
 import { SecretValueSchema, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
 import type { Notification, SetupOptions, SetupState } from '../../src/domain/state';
-import { createSetupWorker } from '../../src/temporal/worker';
+import { createSetupWorker } from '../../src/temporal/worker/worker';
 import { Vault } from '../../src/vault/vault';
 import type { SetupInput } from '../../src/workflows';
 import { signAssertion, START_ASSERTION } from '../../src/domain/assertion';

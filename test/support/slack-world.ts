@@ -15,7 +15,7 @@ import type { SetupView } from '../../src/domain/state';
 import { createActivityWebClient } from '../../src/slack/client';
 import { RoleDirectory } from '../../src/slack/directory';
 import { createSlackNotifier } from '../../src/slack/notifier';
-import { SetupClient } from '../../src/temporal/setups';
+import { SetupClient } from '../../src/temporal/client/setups';
 import { waitFor, type Harness } from './harness';
 import { APPROVERS_GROUP, TEST_ASSERTION_KEY, TEST_KEY_ENV } from './policy';
 

@@ -3,9 +3,9 @@
  */
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter, Duration } from '@temporalio/common';
-import type { SetupActivities } from '../activities/contract';
-import type { AccessPolicy } from '../domain/access';
-import { policyHook } from './worker-policy';
+import type { SetupActivities } from '../../activities/contract';
+import type { AccessPolicy } from '../../domain/access';
+import { policyHook } from './policy';
 
 export interface SetupWorkerOptions {
   connection: NativeConnection;
@@ -29,7 +29,7 @@ export interface SetupWorkerOptions {
   dataConverter?: DataConverter;
 }
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> {
   return Worker.create({

@@ -7,8 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ERROR_CODES, PlaidSetupError } from '../errors';
-import type { Logger } from '../logger';
+import { ERROR_CODES, PlaidSetupError } from '../../errors';
+import type { Logger } from '../../logger';
 
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
 

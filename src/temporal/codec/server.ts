@@ -4,7 +4,7 @@
  * namespace segment, /{namespace}/decode, as the CLI's --codec-endpoint templating uses),
  * each `{ payloads: [...] }` in and out.
  *
- * Only bearers of a codec token (see codec-token.ts) get through: from the CLI as
+ * Only bearers of a codec token (see token.ts) get through: from the CLI as
  * `Authorization: Bearer <token>`; from the Web UI as a cookie set by signing in at
  * GET /login, sent because the UI's "Include cross-origin credentials" is on. Decoding
  * needs the auditor or operator role, encoding (starting or signalling from the UI) the
@@ -17,14 +17,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
-import { RefusalCounter } from '../audit/refusal-counter';
-import type { SecurityEventKind, SecurityLog } from '../audit/security-log';
-import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
-import { BodyRefused, readBoundedBody } from '../http/body';
-import { closeServer, listen } from '../http/listen';
-import type { Logger } from '../logger';
-import { HISTORY_READERS, type Role } from '../shared/schemas';
-import { checkCodecToken, type CodecClaims } from './codec-token';
+import { RefusalCounter } from '../../audit/refusal-counter';
+import type { SecurityEventKind, SecurityLog } from '../../audit/security-log';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../../errors';
+import { BodyRefused, readBoundedBody } from '../../http/body';
+import { closeServer, listen } from '../../http/listen';
+import type { Logger } from '../../logger';
+import { HISTORY_READERS, type Role } from '../../shared/schemas';
+import { checkCodecToken, type CodecClaims } from './token';
 
 export const CODEC_COOKIE = 'plaid_setup_codec';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

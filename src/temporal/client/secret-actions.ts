@@ -4,10 +4,10 @@
  * A definite refusal removes them again; any other outcome keeps them, because the setup
  * may already hold their references.
  */
-import { isDefiniteRefusal } from '../errors';
-import type { ActionArgs, ActionName, SecretKind, SecretRef, SecretValue } from '../shared/schemas';
-import type { SetupView } from '../domain/state';
-import type { Vault } from '../vault/vault';
+import { isDefiniteRefusal } from '../../errors';
+import type { ActionArgs, ActionName, SecretKind, SecretRef, SecretValue } from '../../shared/schemas';
+import type { SetupView } from '../../domain/state';
+import type { Vault } from '../../vault/vault';
 import type { ActOptions, SetupClient } from './setups';
 
 export interface SecretToStore {

@@ -8,7 +8,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ERROR_CODES, PlaidSetupError } from '../errors';
+import { ERROR_CODES, PlaidSetupError } from '../../errors';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const CIPHER = 'AES-256-GCM';

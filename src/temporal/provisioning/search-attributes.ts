@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { Logger } from '../logger';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../shared/messages';
+import type { Logger } from '../../logger';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../shared/messages';
 
 const INDEXED = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ActorSchema } from '../shared/schemas';
+import { ActorSchema } from '../../shared/schemas';
 
 const PREFIX = 'pscodec';
 

@@ -4,7 +4,7 @@
  * defaults otherwise.
  */
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
-import type { Config } from '../config';
+import type { Config } from '../../config';
 import { AesGcmPayloadCodec } from './payload-codec';
 
 export const ENCODING_FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');

@@ -7,9 +7,9 @@
  */
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundle } from '@temporalio/worker';
 import { DefinePlugin, type Configuration } from 'webpack';
-import type { Config } from '../config';
-import type { AccessPolicy } from '../domain/access';
-import type { KeyPair } from '../vault/master-key';
+import type { Config } from '../../config';
+import type { AccessPolicy } from '../../domain/access';
+import type { KeyPair } from '../../vault/master-key';
 
 /** The constant's name in workflow code (declared in src/workflows/worker-policy.ts). */
 const POLICY_CONSTANT = '__PLAID_SETUP_ACCESS_POLICY__';
