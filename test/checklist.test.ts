@@ -5,8 +5,8 @@
 import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
 import { policyWith, validateSigned } from './support/policy';
 import type { SetupState } from '../src/domain/state';
+import { ActionRejected } from '../src/domain/rejections';
 import {
-  ActionRejected,
   applyAction,
   availableActions,
   codatPortalEntries,

@@ -2,7 +2,7 @@
  * How the CLI shows a setup to a person. JSON output is the query's state as is.
  */
 import type { SetupState, StepState } from '../domain/state';
-import { describeSubject } from '../domain/checklist';
+import { describeSubject } from '../domain/production';
 
 const MARK: Record<StepState['status'], string> = {
   waiting: '[ ]',

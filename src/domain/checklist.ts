@@ -1,74 +1,32 @@
 /**
- * The checklist as a pure state machine: which action is allowed now, what it changes,
- * and how check results and timers move the steps. No Temporal API here, so every rule
- * can be tested directly; the workflow wraps these functions in update handlers.
+ * The checklist as a pure state machine: who may act (validateAction), which actions the
+ * state allows (the rules in actions.ts), what they change, and how check results and
+ * timers move the steps. No Temporal API here, so every rule can be tested directly; the
+ * workflow wraps these functions in update handlers.
  */
 import type { ZodType } from 'zod';
-import { rolesUnder, type AccessPolicy } from './access';
-import { assertionProblem, verifyAssertion } from './assertion';
 import {
   ACTION_NAMES,
   ACTION_ROLES,
   ActionArgSchemas,
-  ROLE_VARIABLES,
   DEFAULT_COUNTRIES,
   REDIRECT_URI,
+  ROLE_VARIABLES,
   STEP_IDS,
   STEP_TITLES,
   describeIssues,
   type ActionName,
   type Actor,
-  type CountryCode,
   type ParsedActionArgs,
-  type PlaidEnvironment,
   type Role,
-  type SecretRef,
   type StepId,
 } from '../shared/schemas';
-import type { ActorRef, ApprovalSubject, DatedProblem, Evidence, Job, Problem, SetupOptions, SetupState, SetupView, StepState } from './state';
-
-export const REJECTION_CODES = {
-  INVALID_INPUT: 'INVALID_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  STALE_REQUEST: 'STALE_REQUEST',
-  SELF_APPROVAL: 'SELF_APPROVAL',
-  OUT_OF_ORDER: 'OUT_OF_ORDER',
-  ALREADY_DONE: 'ALREADY_DONE',
-  BUSY: 'BUSY',
-  CLOSED: 'CLOSED',
-  NOT_ALLOWED_NOW: 'NOT_ALLOWED_NOW',
-} as const;
-export type RejectionCode = (typeof REJECTION_CODES)[keyof typeof REJECTION_CODES];
-
-/** An action the checklist refuses. The message is one sentence a person can act on. */
-export class ActionRejected extends Error {
-  constructor(
-    readonly code: RejectionCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ActionRejected';
-  }
-}
-
-const PERSON_ACTIONS: Record<StepId, string> = {
-  application: `Add ${REDIRECT_URI} under Plaid Dashboard > Team Settings > API > Allowed redirect URIs, then confirm.`,
-  sandbox_credentials: 'Enter the client_id and Sandbox secret from Plaid Dashboard > Team Settings > Keys.',
-  settings: 'Choose the country codes, the sync mode and, optionally, a Link customization.',
-  sandbox_test: 'Run the Sandbox test.',
-  codat_portal:
-    'Enter these values in the Codat Portal under Settings > Integrations > Banking > Plaid, then confirm.',
-  production_request:
-    'Request production access in the Plaid Dashboard ("Migrate to Production"), then request production approval here.',
-  production_approval: 'An approver other than the requester approves or rejects the production request.',
-  production_secret: 'Enter the Production secret from Plaid Dashboard > Team Settings > Keys.',
-  enablement: 'Enable the integration.',
-};
-
-export function actorRef(actor: Actor): ActorRef {
-  return { id: actor.id, displayName: actor.displayName, source: actor.source };
-}
+import { rolesUnder, type AccessPolicy } from './access';
+import { ruleOf } from './actions';
+import { assertionProblem, verifyAssertion } from './assertion';
+import { ActionRejected, REJECTION_CODES } from './rejections';
+import type { ActorRef, DatedProblem, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
+import { PERSON_ACTIONS, actorRef, confirmTarget, mark, step, touch } from './steps';
 
 export function initialState(input: {
   setupId: string;
@@ -101,30 +59,6 @@ export function initialState(input: {
     remindersSent: 0,
   };
   return state;
-}
-
-export function step(state: SetupState, id: StepId): StepState {
-  const found = state.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`unknown step ${id}`);
-  return found;
-}
-
-const isDone = (state: SetupState, id: StepId) => step(state, id).status === 'done';
-
-/** The first step before `id` that is not done, if any. */
-function blockerOf(state: SetupState, id: StepId): StepState | undefined {
-  const index = STEP_IDS.indexOf(id);
-  return state.steps.slice(0, index).find((s) => s.status !== 'done');
-}
-
-function requireBefore(state: SetupState, id: StepId, what: string): void {
-  const blocker = blockerOf(state, id);
-  if (blocker) {
-    throw new ActionRejected(
-      REJECTION_CODES.OUT_OF_ORDER,
-      `Can't ${what} yet: step "${blocker.title}" is ${blocker.status.replace('_', ' ')}. ${PERSON_ACTIONS[blocker.id]}`,
-    );
-  }
 }
 
 /**
@@ -193,7 +127,7 @@ export function validateAction<N extends ActionName>(state: SetupState, name: N,
   if (state.status === 'cancelled') {
     throw new ActionRejected(REJECTION_CODES.CLOSED, `Setup "${state.name}" was cancelled; start a new setup instead.`);
   }
-  checkRules(state, name, args);
+  ruleOf(name).check(state, args);
   return args;
 }
 
@@ -206,7 +140,8 @@ export function availableActions(state: SetupState): ActionName[] {
   const anyone: Actor = { id: '', displayName: '', source: 'slack' };
   return ACTION_NAMES.filter((name) => {
     try {
-      checkRules(state, name, { actor: anyone, requestId: state.production?.id } as ParsedActionArgs<ActionName>);
+      // A probe, not an action: no arguments beyond who and which request, so only rules about the state decide.
+      ruleOf(name).check(state, { actor: anyone, requestId: state.production?.id } as never);
       return true;
     } catch (err) {
       if (err instanceof ActionRejected) return false;
@@ -225,424 +160,13 @@ export function pendingConfirmation(state: SetupState): 'codat_portal' | 'produc
   }
 }
 
-function checkRules(state: SetupState, name: ActionName, args: ParsedActionArgs<ActionName>): void {
-  const a = args as Record<string, unknown> & { actor: Actor };
-  switch (name) {
-    case 'confirmRedirect':
-      if (isDone(state, 'application')) {
-        throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The redirect URI is already confirmed.');
-      }
-      return;
-    case 'submitCredentials':
-      requireBefore(state, 'sandbox_credentials', 'enter credentials');
-      refuseWhileEnabled(state, 'change credentials');
-      refuseWhileJob(state, 'change credentials');
-      return;
-    case 'updateSettings': {
-      requireBefore(state, 'settings', 'change settings');
-      refuseWhileEnabled(state, 'change settings');
-      refuseWhileJob(state, 'change settings');
-      if (a.environment === 'production' && !isDone(state, 'production_secret')) {
-        throw new ActionRejected(
-          REJECTION_CODES.OUT_OF_ORDER,
-          "Can't choose the production environment yet: production needs an approved request and a verified Production secret first.",
-        );
-      }
-      return;
-    }
-    case 'runSandboxTest':
-      requireBefore(state, 'sandbox_test', 'run the Sandbox test');
-      refuseWhileJob(state, 'start another check');
-      return;
-    case 'confirmCodat': {
-      const target = confirmTarget(state, a.step as StepId | undefined);
-      if (target === 'codat_portal') requireBefore(state, 'codat_portal', 'confirm the Codat Portal entries');
-      return;
-    }
-    case 'requestProduction':
-      requireBefore(state, 'production_request', 'request production');
-      if (isDone(state, 'production_request')) {
-        throw new ActionRejected(
-          REJECTION_CODES.ALREADY_DONE,
-          state.production?.decision === 'approved'
-            ? 'Production is already approved.'
-            : 'Production is already requested; wait for an approver.',
-        );
-      }
-      return;
-    case 'approveProduction':
-    case 'rejectProduction': {
-      const request = state.production;
-      if (!request || request.decision || step(state, 'production_approval').status !== 'in_progress') {
-        throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, 'There is no production request waiting for a decision.');
-      }
-      if (a.requestId !== request.id) {
-        const current = `The request waiting now is ${request.id} (${describeSubject(request.subject)}); decide on it from its own message, or name it: --request ${request.id}.`;
-        throw new ActionRejected(
-          a.requestId === undefined ? REJECTION_CODES.INVALID_INPUT : REJECTION_CODES.STALE_REQUEST,
-          a.requestId === undefined
-            ? `Say which production request you decide on. ${current}`
-            : `That decision is for production request ${a.requestId as string}, which is no longer waiting. ${current}`,
-        );
-      }
-      if (request.requestedBy.id === a.actor.id) {
-        throw new ActionRejected(
-          REJECTION_CODES.SELF_APPROVAL,
-          `${a.actor.displayName} requested production and cannot also decide on it; ask another approver.`,
-        );
-      }
-      return;
-    }
-    case 'submitProductionSecret':
-      requireBefore(state, 'production_secret', 'enter the Production secret');
-      refuseWhileEnabled(state, 'replace the Production secret (use rotate-secret)');
-      refuseWhileJob(state, 'submit another secret');
-      return;
-    case 'enable':
-      if (state.enabled) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The integration is already enabled.');
-      requireBefore(state, 'enablement', 'enable the integration');
-      refuseUnlessApproved(state);
-      return;
-    case 'disable':
-      if (!state.enabled) throw new ActionRejected(REJECTION_CODES.NOT_ALLOWED_NOW, 'The integration is not enabled.');
-      return;
-    case 'rotateSecret':
-      if (!isDone(state, 'enablement')) {
-        throw new ActionRejected(
-          REJECTION_CODES.OUT_OF_ORDER,
-          'Secrets are rotated once the integration has been enabled; until then, enter the new secret in its step.',
-        );
-      }
-      refuseWhileJob(state, 'rotate a secret');
-      return;
-    case 'cancel':
-      // plaid-setup cannot switch Codat off itself: a cancelled setup must not leave it on unrecorded.
-      if (state.enabled) {
-        throw new ActionRejected(
-          REJECTION_CODES.NOT_ALLOWED_NOW,
-          "Can't cancel while the integration is enabled: disable it in the Codat Portal and here (disable), then cancel.",
-        );
-      }
-      return;
-  }
-}
-
-/** Enabling needs an approval of exactly the values that would be enabled. */
-function refuseUnlessApproved(state: SetupState): void {
-  const request = state.production;
-  if (request?.decision !== 'approved') {
-    throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, "Can't enable the integration: production is not approved; request production first.");
-  }
-  const changed = subjectChanges(request.subject, subjectOf(state));
-  if (state.data.environment !== request.subject.environment) changed.push(`environment (${state.data.environment}, approved ${request.subject.environment})`);
-  if (changed.length > 0) {
-    throw new ActionRejected(
-      REJECTION_CODES.NOT_ALLOWED_NOW,
-      `Can't enable: ${changed.join(', ')} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
-    );
-  }
-}
-
-/** The values production would run with now (what a production request asks to approve). */
-export function subjectOf(state: SetupState): ApprovalSubject {
-  const d = state.data;
-  return {
-    clientId: d.clientId ?? '',
-    environment: 'production',
-    countryCodes: countriesFor(d, 'production'),
-    syncMode: d.syncMode ?? 'continuous',
-    ...(d.linkCustomizationName ? { linkCustomizationName: d.linkCustomizationName } : {}),
-  };
-}
-
-/** Which approved values differ in `now`, in words. */
-export function subjectChanges(approved: ApprovalSubject, now: ApprovalSubject): string[] {
-  const changes: string[] = [];
-  if (approved.clientId !== now.clientId) changes.push(`client_id (${now.clientId}, approved ${approved.clientId})`);
-  if (approved.countryCodes.join(',') !== now.countryCodes.join(',')) {
-    changes.push(`country codes (${now.countryCodes.join(',')}, approved ${approved.countryCodes.join(',')})`);
-  }
-  if (approved.syncMode !== now.syncMode) changes.push(`sync mode (${now.syncMode}, approved ${approved.syncMode})`);
-  if ((approved.linkCustomizationName ?? '') !== (now.linkCustomizationName ?? '')) {
-    changes.push(`Link customization (${now.linkCustomizationName ?? 'none'}, approved ${approved.linkCustomizationName ?? 'none'})`);
-  }
-  return changes;
-}
-
-export function describeSubject(subject: ApprovalSubject): string {
-  const link = subject.linkCustomizationName ? `, Link customization "${subject.linkCustomizationName}"` : '';
-  return `client_id ${subject.clientId}, countries ${subject.countryCodes.join(',')}, ${subject.syncMode} sync${link}`;
-}
-
-/**
- * After credentials or settings change: a production request (waiting or approved) for
- * other values no longer stands. It is superseded, and production must be requested again.
- */
-function supersedeIfChanged(state: SetupState, now: string, by: ActorRef): void {
-  const request = state.production;
-  if (!request || (request.decision !== undefined && request.decision !== 'approved')) return;
-  const changed = subjectChanges(request.subject, subjectOf(state));
-  if (changed.length === 0) return;
-  request.decision = 'superseded';
-  request.decidedAt = now;
-  request.reason = `changed after the request: ${changed.join(', ')}`;
-  request.messagesClosed = false;
-  const why = `${changed.map((c) => c.replace(/ \(.*$/, '')).join(', ')} changed by ${by.displayName} after production request ${request.id}`;
-  mark(state, 'production_request', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_request}`);
-  mark(state, 'production_approval', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_approval}`);
-  if (state.lastError?.step === 'production_approval') state.lastError = undefined;
-}
-
-function refuseWhileEnabled(state: SetupState, what: string): void {
-  if (state.enabled) {
-    throw new ActionRejected(
-      REJECTION_CODES.NOT_ALLOWED_NOW,
-      `Can't ${what} while the integration is enabled; disable it first.`,
-    );
-  }
-}
-
-function refuseWhileJob(state: SetupState, what: string): void {
-  if (state.job) {
-    const running = state.job.kind === 'rotation' ? 'a secret rotation' : `the ${STEP_TITLES[state.job.kind]} check`;
-    throw new ActionRejected(REJECTION_CODES.BUSY, `Can't ${what} while ${running} is running; wait for it to finish.`);
-  }
-}
-
-/** Which confirmation `confirmCodat` means now: the first entries, or the Production secret. */
-function confirmTarget(state: SetupState, asked: StepId | undefined): 'codat_portal' | 'production_secret' {
-  const secretAwaits = !!state.data.productionSecret && !state.data.productionSecretConfirmed && !state.job;
-  const portalAwaits = !isDone(state, 'codat_portal');
-  if (asked === 'production_secret' || (!asked && secretAwaits && !portalAwaits)) {
-    if (!secretAwaits) {
-      throw new ActionRejected(
-        REJECTION_CODES.OUT_OF_ORDER,
-        'There is no verified Production secret waiting to be confirmed; enter the Production secret first.',
-      );
-    }
-    return 'production_secret';
-  }
-  if (!portalAwaits) {
-    throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The Codat Portal entries are already confirmed.');
-  }
-  return 'codat_portal';
-}
-
-function touch(state: SetupState, now: string): void {
-  state.version += 1;
-  state.lastChangeAt = now;
-  state.remindersSent = 0;
-  state.currentStep = state.steps.find((s) => s.status !== 'done')?.id ?? null;
-}
-
-function mark(
-  state: SetupState,
-  id: StepId,
-  status: StepState['status'],
-  now: string,
-  actor: ActorRef | undefined,
-  detail: string,
-  extra: { evidence?: Evidence; error?: DatedProblem } = {},
-): void {
-  const s = step(state, id);
-  s.status = status;
-  s.at = now;
-  s.actor = actor;
-  s.detail = detail;
-  s.evidence = extra.evidence;
-  s.error = extra.error;
-}
-
-/** Puts the steps that depend on changed input back to waiting. */
-function reopen(state: SetupState, ids: StepId[], now: string, actor: ActorRef, why: string): void {
-  for (const id of ids) {
-    const s = step(state, id);
-    if (s.status === 'waiting') continue;
-    mark(state, id, 'waiting', now, actor, `Re-opened: ${why}. ${PERSON_ACTIONS[id]}`);
-  }
-}
-
-/** The country codes a check in `environment` uses: the operator's choice, or Plaid's default there. */
-export function countriesFor(data: SetupState['data'], environment: PlaidEnvironment): CountryCode[] {
-  return data.requestedCountryCodes.length > 0 ? [...data.requestedCountryCodes] : [...DEFAULT_COUNTRIES[environment]];
-}
-
-function effectiveCountries(state: SetupState): void {
-  state.data.countryCodes = countriesFor(state.data, state.data.environment);
-}
-
-type NewJob = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
-
-function newJob(state: SetupState, job: NewJob): Job {
-  const created = { ...job, id: state.nextJobId } as Job;
-  state.nextJobId += 1;
-  state.job = created;
-  return created;
-}
-
 /** Applies an action that validateAction accepted. */
-export function applyAction<N extends ActionName>(state: SetupState, name: N, parsed: ParsedActionArgs<N>, now: string): void {
-  const args = parsed as Record<string, unknown> & { actor: Actor };
-  const by = actorRef(args.actor);
-  switch (name as ActionName) {
-    case 'confirmRedirect':
-      mark(state, 'application', 'done', now, by, `Redirect URI ${REDIRECT_URI} confirmed as allowed in Plaid.`);
-      break;
-    case 'submitCredentials': {
-      const clientId = args.clientId as string;
-      const clientChanged = state.data.clientId !== undefined && state.data.clientId !== clientId;
-      state.data.clientId = clientId;
-      state.data.sandboxSecret = args.sandboxSecret as SecretRef;
-      state.data.developmentSecret = args.developmentSecret as SecretRef | undefined;
-      const dev = state.data.developmentSecret ? `, legacy Development secret ${state.data.developmentSecret.fingerprint}` : '';
-      mark(
-        state,
-        'sandbox_credentials',
-        'done',
-        now,
-        by,
-        `client_id ${clientId}, Sandbox secret ${state.data.sandboxSecret.fingerprint}${dev}.`,
-      );
-      const dependants: StepId[] = ['sandbox_test', 'codat_portal', 'enablement'];
-      if (clientChanged) {
-        // A Production secret belongs to one client_id: a new client_id needs a new one.
-        dependants.push('production_secret');
-        state.data.productionSecret = undefined;
-        state.data.productionSecretConfirmed = false;
-      }
-      reopen(state, dependants, now, by, `credentials changed by ${by.displayName}`);
-      supersedeIfChanged(state, now, by);
-      break;
-    }
-    case 'updateSettings': {
-      const d = state.data;
-      d.environment = args.environment as typeof d.environment;
-      d.requestedCountryCodes = args.countryCodes as typeof d.requestedCountryCodes;
-      d.syncMode = args.syncMode as typeof d.syncMode;
-      d.linkCustomizationName = args.linkCustomizationName as string | undefined;
-      effectiveCountries(state);
-      mark(state, 'settings', 'done', now, by, describeSettings(state));
-      reopen(state, ['sandbox_test', 'codat_portal', 'enablement'], now, by, `settings changed by ${by.displayName}`);
-      supersedeIfChanged(state, now, by);
-      break;
-    }
-    case 'runSandboxTest':
-      newJob(state, { kind: 'sandbox_test' });
-      mark(state, 'sandbox_test', 'in_progress', now, by, 'Running the Sandbox test against Plaid.');
-      break;
-    case 'confirmCodat': {
-      const target = confirmTarget(state, args.step as StepId | undefined);
-      if (target === 'codat_portal') {
-        mark(state, 'codat_portal', 'done', now, by, 'Confirmed: the values are entered in the Codat Portal.');
-      } else {
-        state.data.productionSecretConfirmed = true;
-        state.data.environment = 'production';
-        effectiveCountries(state);
-        mark(
-          state,
-          'production_secret',
-          'done',
-          now,
-          by,
-          `Production secret ${state.data.productionSecret?.fingerprint ?? ''} verified and entered in the Codat Portal; environment is now production.`,
-          // What Plaid Production confirmed stays on the step.
-          { evidence: step(state, 'production_secret').evidence },
-        );
-      }
-      break;
-    }
-    case 'requestProduction': {
-      const expiresAt = new Date(Date.parse(now) + state.options.approvalTimeoutMs).toISOString();
-      const earlier = state.production;
-      // A replaced request whose messages still show buttons is kept until they are closed.
-      if (earlier?.messages?.length && !earlier.messagesClosed) state.earlierRequests = [...(state.earlierRequests ?? []), earlier];
-      const number = state.nextRequestNumber ?? 1;
-      state.nextRequestNumber = number + 1;
-      state.production = {
-        id: `pr-${number}`,
-        subject: subjectOf(state),
-        requestedBy: by,
-        requestedAt: now,
-        expiresAt,
-        ...(args.note ? { note: args.note as string } : {}),
-      };
-      mark(state, 'production_request', 'done', now, by, `Production request ${state.production.id} by ${by.displayName}: ${describeSubject(state.production.subject)}.`);
-      mark(
-        state,
-        'production_approval',
-        'in_progress',
-        now,
-        undefined,
-        `Request ${state.production.id} waits for an approver other than ${by.displayName}; it expires at ${expiresAt}.`,
-      );
-      break;
-    }
-    case 'approveProduction': {
-      const request = state.production as NonNullable<SetupState['production']>;
-      Object.assign(request, { decision: 'approved', decidedBy: by, decidedAt: now, reason: args.comment });
-      mark(state, 'production_approval', 'done', now, by, `${request.id} approved by ${by.displayName}: ${describeSubject(request.subject)}.`);
-      break;
-    }
-    case 'rejectProduction': {
-      const request = state.production as NonNullable<SetupState['production']>;
-      const reason = args.reason as string;
-      Object.assign(request, { decision: 'rejected', decidedBy: by, decidedAt: now, reason });
-      const problem: DatedProblem = {
-        code: 'PRODUCTION_REJECTED',
-        message: `${by.displayName} rejected the production request: ${reason}`,
-        action: 'Address the reason, then request production again.',
-        at: now,
-      };
-      mark(state, 'production_approval', 'failed', now, by, problem.message, { error: problem });
-      mark(state, 'production_request', 'waiting', now, by, problem.action);
-      state.lastError = { ...problem, step: 'production_approval' };
-      break;
-    }
-    case 'submitProductionSecret': {
-      const secret = args.secret as SecretRef;
-      state.data.pendingProductionSecret = secret;
-      newJob(state, { kind: 'production_secret', secret });
-      mark(state, 'production_secret', 'in_progress', now, by, `Verifying Production secret ${secret.fingerprint} against Plaid Production.`);
-      break;
-    }
-    case 'enable':
-      state.enabled = true;
-      mark(state, 'enablement', 'done', now, by, `Enabled by ${by.displayName}.`);
-      break;
-    case 'disable':
-      state.enabled = false;
-      step(state, 'enablement').detail = `Disabled by ${by.displayName}${args.reason ? `: ${args.reason as string}` : ''}.`;
-      step(state, 'enablement').actor = by;
-      step(state, 'enablement').at = now;
-      break;
-    case 'rotateSecret': {
-      const secret = args.secret as SecretRef;
-      const kind = args.kind as 'sandbox' | 'production';
-      newJob(state, { kind: 'rotation', secretKind: kind, secret });
-      state.rotation = { kind, status: 'in_progress', fingerprint: secret.fingerprint, actor: by, at: now };
-      break;
-    }
-    case 'cancel':
-      if (state.production && !state.production.decision) {
-        Object.assign(state.production, { decision: 'superseded', decidedAt: now, reason: `setup cancelled by ${by.displayName}` });
-      }
-      state.status = 'cancelled';
-      state.job = undefined;
-      state.cancelled = { actor: by, at: now, ...(args.reason ? { reason: args.reason as string } : {}) };
-      break;
-  }
+export function applyAction<N extends ActionName>(state: SetupState, name: N, args: ParsedActionArgs<N>, now: string): void {
+  const rule = ruleOf(name);
+  rule.apply(state, args, now, actorRef(args.actor));
   // A new attempt at the step that last failed clears its error.
-  const retried = { runSandboxTest: 'sandbox_test', submitProductionSecret: 'production_secret', rotateSecret: 'rotation', requestProduction: 'production_approval' }[name as string];
-  if (retried && state.lastError?.step === retried) state.lastError = undefined;
+  if (rule.retries && state.lastError?.step === rule.retries) state.lastError = undefined;
   touch(state, now);
-}
-
-export function describeSettings(state: SetupState): string {
-  const d = state.data;
-  const countries =
-    d.requestedCountryCodes.length > 0 ? d.countryCodes.join(',') : `${d.countryCodes.join(',')} (${d.environment} default)`;
-  const link = d.linkCustomizationName ? `, Link customization "${d.linkCustomizationName}"` : '';
-  return `Environment ${d.environment}, countries ${countries}, ${d.syncMode ?? 'continuous'} sync${link}.`;
 }
 
 /** Exactly what the operator enters in the Codat Portal (secrets by fingerprint only). */

@@ -20,14 +20,14 @@ import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
 import { ACTION_NAMES, ActorSchema, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
+import { ActionRejected } from '../domain/rejections';
+import { countriesFor } from '../domain/steps';
 import {
-  ActionRejected,
   applyAction,
   authorize,
   approvalExpiresAt,
   expireApproval,
   finishJob,
-  countriesFor,
   initialState,
   nextReminderAt,
   noteJobProgress,

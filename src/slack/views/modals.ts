@@ -7,7 +7,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput, PlainTextOption } from '@slack/types';
 import { COUNTRY_CODES, DEFAULT_COUNTRIES, SYNC_MODES, type SyncMode } from '../../shared/schemas';
 import { FIELD_ACTION_ID, FIELDS, VIEWS, ViewMetadataSchema, type ViewId, type ViewMetadata } from '../ids';
-import { describeSubject } from '../../domain/checklist';
+import { describeSubject } from '../../domain/production';
 import type { SetupView } from './summary';
 import { LIMITS, PLAID_KEYS, byAt, code, context, escapeMrkdwn, plain, quote, section } from './text';
 

@@ -1,0 +1,293 @@
+/**
+ * Every checklist action, declared once: the rule that decides whether the state allows it
+ * now, and the change it makes, each typed by the action's own parsed arguments (their
+ * schema and role live in shared/schemas.ts). validateAction and applyAction look actions
+ * up here; adding an action means a schema, an entry here, its view and its test.
+ */
+import { REDIRECT_URI, type ActionName, type ParsedActionArgs, type StepId } from '../shared/schemas';
+import { describeSubject, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
+import { ActionRejected, REJECTION_CODES } from './rejections';
+import type { ActorRef, DatedProblem, SetupState } from './state';
+import {
+  confirmTarget,
+  describeSettings,
+  effectiveCountries,
+  isDone,
+  mark,
+  newJob,
+  refuseWhileEnabled,
+  refuseWhileJob,
+  reopen,
+  requireBefore,
+  step,
+} from './steps';
+
+export interface ActionRule<N extends ActionName> {
+  /** Throws ActionRejected when the state does not allow the action now; who may act is checked before. */
+  check(state: SetupState, args: ParsedActionArgs<N>): void;
+  /** The change an accepted action makes (validateAction's checks have passed). */
+  apply(state: SetupState, args: ParsedActionArgs<N>, now: string, by: ActorRef): void;
+  /** The step whose last error a new attempt clears. */
+  retries?: StepId | 'rotation';
+}
+
+type ActionTable = { [N in ActionName]: ActionRule<N> };
+
+/** approve and reject: a request waits, the decision names it, and its requester is not the decider. */
+function checkDecision(state: SetupState, args: ParsedActionArgs<'approveProduction' | 'rejectProduction'>): void {
+  const request = state.production;
+  if (!request || request.decision || step(state, 'production_approval').status !== 'in_progress') {
+    throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, 'There is no production request waiting for a decision.');
+  }
+  if (args.requestId !== request.id) {
+    const current = `The request waiting now is ${request.id} (${describeSubject(request.subject)}); decide on it from its own message, or name it: --request ${request.id}.`;
+    throw new ActionRejected(
+      args.requestId === undefined ? REJECTION_CODES.INVALID_INPUT : REJECTION_CODES.STALE_REQUEST,
+      args.requestId === undefined
+        ? `Say which production request you decide on. ${current}`
+        : `That decision is for production request ${args.requestId}, which is no longer waiting. ${current}`,
+    );
+  }
+  if (request.requestedBy.id === args.actor.id) {
+    throw new ActionRejected(
+      REJECTION_CODES.SELF_APPROVAL,
+      `${args.actor.displayName} requested production and cannot also decide on it; ask another approver.`,
+    );
+  }
+}
+
+/** The production request being decided; checkDecision has made sure there is one. */
+function decided(state: SetupState) {
+  const request = state.production;
+  if (!request) throw new Error('a decision without a production request passed its check');
+  return request;
+}
+
+export const ACTIONS: ActionTable = {
+  confirmRedirect: {
+    check(state) {
+      if (isDone(state, 'application')) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The redirect URI is already confirmed.');
+    },
+    apply(state, _args, now, by) {
+      mark(state, 'application', 'done', now, by, `Redirect URI ${REDIRECT_URI} confirmed as allowed in Plaid.`);
+    },
+  },
+
+  submitCredentials: {
+    check(state) {
+      requireBefore(state, 'sandbox_credentials', 'enter credentials');
+      refuseWhileEnabled(state, 'change credentials');
+      refuseWhileJob(state, 'change credentials');
+    },
+    apply(state, args, now, by) {
+      const clientChanged = state.data.clientId !== undefined && state.data.clientId !== args.clientId;
+      state.data.clientId = args.clientId;
+      state.data.sandboxSecret = args.sandboxSecret;
+      state.data.developmentSecret = args.developmentSecret;
+      const dev = args.developmentSecret ? `, legacy Development secret ${args.developmentSecret.fingerprint}` : '';
+      mark(state, 'sandbox_credentials', 'done', now, by, `client_id ${args.clientId}, Sandbox secret ${args.sandboxSecret.fingerprint}${dev}.`);
+      const dependants: StepId[] = ['sandbox_test', 'codat_portal', 'enablement'];
+      if (clientChanged) {
+        // A Production secret belongs to one client_id: a new client_id needs a new one.
+        dependants.push('production_secret');
+        state.data.productionSecret = undefined;
+        state.data.productionSecretConfirmed = false;
+      }
+      reopen(state, dependants, now, by, `credentials changed by ${by.displayName}`);
+      supersedeIfChanged(state, now, by);
+    },
+  },
+
+  updateSettings: {
+    check(state, args) {
+      requireBefore(state, 'settings', 'change settings');
+      refuseWhileEnabled(state, 'change settings');
+      refuseWhileJob(state, 'change settings');
+      if (args.environment === 'production' && !isDone(state, 'production_secret')) {
+        throw new ActionRejected(
+          REJECTION_CODES.OUT_OF_ORDER,
+          "Can't choose the production environment yet: production needs an approved request and a verified Production secret first.",
+        );
+      }
+    },
+    apply(state, args, now, by) {
+      const d = state.data;
+      d.environment = args.environment;
+      d.requestedCountryCodes = args.countryCodes;
+      d.syncMode = args.syncMode;
+      d.linkCustomizationName = args.linkCustomizationName;
+      effectiveCountries(state);
+      mark(state, 'settings', 'done', now, by, describeSettings(state));
+      reopen(state, ['sandbox_test', 'codat_portal', 'enablement'], now, by, `settings changed by ${by.displayName}`);
+      supersedeIfChanged(state, now, by);
+    },
+  },
+
+  runSandboxTest: {
+    check(state) {
+      requireBefore(state, 'sandbox_test', 'run the Sandbox test');
+      refuseWhileJob(state, 'start another check');
+    },
+    apply(state, _args, now, by) {
+      newJob(state, { kind: 'sandbox_test' });
+      mark(state, 'sandbox_test', 'in_progress', now, by, 'Running the Sandbox test against Plaid.');
+    },
+    retries: 'sandbox_test',
+  },
+
+  confirmCodat: {
+    check(state, args) {
+      if (confirmTarget(state, args.step) === 'codat_portal') requireBefore(state, 'codat_portal', 'confirm the Codat Portal entries');
+    },
+    apply(state, args, now, by) {
+      if (confirmTarget(state, args.step) === 'codat_portal') {
+        mark(state, 'codat_portal', 'done', now, by, 'Confirmed: the values are entered in the Codat Portal.');
+        return;
+      }
+      state.data.productionSecretConfirmed = true;
+      state.data.environment = 'production';
+      effectiveCountries(state);
+      mark(
+        state,
+        'production_secret',
+        'done',
+        now,
+        by,
+        `Production secret ${state.data.productionSecret?.fingerprint ?? ''} verified and entered in the Codat Portal; environment is now production.`,
+        // What Plaid Production confirmed stays on the step.
+        { evidence: step(state, 'production_secret').evidence },
+      );
+    },
+  },
+
+  requestProduction: {
+    check(state) {
+      requireBefore(state, 'production_request', 'request production');
+      if (isDone(state, 'production_request')) {
+        throw new ActionRejected(
+          REJECTION_CODES.ALREADY_DONE,
+          state.production?.decision === 'approved' ? 'Production is already approved.' : 'Production is already requested; wait for an approver.',
+        );
+      }
+    },
+    apply(state, args, now, by) {
+      const expiresAt = new Date(Date.parse(now) + state.options.approvalTimeoutMs).toISOString();
+      const earlier = state.production;
+      // A replaced request whose messages still show buttons is kept until they are closed.
+      if (earlier?.messages?.length && !earlier.messagesClosed) state.earlierRequests = [...(state.earlierRequests ?? []), earlier];
+      const number = state.nextRequestNumber ?? 1;
+      state.nextRequestNumber = number + 1;
+      const request = { id: `pr-${number}`, subject: subjectOf(state), requestedBy: by, requestedAt: now, expiresAt, ...(args.note ? { note: args.note } : {}) };
+      state.production = request;
+      mark(state, 'production_request', 'done', now, by, `Production request ${request.id} by ${by.displayName}: ${describeSubject(request.subject)}.`);
+      mark(state, 'production_approval', 'in_progress', now, undefined, `Request ${request.id} waits for an approver other than ${by.displayName}; it expires at ${expiresAt}.`);
+    },
+    retries: 'production_approval',
+  },
+
+  approveProduction: {
+    check: checkDecision,
+    apply(state, args, now, by) {
+      const request = decided(state);
+      Object.assign(request, { decision: 'approved', decidedBy: by, decidedAt: now, reason: args.comment });
+      mark(state, 'production_approval', 'done', now, by, `${request.id} approved by ${by.displayName}: ${describeSubject(request.subject)}.`);
+    },
+  },
+
+  rejectProduction: {
+    check: checkDecision,
+    apply(state, args, now, by) {
+      Object.assign(decided(state), { decision: 'rejected', decidedBy: by, decidedAt: now, reason: args.reason });
+      const problem: DatedProblem = {
+        code: 'PRODUCTION_REJECTED',
+        message: `${by.displayName} rejected the production request: ${args.reason}`,
+        action: 'Address the reason, then request production again.',
+        at: now,
+      };
+      mark(state, 'production_approval', 'failed', now, by, problem.message, { error: problem });
+      mark(state, 'production_request', 'waiting', now, by, problem.action);
+      state.lastError = { ...problem, step: 'production_approval' };
+    },
+  },
+
+  submitProductionSecret: {
+    check(state) {
+      requireBefore(state, 'production_secret', 'enter the Production secret');
+      refuseWhileEnabled(state, 'replace the Production secret (use rotate-secret)');
+      refuseWhileJob(state, 'submit another secret');
+    },
+    apply(state, args, now, by) {
+      state.data.pendingProductionSecret = args.secret;
+      newJob(state, { kind: 'production_secret', secret: args.secret });
+      mark(state, 'production_secret', 'in_progress', now, by, `Verifying Production secret ${args.secret.fingerprint} against Plaid Production.`);
+    },
+    retries: 'production_secret',
+  },
+
+  enable: {
+    check(state) {
+      if (state.enabled) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The integration is already enabled.');
+      requireBefore(state, 'enablement', 'enable the integration');
+      refuseUnlessApproved(state);
+    },
+    apply(state, _args, now, by) {
+      state.enabled = true;
+      mark(state, 'enablement', 'done', now, by, `Enabled by ${by.displayName}.`);
+    },
+  },
+
+  disable: {
+    check(state) {
+      if (!state.enabled) throw new ActionRejected(REJECTION_CODES.NOT_ALLOWED_NOW, 'The integration is not enabled.');
+    },
+    apply(state, args, now, by) {
+      state.enabled = false;
+      const enablement = step(state, 'enablement');
+      enablement.detail = `Disabled by ${by.displayName}${args.reason ? `: ${args.reason}` : ''}.`;
+      enablement.actor = by;
+      enablement.at = now;
+    },
+  },
+
+  rotateSecret: {
+    check(state) {
+      if (!isDone(state, 'enablement')) {
+        throw new ActionRejected(
+          REJECTION_CODES.OUT_OF_ORDER,
+          'Secrets are rotated once the integration has been enabled; until then, enter the new secret in its step.',
+        );
+      }
+      refuseWhileJob(state, 'rotate a secret');
+    },
+    apply(state, args, now, by) {
+      newJob(state, { kind: 'rotation', secretKind: args.kind, secret: args.secret });
+      state.rotation = { kind: args.kind, status: 'in_progress', fingerprint: args.secret.fingerprint, actor: by, at: now };
+    },
+    retries: 'rotation',
+  },
+
+  cancel: {
+    check(state) {
+      // plaid-setup cannot switch Codat off itself: a cancelled setup must not leave it on unrecorded.
+      if (state.enabled) {
+        throw new ActionRejected(
+          REJECTION_CODES.NOT_ALLOWED_NOW,
+          "Can't cancel while the integration is enabled: disable it in the Codat Portal and here (disable), then cancel.",
+        );
+      }
+    },
+    apply(state, args, now, by) {
+      if (state.production && !state.production.decision) {
+        Object.assign(state.production, { decision: 'superseded', decidedAt: now, reason: `setup cancelled by ${by.displayName}` });
+      }
+      state.status = 'cancelled';
+      state.job = undefined;
+      state.cancelled = { actor: by, at: now, ...(args.reason ? { reason: args.reason } : {}) };
+    },
+  },
+};
+
+/** The rule of one action, typed by its arguments. */
+export function ruleOf<N extends ActionName>(name: N): ActionRule<N> {
+  return ACTIONS[name];
+}
