@@ -6,7 +6,6 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
-import { searchAttributes, WORKFLOW_TYPE } from '../shared/messages';
 import { rolesOf } from '../config';
 import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeIssues, parseDuration, type ActionArgs, type ActionName, type SecretRef } from '../shared/schemas';
 import type { SetupState } from '../domain/state';
@@ -215,29 +214,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option('--environment <env>', 'only setups in this environment (sandbox or production)')
     .addOption(new Option('--enabled <yes|no>', 'only enabled (yes) or not enabled (no) setups').choices(['yes', 'no']))
     .action(async (opts: { json?: boolean; step?: string; environment?: string; enabled?: 'yes' | 'no' }) => {
-      const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-      const keyword = /^[a-z_]+$/;
-      for (const [value, key] of [
-        [opts.step, searchAttributes.step.name],
-        [opts.environment, searchAttributes.environment.name],
-      ] as const) {
-        if (value === undefined) continue;
-        if (!keyword.test(value)) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid filter value "${value}".`);
-        clauses.push(`${key} = '${value}'`);
-      }
-      if (opts.enabled) clauses.push(`${searchAttributes.enabled.name} = ${opts.enabled === 'yes'}`);
-      const client = await ctx.temporal();
-      const rows: Array<Record<string, unknown>> = [];
-      for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
-        rows.push({
-          setupId: wf.workflowId.replace(/^plaid-setup\//, ''),
-          status: wf.status.name,
-          step: wf.typedSearchAttributes.get(searchAttributes.step) ?? null,
-          environment: wf.typedSearchAttributes.get(searchAttributes.environment) ?? null,
-          enabled: wf.typedSearchAttributes.get(searchAttributes.enabled) ?? false,
-          startedAt: wf.startTime.toISOString(),
-        });
-      }
+      const rows = await (await ctx.setups()).summaries({
+        ...(opts.step !== undefined ? { step: opts.step } : {}),
+        ...(opts.environment !== undefined ? { environment: opts.environment } : {}),
+        ...(opts.enabled ? { enabled: opts.enabled === 'yes' } : {}),
+      });
       if (opts.json) {
         ctx.io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
       } else if (rows.length === 0) {

@@ -20,7 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SecurityLog } from '../../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../../domain/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../../errors';
-import { INVALID_START, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
+import { INVALID_START, searchAttributes, setupIdFromWorkflowId, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
 import type { ActionArgs, ActionName } from '../../shared/schemas';
 import type { ActorRef, SetupOptions, SetupView } from '../../domain/state';
 import type { SetupInput } from '../../workflows';
@@ -47,6 +47,45 @@ export interface ActOptions {
   groups?: string[];
   /** Said too when the outcome is unknown, e.g. that a secret the action carries stays in the vault. */
   ifUnknown?: string;
+}
+
+/** Which setups to list, as the visibility store can filter them (search attributes). */
+export interface SetupFilter {
+  taskQueue?: string;
+  running?: boolean;
+  /** The next step's id, `complete` or `cancelled`. */
+  step?: string;
+  environment?: string;
+  enabled?: boolean;
+}
+
+/** A setup as the listing shows it, without querying its workflow. */
+export interface SetupSummary {
+  setupId: string;
+  status: string;
+  step: string | null;
+  environment: string | null;
+  enabled: boolean;
+  startedAt: string;
+}
+
+const KEYWORD = /^[a-z_]+$/;
+
+/** The one visibility query for setups; a filter value outside the keywords' alphabet is refused, never quoted into it. */
+export function setupsQuery(filter: SetupFilter): string {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+  if (filter.taskQueue !== undefined) clauses.push(`TaskQueue = '${filter.taskQueue.replace(/'/g, '')}'`);
+  if (filter.running) clauses.push(`ExecutionStatus = 'Running'`);
+  for (const [value, key] of [
+    [filter.step, searchAttributes.step.name],
+    [filter.environment, searchAttributes.environment.name],
+  ] as const) {
+    if (value === undefined) continue;
+    if (!KEYWORD.test(value)) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid filter value "${value.slice(0, 40)}".`);
+    clauses.push(`${key} = '${value}'`);
+  }
+  if (filter.enabled !== undefined) clauses.push(`${searchAttributes.enabled.name} = ${filter.enabled}`);
+  return clauses.join(' AND ');
 }
 
 /** The setup id a name people type maps to; a name with nothing usable in it is refused. */
@@ -124,8 +163,7 @@ export class SetupClient {
    */
   async list(limit = 50): Promise<SetupView[]> {
     const views: SetupView[] = [];
-    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.taskQueue.replace(/'/g, '')}' AND ExecutionStatus = 'Running'`;
-    for await (const wf of this.client.workflow.list({ query })) {
+    for await (const wf of this.client.workflow.list({ query: setupsQuery({ taskQueue: this.taskQueue, running: true }) })) {
       if (views.length >= limit) break;
       try {
         views.push((await this.client.workflow.getHandle(wf.workflowId, wf.runId).query(stateQuery)) as SetupView);
@@ -134,6 +172,22 @@ export class SetupClient {
       }
     }
     return views;
+  }
+
+  /** Every setup the filter selects, open or closed, as the visibility store shows it. */
+  async summaries(filter: SetupFilter): Promise<SetupSummary[]> {
+    const rows: SetupSummary[] = [];
+    for await (const wf of this.client.workflow.list({ query: setupsQuery(filter) })) {
+      rows.push({
+        setupId: setupIdFromWorkflowId(wf.workflowId) ?? wf.workflowId,
+        status: wf.status.name,
+        step: wf.typedSearchAttributes.get(searchAttributes.step) ?? null,
+        environment: wf.typedSearchAttributes.get(searchAttributes.environment) ?? null,
+        enabled: wf.typedSearchAttributes.get(searchAttributes.enabled) ?? false,
+        startedAt: wf.startTime.toISOString(),
+      });
+    }
+    return rows;
   }
 
   /**
