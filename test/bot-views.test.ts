@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import { ACTION_COMMANDS } from '../src/bot/commands';
+import { COMMAND_ACTIONS } from '../src/shared/surface';
 import type { AuditRow } from '../src/audit/export';
 import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, HISTORY_EXPORTS, VIEWS, type ButtonId, type ViewMetadata } from '../src/slack/ids';
 import {
@@ -806,7 +806,7 @@ describe('helpText', () => {
     for (const usage of ['start &lt;name&gt;', 'status [name]', '`/plaid-setup list`', '`/plaid-setup help`', 'credentials &lt;name&gt;', 'request-production &lt;name&gt; [note]', 'disable &lt;name&gt; [reason]', 'cancel &lt;name&gt; [reason]']) {
       expect(help).toContain(usage);
     }
-    for (const sub of Object.keys(ACTION_COMMANDS)) expect(help).toContain(`\`/plaid-setup ${sub} `);
+    for (const sub of COMMAND_ACTIONS.keys()) expect(help).toContain(`\`/plaid-setup ${sub} `);
     expect(help).toContain('`/plaid-setup history &lt;name&gt;`');
     expect(badMrkdwn(help)).toBeUndefined();
   });

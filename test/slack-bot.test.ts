@@ -6,7 +6,7 @@
 import type { EmulatedUser } from './emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
-import { ACTION_COMMANDS } from '../src/bot/commands';
+import { COMMAND_ACTIONS } from '../src/shared/surface';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';
 import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
 import { fingerprint } from '../src/vault/vault';
@@ -234,7 +234,7 @@ test('modal field errors go back with response_action errors; nothing is stored 
 });
 
 describe('every role × action pair, through /plaid-setup', () => {
-  const SUBCOMMANDS: Array<[string, ActionName]> = Object.entries(ACTION_COMMANDS);
+  const SUBCOMMANDS: Array<[string, ActionName]> = [...COMMAND_ACTIONS];
 
   /** What the bot answered one slash command, through its response_url. */
   async function answer(user: EmulatedUser, text: string): Promise<string> {

@@ -3,23 +3,8 @@
  * with the reason, so the user is told what to type.
  */
 import type { ActionName } from '../shared/schemas';
+import { COMMAND_ACTIONS } from '../shared/surface';
 
-/** Subcommands that act on a setup, and the action each leads to. */
-export const ACTION_COMMANDS: Record<string, ActionName> = {
-  'confirm-redirect': 'confirmRedirect',
-  credentials: 'submitCredentials',
-  settings: 'updateSettings',
-  'sandbox-test': 'runSandboxTest',
-  'confirm-codat': 'confirmCodat',
-  'request-production': 'requestProduction',
-  approve: 'approveProduction',
-  reject: 'rejectProduction',
-  'production-secret': 'submitProductionSecret',
-  enable: 'enable',
-  disable: 'disable',
-  'rotate-secret': 'rotateSecret',
-  cancel: 'cancel',
-};
 
 export type SlashCommand =
   | { kind: 'start'; name: string }
@@ -48,7 +33,7 @@ export function parseSlashCommand(text: string): SlashCommand {
       return name ? { kind: 'start', name: args.join(' ').slice(0, 100) } : { kind: 'help', problem: 'Give the new setup a name: `/plaid-setup start acme`.' };
   }
   // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's members.
-  const action = Object.hasOwn(ACTION_COMMANDS, sub) ? ACTION_COMMANDS[sub] : undefined;
+  const action = COMMAND_ACTIONS.get(sub);
   if (!action) return { kind: 'help', problem: `"${sub.slice(0, 40)}" is not a /plaid-setup subcommand.` };
   if (!name) return { kind: 'help', problem: `Say which setup: \`/plaid-setup ${sub} &lt;name&gt;\`.` };
   return { kind: 'action', action, name, rest };

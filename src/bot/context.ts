@@ -11,7 +11,8 @@ import { availableActions } from '../domain/checklist';
 import type { SetupView } from '../domain/state';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
-import { ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role } from '../shared/schemas';
+import { ACTION_NAMES, ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role } from '../shared/schemas';
+import { ACTION_SURFACE, type ActionForm } from '../shared/surface';
 import type { RoleDirectory } from '../slack/directory';
 import { BUTTON_ACTIONS, BUTTONS, type ButtonId, type ViewMetadata } from '../slack/ids';
 import { credentialsModal, headline, productionSecretModal, rejectModal, rotateModal, settingsModal } from '../slack/views';
@@ -41,23 +42,25 @@ export interface Person {
   groups: string[];
 }
 
-/** Buttons that open a modal instead of acting at once. Maps: keys come from Slack payloads, and a Map has no prototype keys. */
-export const MODAL_BUTTONS = new Map<ButtonId, (meta: ViewMetadata, view: SetupView) => object>([
-  [BUTTONS.openCredentials, credentialsModal],
-  [BUTTONS.openSettings, settingsModal],
-  [BUTTONS.openProductionSecret, productionSecretModal],
-  [BUTTONS.openReject, rejectModal],
-  [BUTTONS.openRotate, rotateModal],
-]);
+/** Each form of shared/surface.ts in Slack: the button that opens it and the modal it is. */
+const FORMS: Record<ActionForm, { button: ButtonId; modal: (meta: ViewMetadata, view: SetupView) => object }> = {
+  credentials: { button: BUTTONS.openCredentials, modal: credentialsModal },
+  settings: { button: BUTTONS.openSettings, modal: settingsModal },
+  productionSecret: { button: BUTTONS.openProductionSecret, modal: productionSecretModal },
+  reject: { button: BUTTONS.openReject, modal: rejectModal },
+  rotate: { button: BUTTONS.openRotate, modal: rotateModal },
+};
 
-/** The same modals, reached from a slash subcommand. */
-export const MODAL_ACTIONS = new Map<ActionName, ButtonId>([
-  ['submitCredentials', BUTTONS.openCredentials],
-  ['updateSettings', BUTTONS.openSettings],
-  ['submitProductionSecret', BUTTONS.openProductionSecret],
-  ['rejectProduction', BUTTONS.openReject],
-  ['rotateSecret', BUTTONS.openRotate],
-]);
+/** Buttons that open a modal instead of acting at once. Maps: keys come from Slack payloads, and a Map has no prototype keys. */
+export const MODAL_BUTTONS: ReadonlyMap<ButtonId, (meta: ViewMetadata, view: SetupView) => object> = new Map(Object.values(FORMS).map((f) => [f.button, f.modal]));
+
+/** The same modals, reached from a slash subcommand: every action with a form. */
+export const MODAL_ACTIONS: ReadonlyMap<ActionName, ButtonId> = new Map(
+  ACTION_NAMES.flatMap((action) => {
+    const form = ACTION_SURFACE[action].form;
+    return form ? [[action, FORMS[form].button] as const] : [];
+  }),
+);
 
 export class BotContext {
   constructor(readonly deps: BotDeps) {}

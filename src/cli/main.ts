@@ -11,6 +11,7 @@ import { ActorSchema, ClientIdSchema, HISTORY_READERS, ROLE_VARIABLES, describeI
 import type { SetupState } from '../domain/state';
 import { issueCodecToken } from '../temporal/codec/token';
 import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/client/secret-actions';
+import { ACTION_SURFACE, type ActionSurface } from '../shared/surface';
 import { setupIdOf } from '../temporal/client/setups';
 import { CliContext, type CliLimits, type Io } from './context';
 
@@ -23,6 +24,13 @@ import { parseSecret, readSecretLines } from './secret-input';
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const DEFAULT_LIMITS: CliLimits = { updateTimeoutMs: 30_000 };
+
+/** What each kind of free text means, as a CLI option's help. */
+const TEXT_OPTIONS: Record<NonNullable<ActionSurface['text']>, string> = {
+  note: 'context for approvers',
+  comment: 'a comment for the record',
+  reason: 'why',
+};
 
 interface CommonOptions {
   as?: string;
@@ -236,107 +244,102 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     .option('--json', 'print the state as JSON')
     .action(async (name: string, opts: CommonOptions) => print(ctx, await queryState(ctx, name), opts.json));
 
+  /** The command for an action, named and described by its surface (shared/surface.ts). */
+  const actionCommand = (action: ActionName, howHere?: string) => {
+    const { command, summary } = ACTION_SURFACE[action];
+    return withActor(program.command(`${command} <name>`).description(howHere ? `${summary} (${howHere})` : summary));
+  };
+
+  /**
+   * An action whose arguments come from its surface: the request a decision names
+   * (--request; `status` shows it, so a decision cannot land on a newer request) and its
+   * free text (--note, --comment, --reason); `more` adds the rest.
+   */
   const simple = <N extends ActionName>(
-    command: string,
-    description: string,
     action: N,
     extra: (cmd: Command) => Command = (c) => c,
-    args: (opts: Record<string, string | undefined>) => Omit<ActionArgs<N>, 'actor'> = () => ({}) as Omit<ActionArgs<N>, 'actor'>,
-  ) =>
-    extra(withActor(program.command(`${command} <name>`).description(description))).action(
-      async (name: string, opts: CommonOptions & Record<string, string | undefined>) => {
-        const actor = ctx.actor(opts.as);
-        print(ctx, await act(ctx, name, action, { actor, ...args(opts) } as ActionArgs<N>), opts.json);
-      },
-    );
+    more: (opts: Record<string, string | undefined>) => Record<string, unknown> = () => ({}),
+  ) => {
+    const { decision, text } = ACTION_SURFACE[action];
+    let cmd = actionCommand(action);
+    if (decision) cmd = cmd.requiredOption('--request <id>', 'the production request decided on, e.g. pr-1 (see status)');
+    if (text) cmd = cmd.option(`--${text} <text>`, TEXT_OPTIONS[text]);
+    extra(cmd).action(async (name: string, opts: CommonOptions & Record<string, string | undefined>) => {
+      const actor = ctx.actor(opts.as);
+      const typed = text ? opts[text] : undefined;
+      const args = { actor, ...(decision ? { requestId: opts.request ?? '' } : {}), ...(text && typed ? { [text]: typed } : {}), ...more(opts) };
+      print(ctx, await act(ctx, name, action, args as ActionArgs<N>), opts.json);
+    });
+  };
 
-  simple('confirm-redirect', `confirm https://plaid.codat.io/oauth/callback is an allowed redirect URI in Plaid`, 'confirmRedirect');
+  simple('confirmRedirect');
   simple(
-    'confirm-codat',
-    'confirm the shown values (or the verified Production secret) are entered in the Codat Portal',
     'confirmCodat',
     (c) => c.addOption(new Option('--step <step>', 'which entry to confirm').choices(['codat_portal', 'production_secret'])),
-    (o) => (o.step ? { step: o.step as 'codat_portal' | 'production_secret' } : {}),
+    (o) => (o.step ? { step: o.step } : {}),
   );
-  simple('request-production', 'ask approvers to approve the move to production', 'requestProduction', (c) => c.option('--note <text>', 'context for approvers'), (o) => (o.note ? { note: o.note } : {}));
-  // A decision names the request it is about (`status` shows it), so it cannot land on a newer one.
-  const requestOption = (c: Command) => c.requiredOption('--request <id>', 'the production request decided on, e.g. pr-1 (see status)');
+  simple('requestProduction');
+  simple('approveProduction');
   simple(
-    'approve',
-    'approve the production request (approvers; not the requester)',
-    'approveProduction',
-    (c) => requestOption(c).option('--comment <text>', 'a comment for the record'),
-    (o) => ({ requestId: o.request ?? '', ...(o.comment ? { comment: o.comment } : {}) }),
-  );
-  simple(
-    'reject',
-    'reject the production request (approvers; not the requester)',
     'rejectProduction',
-    (c) => requestOption(c).requiredOption('--reason <text>', 'why, for the requester'),
-    (o) => ({ requestId: o.request ?? '', reason: o.reason ?? '' }),
+    (c) => c.requiredOption('--reason <text>', 'why, for the requester'),
+    (o) => ({ reason: o.reason ?? '' }),
   );
-  simple('enable', 'enable the integration', 'enable');
-  simple('disable', 'disable the integration', 'disable', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
-  simple('cancel', 'cancel the setup for good', 'cancel', (c) => c.option('--reason <text>', 'why'), (o) => (o.reason ? { reason: o.reason } : {}));
+  simple('enable');
+  simple('disable');
+  simple('cancel');
 
-  withActor(
-    program
-      .command('settings <name>')
-      .description('choose the environment, country codes, sync mode and Link customization')
-      .option('--countries <codes>', 'comma-separated subset of US,CA,ES,FR,GB,IE,NL (empty: the environment default)', '')
-      .requiredOption('--sync <mode>', 'continuous or one-off')
-      .option('--environment <env>', 'sandbox or production', 'sandbox')
-      .option('--link-customization <name>', 'the Link customization to use'),
-  ).action(async (name: string, opts: CommonOptions & { countries: string; sync: string; environment: string; linkCustomization?: string }) => {
-    const actor = ctx.actor(opts.as);
-    const state = await act(ctx, name, 'updateSettings', {
-      actor,
-      environment: opts.environment,
-      countryCodes: opts.countries.split(',').filter((c) => c.trim() !== ''),
-      syncMode: opts.sync as 'continuous' | 'one-off',
-      ...(opts.linkCustomization ? { linkCustomizationName: opts.linkCustomization } : {}),
+  actionCommand('updateSettings')
+    .option('--countries <codes>', 'comma-separated subset of US,CA,ES,FR,GB,IE,NL (empty: the environment default)', '')
+    .requiredOption('--sync <mode>', 'continuous or one-off')
+    .option('--environment <env>', 'sandbox or production', 'sandbox')
+    .option('--link-customization <name>', 'the Link customization to use')
+    .action(async (name: string, opts: CommonOptions & { countries: string; sync: string; environment: string; linkCustomization?: string }) => {
+      const actor = ctx.actor(opts.as);
+      const state = await act(ctx, name, 'updateSettings', {
+        actor,
+        environment: opts.environment,
+        countryCodes: opts.countries.split(',').filter((c) => c.trim() !== ''),
+        syncMode: opts.sync as 'continuous' | 'one-off',
+        ...(opts.linkCustomization ? { linkCustomizationName: opts.linkCustomization } : {}),
+      });
+      print(ctx, state, opts.json);
     });
-    print(ctx, state, opts.json);
-  });
 
-  withActor(
-    program
-      .command('credentials <name>')
-      .description('enter the client_id; the Sandbox secret is read from stdin (first line) or a hidden prompt')
-      .requiredOption('--client-id <id>', 'the Plaid client_id')
-      .option('--with-development-secret', 'also read the legacy Development secret (second line)'),
-  ).action(async (name: string, opts: CommonOptions & { clientId: string; withDevelopmentSecret?: boolean }) => {
-    const actor = ctx.actor(opts.as);
-    const clientId = ClientIdSchema.safeParse(opts.clientId);
-    if (!clientId.success) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${describeIssues(clientId.error)}.`);
-    const prompts = ['Sandbox secret', ...(opts.withDevelopmentSecret ? ['Development secret (legacy)'] : [])];
-    const [sandbox, development] = await readSecretLines(ctx.io, prompts);
-    const secrets = [
-      { kind: 'sandbox' as const, value: parseSecret(sandbox, 'Sandbox secret') },
-      ...(opts.withDevelopmentSecret ? [{ kind: 'development' as const, value: parseSecret(development, 'Development secret') }] : []),
-    ];
-    const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
-      actor,
-      clientId: clientId.data,
-      sandboxSecret: sandboxSecret as SecretRef,
-      ...(developmentSecret ? { developmentSecret } : {}),
-    }));
-    print(ctx, state, opts.json);
-  });
+  actionCommand('submitCredentials', 'the Sandbox secret from stdin, first line, or a hidden prompt')
+    .requiredOption('--client-id <id>', 'the Plaid client_id')
+    .option('--with-development-secret', 'also read the legacy Development secret (second line)')
+    .action(async (name: string, opts: CommonOptions & { clientId: string; withDevelopmentSecret?: boolean }) => {
+      const actor = ctx.actor(opts.as);
+      const clientId = ClientIdSchema.safeParse(opts.clientId);
+      if (!clientId.success) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${describeIssues(clientId.error)}.`);
+      const prompts = ['Sandbox secret', ...(opts.withDevelopmentSecret ? ['Development secret (legacy)'] : [])];
+      const [sandbox, development] = await readSecretLines(ctx.io, prompts);
+      const secrets = [
+        { kind: 'sandbox' as const, value: parseSecret(sandbox, 'Sandbox secret') },
+        ...(opts.withDevelopmentSecret ? [{ kind: 'development' as const, value: parseSecret(development, 'Development secret') }] : []),
+      ];
+      const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
+        actor,
+        clientId: clientId.data,
+        sandboxSecret: sandboxSecret as SecretRef,
+        ...(developmentSecret ? { developmentSecret } : {}),
+      }));
+      print(ctx, state, opts.json);
+    });
 
   const secretCheck = (
-    command: string,
-    description: string,
+    action: 'submitProductionSecret' | 'rotateSecret',
     kindOf: (opts: Record<string, string>) => 'sandbox' | 'production',
     extra: (c: Command) => Command,
   ) =>
-    waitOptions(extra(withActor(program.command(`${command} <name>`).description(description)))).action(
+    waitOptions(extra(actionCommand(action, 'the secret from stdin, first line, or a hidden prompt'))).action(
       async (name: string, opts: CommonOptions & { wait: boolean; timeout: string } & Record<string, string>) => {
         const actor = ctx.actor(opts.as);
         const kind = kindOf(opts);
         const [line] = await readSecretLines(ctx.io, [`${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`]);
         const value = parseSecret(line, `${kind === 'sandbox' ? 'Sandbox' : 'Production'} secret`);
-        const rotation = command === 'rotate-secret';
+        const rotation = action === 'rotateSecret';
         let state: StateView = rotation
           ? await actWithSecrets(ctx, name, 'rotateSecret', [{ kind, value }], ([secret]) => ({ actor, kind, secret: secret as SecretRef }))
           : await actWithSecrets(ctx, name, 'submitProductionSecret', [{ kind, value }], ([secret]) => ({ actor, secret: secret as SecretRef }));
@@ -346,15 +349,14 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       },
     );
 
-  secretCheck('production-secret', 'enter the Production secret (stdin first line or a hidden prompt); it is verified before use', () => 'production', (c) => c);
+  secretCheck('submitProductionSecret', () => 'production', (c) => c);
   secretCheck(
-    'rotate-secret',
-    'replace a secret after enablement (stdin first line or a hidden prompt); the new one is verified first',
+    'rotateSecret',
     (o) => (o.kind === 'production' ? 'production' : 'sandbox'),
     (c) => c.addOption(new Option('--kind <kind>', 'which secret').choices(['sandbox', 'production']).makeOptionMandatory()),
   );
 
-  waitOptions(withActor(program.command('sandbox-test <name>').description('run the Sandbox test against Plaid'))).action(
+  waitOptions(actionCommand('runSandboxTest')).action(
     async (name: string, opts: CommonOptions & { wait: boolean; timeout: string }) => {
       const actor = ctx.actor(opts.as);
       let state: StateView = await act(ctx, name, 'runSandboxTest', { actor });

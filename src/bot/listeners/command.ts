@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { isPlaidSetupError } from '../../errors';
 import type { ActionName, Actor } from '../../shared/schemas';
+import { ACTION_SURFACE } from '../../shared/surface';
 import { SLASH_COMMAND } from '../../slack/ids';
 import { checklistMessage, headline, helpText, historyMessage } from '../../slack/views';
 import { escapeMrkdwn } from '../../slack/views/text';
@@ -64,7 +65,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
             await ctx.openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, tell);
             return;
           }
-          const args = commandArgs(parsed.action, actor, parsed.action === 'approveProduction' ? text : parsed.rest, requestId);
+          const args = commandArgs(parsed.action, actor, ACTION_SURFACE[parsed.action].decision ? text : parsed.rest, requestId);
           await ctx.perform(setupId, parsed.action, args as never, { updateId: `slack-command-${command.trigger_id}`, groups: person.groups }, tell);
           return;
         }
@@ -82,18 +83,9 @@ function splitRequestId(rest: string): { requestId?: string; text: string } {
   return match ? { requestId: match[1] as string, text: match[2] as string } : { text: rest };
 }
 
-/** Arguments for an action typed as a slash subcommand; free text after the name is the note or reason. */
+/** Arguments for an action typed as a slash subcommand: the request it decides, and the free text its surface takes. */
 function commandArgs(action: ActionName, actor: Actor, rest: string, requestId?: string): Record<string, unknown> {
+  const surface = ACTION_SURFACE[action];
   const text = rest.trim();
-  switch (action) {
-    case 'requestProduction':
-      return { actor, ...(text ? { note: text } : {}) };
-    case 'approveProduction':
-      return { actor, ...(requestId ? { requestId } : {}), ...(text ? { comment: text } : {}) };
-    case 'disable':
-    case 'cancel':
-      return { actor, ...(text ? { reason: text } : {}) };
-    default:
-      return { actor };
-  }
+  return { actor, ...(surface.decision && requestId ? { requestId } : {}), ...(surface.text && text ? { [surface.text]: text } : {}) };
 }

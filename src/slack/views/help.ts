@@ -2,7 +2,8 @@
  * What `/plaid-setup help` says: every subcommand, including one per checklist action
  * (the same actions as the checklist's buttons).
  */
-import { REDIRECT_URI, type ActionName } from '../../shared/schemas';
+import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
+import { ACTION_SURFACE } from '../../shared/surface';
 import { escapeMrkdwn } from './text';
 
 interface HelpLine {
@@ -18,22 +19,15 @@ export const GENERAL_COMMANDS: readonly HelpLine[] = [
   { usage: 'help', what: 'show this help' },
 ];
 
-/** One subcommand per action, in checklist order. */
-export const ACTION_HELP: Readonly<Record<ActionName, HelpLine>> = {
-  confirmRedirect: { usage: 'confirm-redirect <name>', what: `confirm ${REDIRECT_URI} is an allowed redirect URI in Plaid` },
-  submitCredentials: { usage: 'credentials <name>', what: 'enter the client_id and Sandbox secret (opens a form)' },
-  updateSettings: { usage: 'settings <name>', what: 'choose environment, country codes, sync mode, Link customization (opens a form)' },
-  runSandboxTest: { usage: 'sandbox-test <name>', what: 'run the Sandbox test against Plaid' },
-  confirmCodat: { usage: 'confirm-codat <name>', what: 'confirm the values (or the Production secret) are entered in the Codat Portal' },
-  requestProduction: { usage: 'request-production <name> [note]', what: 'ask an approver to approve production' },
-  approveProduction: { usage: 'approve <name>', what: 'approve production (approvers; not your own request)' },
-  rejectProduction: { usage: 'reject <name>', what: 'reject production with a reason (approvers; opens a form)' },
-  submitProductionSecret: { usage: 'production-secret <name>', what: 'enter the Production secret (opens a form)' },
-  enable: { usage: 'enable <name>', what: 'enable the integration' },
-  disable: { usage: 'disable <name> [reason]', what: 'disable the integration' },
-  rotateSecret: { usage: 'rotate-secret <name>', what: 'replace the Sandbox or Production secret (opens a form)' },
-  cancel: { usage: 'cancel <name> [reason]', what: 'cancel the setup for good' },
-};
+/** One subcommand per action, in checklist order, from the actions' surface (shared/surface.ts). */
+export const ACTION_HELP: Readonly<Record<ActionName, HelpLine>> = Object.fromEntries(
+  ACTION_NAMES.map((action) => {
+    const s = ACTION_SURFACE[action];
+    // A decision with a form binds the request the form shows; without one it must name it.
+    const usage = `${s.command} <name>${s.decision ? (s.form ? ' [request-id]' : ' <request-id>') : ''}${s.text ? ` [${s.text}]` : ''}`;
+    return [action, { usage, what: `${s.summary}${s.form ? ' (opens a form)' : ''}` }];
+  }),
+) as Record<ActionName, HelpLine>;
 
 const line = (l: HelpLine) => `• \`/plaid-setup ${escapeMrkdwn(l.usage)}\` · ${escapeMrkdwn(l.what)}`;
 
