@@ -52,6 +52,9 @@ test(`ack latency over ${ROUNDS} rounds`, async () => {
         clicks.push(c.ms);
       }
       lines.push(report('/plaid-setup status (slash command)', status), report('button click (Change settings)', clicks));
+      // Handlers go on after their ack: let the last ones finish before the connections close under them.
+      await waitFor(() => world.slack.callsTo('views.open').length, (n) => n > ROUNDS, 'every click to open its modal');
+      await waitFor(() => world.driver.responses.length, (n) => n >= ROUNDS + 1, 'every status to be answered');
     });
   } finally {
     await world.close();
