@@ -2,10 +2,9 @@
  * The workflow's contract: its name, id scheme, task queue, updates, query and search
  * attributes. The workflow, worker, CLI, bot and tests all import these definitions.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionArgs, ActionName } from './schemas';
-import { SETUP_SLUG_PATTERN } from './schemas';
+import { ACTION_NAMES, SETUP_SLUG_PATTERN, type ActionArgs, type ActionName } from './schemas';
 import type { SetupState } from '../domain/state';
 
 export const WORKFLOW_TYPE = 'plaidSetupWorkflow';
@@ -47,25 +46,11 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Bool'> = 
   [searchAttributes.enabled.name]: 'Bool',
 };
 
-function action<N extends ActionName>(name: N) {
-  return defineUpdate<SetupState, [ActionArgs<N>]>(name);
-}
+/** One Temporal Update per checklist action, named after it, taking its arguments and answering the new state. */
+export type ActionUpdates = { readonly [N in ActionName]: UpdateDefinition<SetupState, [ActionArgs<N>], N> };
 
-export const updates = {
-  confirmRedirect: action('confirmRedirect'),
-  submitCredentials: action('submitCredentials'),
-  updateSettings: action('updateSettings'),
-  runSandboxTest: action('runSandboxTest'),
-  confirmCodat: action('confirmCodat'),
-  requestProduction: action('requestProduction'),
-  approveProduction: action('approveProduction'),
-  rejectProduction: action('rejectProduction'),
-  submitProductionSecret: action('submitProductionSecret'),
-  enable: action('enable'),
-  disable: action('disable'),
-  rotateSecret: action('rotateSecret'),
-  cancel: action('cancel'),
-} satisfies { [N in ActionName]: ReturnType<typeof action<N>> };
+// Built from the action names, so a new action needs no line here; the type says what each entry is.
+export const updates = Object.fromEntries(ACTION_NAMES.map((name) => [name, defineUpdate(name)])) as unknown as ActionUpdates;
 
 export const stateQuery = defineQuery<SetupState>('state');
 
