@@ -5,9 +5,9 @@
  * up here; adding an action means a schema, an entry here, its view and its test.
  */
 import { REDIRECT_URI, type ActionName, type ParsedActionArgs, type StepId } from '../shared/schemas';
-import { describeSubject, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
+import { describeSubject, failApproval, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
-import type { ActorRef, DatedProblem, SetupState } from './state';
+import type { ActorRef, SetupState } from './state';
 import {
   confirmTarget,
   describeSettings,
@@ -198,15 +198,16 @@ export const ACTIONS: ActionTable = {
     check: checkDecision,
     apply(state, args, now, by) {
       Object.assign(decided(state), { decision: 'rejected', decidedBy: by, decidedAt: now, reason: args.reason });
-      const problem: DatedProblem = {
-        code: 'PRODUCTION_REJECTED',
-        message: `${by.displayName} rejected the production request: ${args.reason}`,
-        action: 'Address the reason, then request production again.',
-        at: now,
-      };
-      mark(state, 'production_approval', 'failed', now, by, problem.message, { error: problem });
-      mark(state, 'production_request', 'waiting', now, by, problem.action);
-      state.lastError = { ...problem, step: 'production_approval' };
+      failApproval(
+        state,
+        {
+          code: 'PRODUCTION_REJECTED',
+          message: `${by.displayName} rejected the production request: ${args.reason}`,
+          action: 'Address the reason, then request production again.',
+          at: now,
+        },
+        by,
+      );
     },
   },
 

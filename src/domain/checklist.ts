@@ -4,6 +4,7 @@
  * timers move the steps. No Temporal API here, so every rule can be tested directly; the
  * workflow wraps these functions in update handlers.
  */
+import { hexToBytes } from '@noble/hashes/utils';
 import type { ZodType } from 'zod';
 import {
   ACTION_NAMES,
@@ -24,8 +25,9 @@ import {
 import { rolesUnder, type AccessPolicy } from './access';
 import { ruleOf } from './actions';
 import { assertionProblem, verifyAssertion } from './assertion';
+import { failApproval } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
-import type { ActorRef, DatedProblem, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
+import type { ActorRef, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
 import { PERSON_ACTIONS, actorRef, confirmTarget, mark, step, touch } from './steps';
 
 export function initialState(input: {
@@ -96,16 +98,10 @@ export function authorize(access: AccessContext, update: string, setupId: string
       'This worker was started without an access policy, so it allows nothing; start it with plaid-setup worker or dev.',
     );
   }
-  const keys = policy.assertionKeys.map(hexBytes);
+  const keys = policy.assertionKeys.map((hex) => hexToBytes(hex));
   const check = verifyAssertion(keys, raw, { update, setupId, ...(access.updateId ? { updateId: access.updateId } : {}) }, access.now);
   if (!check.ok) throw new ActionRejected(REJECTION_CODES.UNAUTHENTICATED, assertionProblem(check.reason));
   return rolesUnder(policy, actorId, check.groups);
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }
 
 /**
@@ -292,15 +288,16 @@ export function expireApproval(state: SetupState, now: string): void {
   const request = state.production as NonNullable<SetupState['production']>;
   request.decision = 'expired';
   request.decidedAt = now;
-  const problem: DatedProblem = {
-    code: 'APPROVAL_EXPIRED',
-    message: `No approver decided on the production request by ${request.expiresAt}.`,
-    action: 'Request production again, and ask an approver to decide.',
-    at: now,
-  };
-  mark(state, 'production_approval', 'failed', now, undefined, problem.message, { error: problem });
-  mark(state, 'production_request', 'waiting', now, undefined, problem.action);
-  state.lastError = { ...problem, step: 'production_approval' };
+  failApproval(
+    state,
+    {
+      code: 'APPROVAL_EXPIRED',
+      message: `No approver decided on the production request by ${request.expiresAt}.`,
+      action: 'Request production again, and ask an approver to decide.',
+      at: now,
+    },
+    undefined,
+  );
   touch(state, now);
 }
 

@@ -3,7 +3,7 @@
  * supersedes it, and the check that only approved values are enabled.
  */
 import { ActionRejected, REJECTION_CODES } from './rejections';
-import type { ActorRef, ApprovalSubject, SetupState } from './state';
+import type { ActorRef, ApprovalSubject, DatedProblem, SetupState } from './state';
 import { PERSON_ACTIONS, countriesFor, mark } from './steps';
 
 /** Enabling needs an approval of exactly the values that would be enabled. */
@@ -13,11 +13,11 @@ export function refuseUnlessApproved(state: SetupState): void {
     throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, "Can't enable the integration: production is not approved; request production first.");
   }
   const changed = subjectChanges(request.subject, subjectOf(state));
-  if (state.data.environment !== request.subject.environment) changed.push(`environment (${state.data.environment}, approved ${request.subject.environment})`);
+  if (state.data.environment !== request.subject.environment) changed.push({ field: 'environment', now: state.data.environment, approved: request.subject.environment });
   if (changed.length > 0) {
     throw new ActionRejected(
       REJECTION_CODES.NOT_ALLOWED_NOW,
-      `Can't enable: ${changed.join(', ')} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
+      `Can't enable: ${describeChanges(changed)} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
     );
   }
 }
@@ -34,23 +34,45 @@ export function subjectOf(state: SetupState): ApprovalSubject {
   };
 }
 
-/** Which approved values differ in `now`, in words. */
-export function subjectChanges(approved: ApprovalSubject, now: ApprovalSubject): string[] {
-  const changes: string[] = [];
-  if (approved.clientId !== now.clientId) changes.push(`client_id (${now.clientId}, approved ${approved.clientId})`);
-  if (approved.countryCodes.join(',') !== now.countryCodes.join(',')) {
-    changes.push(`country codes (${now.countryCodes.join(',')}, approved ${approved.countryCodes.join(',')})`);
-  }
-  if (approved.syncMode !== now.syncMode) changes.push(`sync mode (${now.syncMode}, approved ${approved.syncMode})`);
-  if ((approved.linkCustomizationName ?? '') !== (now.linkCustomizationName ?? '')) {
-    changes.push(`Link customization (${now.linkCustomizationName ?? 'none'}, approved ${approved.linkCustomizationName ?? 'none'})`);
-  }
-  return changes;
+/** One approved value that differs now. */
+export interface SubjectChange {
+  field: string;
+  now: string;
+  approved: string;
+}
+
+/** Which approved values differ in `now`, each as the field and both values. */
+export function subjectChanges(approved: ApprovalSubject, now: ApprovalSubject): SubjectChange[] {
+  // A missing Link customization compares as empty (a customization may be named "none") and reads as "none".
+  const fields: Array<[string, (s: ApprovalSubject) => string, (v: string) => string]> = [
+    ['client_id', (s) => s.clientId, (v) => v],
+    ['country codes', (s) => s.countryCodes.join(','), (v) => v],
+    ['sync mode', (s) => s.syncMode, (v) => v],
+    ['Link customization', (s) => s.linkCustomizationName ?? '', (v) => v || 'none'],
+  ];
+  return fields
+    .filter(([, value]) => value(approved) !== value(now))
+    .map(([field, value, shown]) => ({ field, now: shown(value(now)), approved: shown(value(approved)) }));
+}
+
+/** `country codes (US,CA, approved US)`, joined: the changes in words. */
+function describeChanges(changes: readonly SubjectChange[]): string {
+  return changes.map((c) => `${c.field} (${c.now}, approved ${c.approved})`).join(', ');
 }
 
 export function describeSubject(subject: ApprovalSubject): string {
   const link = subject.linkCustomizationName ? `, Link customization "${subject.linkCustomizationName}"` : '';
   return `client_id ${subject.clientId}, countries ${subject.countryCodes.join(',')}, ${subject.syncMode} sync${link}`;
+}
+
+/**
+ * A request that ended without approval (rejected, or expired): the approval step shows
+ * why, and production can be requested again.
+ */
+export function failApproval(state: SetupState, problem: DatedProblem, by: ActorRef | undefined): void {
+  mark(state, 'production_approval', 'failed', problem.at, by, problem.message, { error: problem });
+  mark(state, 'production_request', 'waiting', problem.at, by, problem.action);
+  state.lastError = { ...problem, step: 'production_approval' };
 }
 
 /**
@@ -64,9 +86,9 @@ export function supersedeIfChanged(state: SetupState, now: string, by: ActorRef)
   if (changed.length === 0) return;
   request.decision = 'superseded';
   request.decidedAt = now;
-  request.reason = `changed after the request: ${changed.join(', ')}`;
+  request.reason = `changed after the request: ${describeChanges(changed)}`;
   request.messagesClosed = false;
-  const why = `${changed.map((c) => c.replace(/ \(.*$/, '')).join(', ')} changed by ${by.displayName} after production request ${request.id}`;
+  const why = `${changed.map((c) => c.field).join(', ')} changed by ${by.displayName} after production request ${request.id}`;
   mark(state, 'production_request', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_request}`);
   mark(state, 'production_approval', 'waiting', now, by, `Re-opened: ${why}. ${PERSON_ACTIONS.production_approval}`);
   if (state.lastError?.step === 'production_approval') state.lastError = undefined;
