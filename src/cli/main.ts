@@ -14,8 +14,6 @@ import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/
 import { ACTION_SURFACE, type ActionSurface } from '../shared/surface';
 import { setupIdOf } from '../temporal/client/setups';
 import { CliContext, type CliLimits, type Io } from './context';
-
-export type { CliLimits };
 import { devCommand, workerCommand } from './dev';
 import { formatState, type StateView } from './format';
 import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
@@ -23,7 +21,7 @@ import { parseSecret, readSecretLines } from './secret-input';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-const DEFAULT_LIMITS: CliLimits = { updateTimeoutMs: 30_000 };
+export type { CliLimits };
 
 /** What each kind of free text means, as a CLI option's help. */
 const TEXT_OPTIONS: Record<NonNullable<ActionSurface['text']>, string> = {
@@ -377,7 +375,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   return program;
 }
 
-export async function main(argv: string[], io: Io = defaultIo(), limits: CliLimits = DEFAULT_LIMITS): Promise<number> {
+/** `limits` are for tests; without them the setups client's own defaults hold. */
+export async function main(argv: string[], io: Io = defaultIo(), limits?: CliLimits): Promise<number> {
   let ctx: CliContext | undefined;
   let code: number = EXIT.ok;
   try {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { AuditFormat } from '../audit/export';
-import type { ActionName } from '../shared/schemas';
+import { RequestIdSchema, type ActionName } from '../shared/schemas';
 
 export const SLASH_COMMAND = '/plaid-setup';
 
@@ -106,6 +106,6 @@ export function parseButtonValue(value: string | undefined): { setupId: string; 
 export const ViewMetadataSchema = z.object({
   setupId: z.string().min(1).max(64),
   channel: z.string().max(32).optional(),
-  requestId: z.string().regex(/^pr-[0-9]{1,6}$/).optional(),
+  requestId: RequestIdSchema.optional(),
 });
 export type ViewMetadata = z.infer<typeof ViewMetadataSchema>;

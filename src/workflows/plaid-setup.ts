@@ -18,7 +18,7 @@ import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
-import { ACTION_NAMES, ActorSchema, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
+import { ACTION_NAMES, ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
 import { countriesFor } from '../domain/steps';
@@ -76,7 +76,7 @@ function checkStart(input: SetupInput): string {
   }
   try {
     const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.data.id, input);
-    if (!roles.includes('operator')) throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an operator; only people listed in PLAID_SETUP_OPERATORS can start a setup.`);
+    if (!roles.includes('operator')) throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an operator; only people listed in ${ROLE_VARIABLES.operator} can start a setup.`);
   } catch (err) {
     if (err instanceof ActionRejected) throw refuse(err.message);
     throw err;

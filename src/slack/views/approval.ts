@@ -4,7 +4,8 @@
  * that a request expired. The notifier picks one per Notification.
  */
 import type { KnownBlock } from '@slack/types';
-import { STEP_TITLES } from '../../shared/schemas';
+import { ACTION_NAMES, STEP_TITLES } from '../../shared/schemas';
+import { ACTION_SURFACE } from '../../shared/surface';
 import type { Notification, ProductionRequest } from '../../domain/state';
 import { buttonValue } from '../ids';
 import { ACTION_BUTTONS, actionBlocks } from './buttons';
@@ -31,7 +32,8 @@ export type ApprovalRequestedNotification = Extract<Notification, { kind: 'appro
 export type ApprovalExpiredNotification = Extract<Notification, { kind: 'approval_expired' }>;
 
 const FREE_TEXT_MAX = 1000;
-const DECISIONS = ['approveProduction', 'rejectProduction'] as const;
+/** The actions that decide a production request: Approve and Reject. */
+const DECISIONS = ACTION_NAMES.filter((action) => ACTION_SURFACE[action].decision);
 
 const fallback = (text: string) => truncateMrkdwn(escapeMrkdwn(text), LIMITS.fallbackText);
 

@@ -5,6 +5,7 @@
  */
 import type { ActionsBlock, Button, ConfirmationDialog } from '@slack/types';
 import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
+import { ACTION_SURFACE } from '../../shared/surface';
 import { availableActions, pendingConfirmation } from '../../domain/checklist';
 import { BUTTON_ACTIONS, buttonValue, type ButtonId } from '../ids';
 import type { SetupView } from './summary';
@@ -87,14 +88,12 @@ function confirmFor(action: ActionName, view: SetupView): ConfirmationDialog | u
   }
 }
 
-const DECISIONS: ReadonlySet<ActionName> = new Set(['approveProduction', 'rejectProduction']);
-
 export function actionButton(action: ActionName, view: SetupView): Button {
   const button: Button = {
     type: 'button',
     action_id: ACTION_BUTTONS[action],
     text: plain(buttonLabel(action, view), LIMITS.buttonText),
-    value: buttonValue(view.setupId, DECISIONS.has(action) ? view.production?.id : undefined),
+    value: buttonValue(view.setupId, ACTION_SURFACE[action].decision ? view.production?.id : undefined),
   };
   if (action === 'approveProduction') button.style = 'primary';
   if (action === 'rejectProduction' || action === 'cancel') button.style = 'danger';
