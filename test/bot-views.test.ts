@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import { COMMAND_ACTIONS } from '../src/shared/surface';
 import type { AuditRow } from '../src/audit/export';
 import { BUTTON_ACTIONS, FIELD_ACTION_ID, FIELDS, HISTORY_EXPORTS, VIEWS, type ButtonId, type ViewMetadata } from '../src/slack/ids';
 import {
@@ -34,10 +33,11 @@ import {
   type SubmittedValues,
 } from '../src/slack/views';
 import { fitBlocks, truncateMrkdwn } from '../src/slack/views/text';
-import { ACTION_NAMES, STEP_IDS, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../src/shared/schemas';
+import { STEP_IDS, type Actor, type SecretKind, type SecretRef } from '../src/shared/schemas';
 import type { SetupState } from '../src/domain/state';
 import { applyAction, availableActions, finishJob, initialState, publicView } from '../src/domain/checklist';
 import { policyWith, validateSigned } from './support/policy';
+import { COMMAND_ACTIONS, ACTION_NAMES, type ActionArgs, type ActionName } from '../src/shared/actions';
 
 // ---------------------------------------------------------------------------------------
 // Fixtures: actors, secrets as the vault would hold them, and a walk through the steps.

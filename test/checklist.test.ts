@@ -2,7 +2,7 @@
  * Rules of the pure checklist that need no server: the reminder back-off schedule,
  * country defaults per environment, and role checks for every action.
  */
-import { ACTION_NAMES, ACTION_ROLES, type ActionName, type Actor } from '../src/shared/schemas';
+import { type Actor } from '../src/shared/schemas';
 import { policyWith, validateSigned } from './support/policy';
 import type { SetupState } from '../src/domain/state';
 import { ActionRejected } from '../src/domain/rejections';
@@ -16,6 +16,7 @@ import {
   pendingConfirmation,
   recordReminder,
 } from '../src/domain/checklist';
+import { ACTION_NAMES, declarationOf, type ActionName } from '../src/shared/actions';
 
 const HOUR = 3_600_000;
 const created = '2026-01-01T00:00:00.000Z';
@@ -72,7 +73,7 @@ const validArgs: Record<ActionName, Record<string, unknown>> = {
 };
 
 test.each(ACTION_NAMES)('%s is refused to someone without its role, before any step rule', (action) => {
-  const needed = ACTION_ROLES[action];
+  const needed = declarationOf(action).role;
   const others = (['operator', 'approver', 'auditor'] as const).filter((r) => r !== needed);
   const actor: Actor = { id: 'U9', displayName: 'Mallory', source: 'slack' };
   const attempt = () => validateSigned(policyWith({ U9: others }), fresh(), action, { actor, ...validArgs[action] });

@@ -6,9 +6,8 @@
 import type { EmulatedUser } from './emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
-import { COMMAND_ACTIONS } from '../src/shared/surface';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';
-import { ACTION_ROLES, type ActionName, type Role } from '../src/shared/schemas';
+import { type Role } from '../src/shared/schemas';
 import { fingerprint } from '../src/vault/vault';
 import { type Harness, actors, journeyToProductionRequest, newSecret, waitFor } from './support/harness';
 import {
@@ -24,6 +23,7 @@ import {
   type SlackWorld,
 } from './support/slack-world';
 import { useWorld } from './support/world';
+import { COMMAND_ACTIONS, declarationOf, type ActionName } from '../src/shared/actions';
 
 let plaid: PlaidEmulator;
 let h: Harness;
@@ -261,7 +261,7 @@ describe('every role × action pair, through /plaid-setup', () => {
         if (action === 'cancel' || action === 'confirmRedirect') continue;
         for (const [user, roles] of people) {
           const text = await answer(user, `${sub} matrix`);
-          const role = ACTION_ROLES[action];
+          const role = declarationOf(action).role;
           const denied = text.includes(`needs the ${role} role`);
           expect({ sub, user: user.name, denied }).toEqual({ sub, user: user.name, denied: !roles.includes(role) });
           if (denied) denials.push(`${user.id} ${action}`);

@@ -1,9 +1,9 @@
+import { type ActionName, COMMAND_ACTIONS } from '../shared/actions';
+
 /**
  * `/plaid-setup` text, parsed: a subcommand and its arguments. Anything else is `help`
  * with the reason, so the user is told what to type.
  */
-import type { ActionName } from '../shared/schemas';
-import { COMMAND_ACTIONS } from '../shared/surface';
 
 
 export type SlashCommand =

@@ -11,14 +11,14 @@ import { availableActions } from '../domain/checklist';
 import type { SetupView } from '../domain/state';
 import { isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
-import { ACTION_NAMES, ACTION_ROLES, HISTORY_READERS, ROLE_VARIABLES, ROLES, type ActionArgs, type ActionName, type Actor, type Role } from '../shared/schemas';
-import { ACTION_SURFACE, type ActionForm } from '../shared/surface';
+import { HISTORY_READERS, ROLE_VARIABLES, ROLES, type Actor, type Role } from '../shared/schemas';
 import type { RoleDirectory } from '../slack/directory';
-import { BUTTON_ACTIONS, BUTTONS, type ButtonId, type ViewMetadata } from '../slack/ids';
+import { ACTION_BUTTONS, BUTTON_ACTIONS, type ButtonId, type ViewMetadata } from '../slack/ids';
 import { credentialsModal, headline, productionSecretModal, rejectModal, rotateModal, settingsModal } from '../slack/views';
 import { escapeMrkdwn } from '../slack/views/text';
 import type { ActOptions, SetupClient } from '../temporal/client/setups';
 import type { Vault } from '../vault/vault';
+import { ACTION_NAMES, declarationOf, type ActionArgs, type ActionName, type ActionForm } from '../shared/actions';
 
 export interface BotDeps {
   setups: SetupClient;
@@ -42,25 +42,28 @@ export interface Person {
   groups: string[];
 }
 
-/** Each form of shared/surface.ts in Slack: the button that opens it and the modal it is. */
-const FORMS: Record<ActionForm, { button: ButtonId; modal: (meta: ViewMetadata, view: SetupView) => object }> = {
-  credentials: { button: BUTTONS.openCredentials, modal: credentialsModal },
-  settings: { button: BUTTONS.openSettings, modal: settingsModal },
-  productionSecret: { button: BUTTONS.openProductionSecret, modal: productionSecretModal },
-  reject: { button: BUTTONS.openReject, modal: rejectModal },
-  rotate: { button: BUTTONS.openRotate, modal: rotateModal },
+type Modal = (meta: ViewMetadata, view: SetupView) => object;
+
+/** The modal each form of shared/actions.ts is in Slack. */
+const MODALS: Record<ActionForm, Modal> = {
+  credentials: credentialsModal,
+  settings: settingsModal,
+  productionSecret: productionSecretModal,
+  reject: rejectModal,
+  rotate: rotateModal,
 };
 
+/** The actions that collect their fields in a form first. */
+const FORM_ACTIONS = ACTION_NAMES.flatMap((action) => {
+  const form = declarationOf(action).form;
+  return form ? [{ action, form, button: ACTION_BUTTONS[action] }] : [];
+});
+
 /** Buttons that open a modal instead of acting at once. Maps: keys come from Slack payloads, and a Map has no prototype keys. */
-export const MODAL_BUTTONS: ReadonlyMap<ButtonId, (meta: ViewMetadata, view: SetupView) => object> = new Map(Object.values(FORMS).map((f) => [f.button, f.modal]));
+export const MODAL_BUTTONS: ReadonlyMap<ButtonId, Modal> = new Map(FORM_ACTIONS.map((f) => [f.button, MODALS[f.form]]));
 
 /** The same modals, reached from a slash subcommand: every action with a form. */
-export const MODAL_ACTIONS: ReadonlyMap<ActionName, ButtonId> = new Map(
-  ACTION_NAMES.flatMap((action) => {
-    const form = ACTION_SURFACE[action].form;
-    return form ? [[action, FORMS[form].button] as const] : [];
-  }),
-);
+export const MODAL_ACTIONS: ReadonlyMap<ActionName, ButtonId> = new Map(FORM_ACTIONS.map((f) => [f.action, f.button]));
 
 export class BotContext {
   constructor(readonly deps: BotDeps) {}
@@ -74,7 +77,7 @@ export class BotContext {
 
   /** The role check at the moment of the click; a denial is a security event. */
   async allowed(person: Person, action: ActionName, setupId: string | undefined, tell: Tell): Promise<boolean> {
-    const role = ACTION_ROLES[action];
+    const role = declarationOf(action).role;
     if (person.roles.includes(role)) return true;
     await this.deps.security.record({ kind: 'denied', actor: person.actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
     await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLES[role]}. Ask an admin of plaid-setup.`);
@@ -136,7 +139,7 @@ export class BotContext {
         return;
       }
       // A rejection typed without a request id is about the request the modal shows.
-      const bound = button === BUTTONS.openReject && !meta.requestId && view.production ? { ...meta, requestId: view.production.id } : meta;
+      const bound = button === ACTION_BUTTONS.rejectProduction && !meta.requestId && view.production ? { ...meta, requestId: view.production.id } : meta;
       await client.views.open({ trigger_id: triggerId, view: build(bound, view) as never });
     } catch (err) {
       if (isPlaidSetupError(err)) await tell(err.message);

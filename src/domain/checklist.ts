@@ -6,29 +6,15 @@
  */
 import { hexToBytes } from '@noble/hashes/utils';
 import type { ZodType } from 'zod';
-import {
-  ACTION_NAMES,
-  ACTION_ROLES,
-  ActionArgSchemas,
-  DEFAULT_COUNTRIES,
-  REDIRECT_URI,
-  ROLE_VARIABLES,
-  STEP_IDS,
-  STEP_TITLES,
-  describeIssues,
-  type ActionName,
-  type Actor,
-  type ParsedActionArgs,
-  type Role,
-  type StepId,
-} from '../shared/schemas';
+import { DEFAULT_COUNTRIES, REDIRECT_URI, ROLE_VARIABLES, STEP_IDS, STEP_TITLES, describeIssues, type Actor, type Role, type StepId } from '../shared/schemas';
 import { rolesUnder, type AccessPolicy } from './access';
-import { ruleOf } from './actions';
+import { ruleOf } from './rules';
 import { assertionProblem, verifyAssertion } from './assertion';
 import { failApproval } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
 import type { ActorRef, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
 import { PERSON_ACTIONS, actorRef, confirmTarget, mark, step, touch } from './steps';
+import { ACTION_NAMES, declarationOf, ActionArgSchemas, type ActionName, type ParsedActionArgs } from '../shared/actions';
 
 export function initialState(input: {
   setupId: string;
@@ -111,9 +97,9 @@ export function authorize(access: AccessContext, update: string, setupId: string
  */
 export function validateAction<N extends ActionName>(state: SetupState, name: N, raw: unknown, access: AccessContext): ParsedActionArgs<N> {
   const args = parseArgs(name, raw);
-  const actor = (args as { actor: Actor }).actor;
+  const { actor } = args;
   const roles = authorize(access, name, state.setupId, actor.id, raw);
-  const role = ACTION_ROLES[name];
+  const role = declarationOf(name).role;
   if (!roles.includes(role)) {
     throw new ActionRejected(
       REJECTION_CODES.FORBIDDEN,

@@ -4,8 +4,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { ACTION_NAMES, SETUP_SLUG_PATTERN, type ActionArgs, type ActionName } from './schemas';
+import { SETUP_SLUG_PATTERN } from './schemas';
 import type { SetupState } from '../domain/state';
+import { ACTION_NAMES, type ActionArgs, type ActionName } from './actions';
 
 export const WORKFLOW_TYPE = 'plaidSetupWorkflow';
 export const DEFAULT_TASK_QUEUE = 'plaid-setup';

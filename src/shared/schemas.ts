@@ -169,57 +169,6 @@ export const SettingsInputSchema = z.object({
 export type SettingsInput = z.input<typeof SettingsInputSchema>;
 export type Settings = z.output<typeof SettingsInputSchema>;
 
-const note = z.string().trim().max(1000).optional();
-
-/** Arguments of every human action, keyed by update name. Each carries the actor. */
-export const ActionArgSchemas = {
-  confirmRedirect: z.object({ actor: ActorSchema }),
-  submitCredentials: z.object({
-    actor: ActorSchema,
-    clientId: ClientIdSchema,
-    sandboxSecret: SecretRefSchema,
-    developmentSecret: SecretRefSchema.optional(),
-  }),
-  updateSettings: SettingsInputSchema.extend({ actor: ActorSchema }),
-  runSandboxTest: z.object({ actor: ActorSchema }),
-  confirmCodat: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
-  requestProduction: z.object({ actor: ActorSchema, note }),
-  // The request id is optional here so histories from before it replay; the validator requires it.
-  approveProduction: z.object({ actor: ActorSchema, requestId: RequestIdSchema.optional(), comment: note }),
-  rejectProduction: z.object({
-    actor: ActorSchema,
-    requestId: RequestIdSchema.optional(),
-    reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
-  }),
-  submitProductionSecret: z.object({ actor: ActorSchema, secret: SecretRefSchema }),
-  enable: z.object({ actor: ActorSchema }),
-  disable: z.object({ actor: ActorSchema, reason: note }),
-  rotateSecret: z.object({ actor: ActorSchema, kind: z.enum(['sandbox', 'production']), secret: SecretRefSchema }),
-  cancel: z.object({ actor: ActorSchema, reason: note }),
-} as const;
-
-export type ActionName = keyof typeof ActionArgSchemas;
-export type ActionArgs<N extends ActionName> = z.input<(typeof ActionArgSchemas)[N]>;
-export type ParsedActionArgs<N extends ActionName> = z.output<(typeof ActionArgSchemas)[N]>;
-export const ACTION_NAMES = Object.keys(ActionArgSchemas) as ActionName[];
-
-/** Which role each action needs. */
-export const ACTION_ROLES: Record<ActionName, Role> = {
-  confirmRedirect: 'operator',
-  submitCredentials: 'operator',
-  updateSettings: 'operator',
-  runSandboxTest: 'operator',
-  confirmCodat: 'operator',
-  requestProduction: 'operator',
-  approveProduction: 'approver',
-  rejectProduction: 'approver',
-  submitProductionSecret: 'operator',
-  enable: 'operator',
-  disable: 'operator',
-  rotateSecret: 'operator',
-  cancel: 'operator',
-};
-
 /** Turns zod issues into one sentence a person can act on. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -5,44 +5,38 @@
  */
 import { z } from 'zod';
 import type { AuditFormat } from '../audit/export';
-import { RequestIdSchema, type ActionName } from '../shared/schemas';
+import { RequestIdSchema } from '../shared/schemas';
+import { ACTION_NAMES, declarationOf, type ActionForm, type ActionName, type FormOf } from '../shared/actions';
 
 export const SLASH_COMMAND = '/plaid-setup';
 
-/** Buttons. Each button's `value` is `buttonValue(...)`: the setup id, and for decisions the request id. */
-export const BUTTONS = {
-  confirmRedirect: 'plaid_setup.confirm_redirect',
-  openCredentials: 'plaid_setup.open_credentials',
-  openSettings: 'plaid_setup.open_settings',
-  runSandboxTest: 'plaid_setup.run_sandbox_test',
-  confirmCodat: 'plaid_setup.confirm_codat',
-  requestProduction: 'plaid_setup.request_production',
-  approveProduction: 'plaid_setup.approve_production',
-  openReject: 'plaid_setup.open_reject',
-  openProductionSecret: 'plaid_setup.open_production_secret',
-  enable: 'plaid_setup.enable',
-  disable: 'plaid_setup.disable',
-  openRotate: 'plaid_setup.open_rotate',
-  cancel: 'plaid_setup.cancel',
-} as const;
-export type ButtonId = (typeof BUTTONS)[keyof typeof BUTTONS];
+/** `openSettings` -> `open_settings`, at run time and in the type. */
+type Snake<S extends string> = S extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${Snake<Rest>}` : '';
+const snake = <S extends string>(s: S) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as Snake<S>;
+
+/** An action's button is named for the action, or for the form it opens (`openCredentials`). */
+type ButtonKey<N extends ActionName> = [FormOf<N>] extends [never] ? N : `open${Capitalize<FormOf<N>>}`;
+type ButtonKeys = { [N in ActionName]: ButtonKey<N> }[ActionName];
+
+function buttonKey(action: ActionName): ButtonKeys {
+  const form = declarationOf(action).form;
+  return (form ? `open${form[0]!.toUpperCase()}${form.slice(1)}` : action) as ButtonKeys;
+}
+
+/**
+ * Buttons, one per action, derived from shared/actions.ts. Each button's `value` is
+ * `buttonValue(...)`: the setup id, and for decisions the request id.
+ */
+export const BUTTONS = Object.fromEntries(ACTION_NAMES.map((a) => [buttonKey(a), `plaid_setup.${snake(buttonKey(a))}`])) as {
+  readonly [K in ButtonKeys]: `plaid_setup.${Snake<K>}`;
+};
+export type ButtonId = (typeof BUTTONS)[ButtonKeys];
+
+/** The button that leads to each action. */
+export const ACTION_BUTTONS = Object.fromEntries(ACTION_NAMES.map((a) => [a, BUTTONS[buttonKey(a)]])) as Readonly<Record<ActionName, ButtonId>>;
 
 /** Which checklist action each button leads to (directly, or through its modal). */
-export const BUTTON_ACTIONS: Record<ButtonId, ActionName> = {
-  [BUTTONS.confirmRedirect]: 'confirmRedirect',
-  [BUTTONS.openCredentials]: 'submitCredentials',
-  [BUTTONS.openSettings]: 'updateSettings',
-  [BUTTONS.runSandboxTest]: 'runSandboxTest',
-  [BUTTONS.confirmCodat]: 'confirmCodat',
-  [BUTTONS.requestProduction]: 'requestProduction',
-  [BUTTONS.approveProduction]: 'approveProduction',
-  [BUTTONS.openReject]: 'rejectProduction',
-  [BUTTONS.openProductionSecret]: 'submitProductionSecret',
-  [BUTTONS.enable]: 'enable',
-  [BUTTONS.disable]: 'disable',
-  [BUTTONS.openRotate]: 'rotateSecret',
-  [BUTTONS.cancel]: 'cancel',
-};
+export const BUTTON_ACTIONS = Object.fromEntries(ACTION_NAMES.map((a) => [ACTION_BUTTONS[a], a])) as Readonly<Record<ButtonId, ActionName>>;
 
 /** The action a clicked button leads to; undefined for any other action_id (never a prototype member). */
 export function buttonAction(actionId: string): ActionName | undefined {
@@ -59,14 +53,10 @@ export const HISTORY_EXPORTS: Record<AuditFormat, string> = {
   json: 'plaid_setup_history.export_json',
 };
 
-/** Modal callback ids. */
-export const VIEWS = {
-  credentials: 'plaid_setup.credentials',
-  settings: 'plaid_setup.settings',
-  productionSecret: 'plaid_setup.production_secret',
-  reject: 'plaid_setup.reject',
-  rotate: 'plaid_setup.rotate',
-} as const;
+const FORMS: readonly ActionForm[] = [...new Set(ACTION_NAMES.flatMap((a) => declarationOf(a).form ?? []))];
+
+/** Modal callback ids, one per form an action opens. */
+export const VIEWS = Object.fromEntries(FORMS.map((f) => [f, `plaid_setup.${snake(f)}`])) as { readonly [F in ActionForm]: `plaid_setup.${Snake<F>}` };
 export type ViewId = (typeof VIEWS)[keyof typeof VIEWS];
 
 /**

@@ -18,7 +18,7 @@ import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
-import { ACTION_NAMES, ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, describeIssues, type ActionName } from '../shared/schemas';
+import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, describeIssues } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
 import { countriesFor } from '../domain/steps';
@@ -38,6 +38,7 @@ import {
   waitingOn,
 } from '../domain/checklist';
 import { WORKER_POLICY } from './worker-policy';
+import { ACTION_NAMES, type ActionName } from '../shared/actions';
 
 export interface SetupInput {
   setupId: string;

@@ -18,7 +18,7 @@ import { createLogger } from '../../src/logger';
 import { createPlaidClientFactory } from '../../src/plaid/client';
 import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
-import { SecretValueSchema, type ActionArgs, type ActionName, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
+import { SecretValueSchema, type Actor, type SecretKind, type SecretRef } from '../../src/shared/schemas';
 import type { Notification, SetupOptions, SetupState } from '../../src/domain/state';
 import { createSetupWorker } from '../../src/temporal/worker/worker';
 import { Vault } from '../../src/vault/vault';
@@ -26,6 +26,7 @@ import type { SetupInput } from '../../src/workflows';
 import { signAssertion, START_ASSERTION } from '../../src/domain/assertion';
 import { uniqueTaskQueue, workflowBundle } from './env';
 import { TEST_ASSERTION_KEY, TEST_GROUPS } from './policy';
+import { type ActionArgs, type ActionName } from '../../src/shared/actions';
 
 /** The people of the tests; their roles come from TEST_POLICY (support/policy.ts), as a worker decides them. */
 export const actors = {

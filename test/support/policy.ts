@@ -5,9 +5,10 @@
  */
 import type { AccessPolicy } from '../../src/domain/access';
 import { signAssertion } from '../../src/domain/assertion';
-import type { ActionName, Role } from '../../src/shared/schemas';
+import type { Role } from '../../src/shared/schemas';
 import type { SetupState } from '../../src/domain/state';
 import { validateAction } from '../../src/domain/checklist';
+import { type ActionName } from '../../src/shared/actions';
 
 export const TEST_ASSERTION_KEY = Buffer.alloc(32, 0x5a);
 export const APPROVERS_GROUP = 'S0APPROVERS';

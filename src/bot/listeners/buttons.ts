@@ -1,8 +1,8 @@
 /** Checklist and approval buttons: an action at once, or the modal that leads to it. */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { ActionArgs } from '../../shared/schemas';
 import { buttonAction, parseButtonValue, type ButtonId } from '../../slack/ids';
 import { MODAL_BUTTONS, tellerFor, type BotContext } from '../context';
+import { type ActionArgs } from '../../shared/actions';
 
 export function registerButtons(app: App, ctx: BotContext): void {
   app.action<BlockAction<ButtonAction>>(/^plaid_setup\./, async ({ body, action, ack, client, respond }) => {

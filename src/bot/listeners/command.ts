@@ -1,14 +1,14 @@
 /** `/plaid-setup ...`: help, list, status, history, start, and one subcommand per action. */
 import type { App } from '@slack/bolt';
 import { isPlaidSetupError } from '../../errors';
-import type { ActionName, Actor } from '../../shared/schemas';
-import { ACTION_SURFACE } from '../../shared/surface';
+import type { Actor } from '../../shared/schemas';
 import { SLASH_COMMAND } from '../../slack/ids';
 import { checklistMessage, headline, helpText, historyMessage } from '../../slack/views';
 import { escapeMrkdwn } from '../../slack/views/text';
 import { setupIdOf } from '../../temporal/client/setups';
 import { parseSlashCommand } from '../commands';
 import { MODAL_ACTIONS, type BotContext } from '../context';
+import { type ActionName, declarationOf } from '../../shared/actions';
 
 export function registerCommand(app: App, ctx: BotContext): void {
   const { setups } = ctx.deps;
@@ -65,7 +65,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
             await ctx.openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, tell);
             return;
           }
-          const args = commandArgs(parsed.action, actor, ACTION_SURFACE[parsed.action].decision ? text : parsed.rest, requestId);
+          const args = commandArgs(parsed.action, actor, declarationOf(parsed.action).decision ? text : parsed.rest, requestId);
           await ctx.perform(setupId, parsed.action, args as never, { updateId: `slack-command-${command.trigger_id}`, groups: person.groups }, tell);
           return;
         }
@@ -85,7 +85,7 @@ function splitRequestId(rest: string): { requestId?: string; text: string } {
 
 /** Arguments for an action typed as a slash subcommand: the request it decides, and the free text its surface takes. */
 function commandArgs(action: ActionName, actor: Actor, rest: string, requestId?: string): Record<string, unknown> {
-  const surface = ACTION_SURFACE[action];
+  const surface = declarationOf(action);
   const text = rest.trim();
   return { actor, ...(surface.decision && requestId ? { requestId } : {}), ...(surface.text && text ? { [surface.text]: text } : {}) };
 }

@@ -4,11 +4,12 @@
  */
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { isPlaidSetupError } from '../../errors';
-import type { ActionName, Actor, SecretRef } from '../../shared/schemas';
+import type { Actor, SecretRef } from '../../shared/schemas';
 import { VIEWS, type ViewMetadata } from '../../slack/ids';
 import { parseCredentials, parseProductionSecret, parseReject, parseRotate, parseSettings, parseViewMetadata } from '../../slack/views';
 import { actWithSecrets, type SecretToStore } from '../../temporal/client/secret-actions';
 import { tellerFor, type BotContext } from '../context';
+import { type ActionName } from '../../shared/actions';
 
 export function registerSubmissions(app: App, ctx: BotContext): void {
   const { setups, vault } = ctx.deps;

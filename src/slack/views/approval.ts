@@ -4,11 +4,10 @@
  * that a request expired. The notifier picks one per Notification.
  */
 import type { KnownBlock } from '@slack/types';
-import { ACTION_NAMES, STEP_TITLES } from '../../shared/schemas';
-import { ACTION_SURFACE } from '../../shared/surface';
+import { STEP_TITLES } from '../../shared/schemas';
 import type { Notification, ProductionRequest } from '../../domain/state';
 import { buttonValue } from '../ids';
-import { ACTION_BUTTONS, actionBlocks } from './buttons';
+import { actionBlocks, declaredButton } from './buttons';
 import type { SlackMessage } from './checklist';
 import { STATUS_MARK, type SetupView } from './summary';
 import {
@@ -18,7 +17,6 @@ import {
   context,
   escapeMrkdwn,
   header,
-  plain,
   quote,
   section,
   slackDate,
@@ -26,6 +24,7 @@ import {
   truncatePlain,
   who,
 } from './text';
+import { ACTION_NAMES, declarationOf } from '../../shared/actions';
 
 export type ReminderNotification = Extract<Notification, { kind: 'reminder' }>;
 export type ApprovalRequestedNotification = Extract<Notification, { kind: 'approval_requested' }>;
@@ -33,7 +32,7 @@ export type ApprovalExpiredNotification = Extract<Notification, { kind: 'approva
 
 const FREE_TEXT_MAX = 1000;
 /** The actions that decide a production request: Approve and Reject. */
-const DECISIONS = ACTION_NAMES.filter((action) => ACTION_SURFACE[action].decision);
+const DECISIONS = ACTION_NAMES.filter((action) => declarationOf(action).decision);
 
 const fallback = (text: string) => truncateMrkdwn(escapeMrkdwn(text), LIMITS.fallbackText);
 
@@ -172,10 +171,7 @@ function bareApprovalRequest(n: ApprovalRequestedNotification): SlackMessage {
       ),
       {
         type: 'actions',
-        elements: [
-          { type: 'button', action_id: ACTION_BUTTONS.approveProduction, text: plain('Approve production', LIMITS.buttonText), value: buttonValue(n.setupId, n.requestId), style: 'primary' },
-          { type: 'button', action_id: ACTION_BUTTONS.rejectProduction, text: plain('Reject…', LIMITS.buttonText), value: buttonValue(n.setupId, n.requestId), style: 'danger' },
-        ],
+        elements: DECISIONS.map((action) => declaredButton(action, buttonValue(n.setupId, n.requestId))),
       },
     ],
   };

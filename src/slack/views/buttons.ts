@@ -4,58 +4,31 @@
  * and for a decision also the production request it decides (ids.ts, buttonValue).
  */
 import type { ActionsBlock, Button, ConfirmationDialog } from '@slack/types';
-import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
-import { ACTION_SURFACE } from '../../shared/surface';
 import { availableActions, pendingConfirmation } from '../../domain/checklist';
-import { BUTTON_ACTIONS, buttonValue, type ButtonId } from '../ids';
+import { ACTION_BUTTONS, buttonValue } from '../ids';
 import type { SetupView } from './summary';
 import { LIMITS, plain, truncatePlain } from './text';
-
-function invert(): Record<ActionName, ButtonId> {
-  const byAction = new Map<ActionName, ButtonId>();
-  for (const [button, action] of Object.entries(BUTTON_ACTIONS) as Array<[ButtonId, ActionName]>) byAction.set(action, button);
-  const missing = ACTION_NAMES.filter((a) => !byAction.has(a));
-  if (missing.length > 0) throw new Error(`no button for action(s) ${missing.join(', ')} in BUTTON_ACTIONS`);
-  return Object.fromEntries(byAction) as Record<ActionName, ButtonId>;
-}
-
-/** The button that leads to each action (BUTTON_ACTIONS read the other way). */
-export const ACTION_BUTTONS: Readonly<Record<ActionName, ButtonId>> = invert();
+import { declarationOf, type ActionName } from '../../shared/actions';
 
 const isDone = (view: SetupView, id: SetupView['steps'][number]['id']) => view.steps.find((s) => s.id === id)?.status === 'done';
 
-/** What the button says; a step already done reads as "Change …" or "Re-run …". */
+/** What the button says: its declared label, but a step already done reads as "Change …" or "Re-run …". */
 export function buttonLabel(action: ActionName, view: SetupView): string {
   switch (action) {
-    case 'confirmRedirect':
-      return 'Confirm redirect URI';
     case 'submitCredentials':
-      return isDone(view, 'sandbox_credentials') ? 'Change credentials' : 'Enter credentials';
+      if (isDone(view, 'sandbox_credentials')) return 'Change credentials';
+      break;
     case 'updateSettings':
-      return isDone(view, 'settings') ? 'Change settings' : 'Choose settings';
+      if (isDone(view, 'settings')) return 'Change settings';
+      break;
     case 'runSandboxTest':
-      return view.steps.find((s) => s.id === 'sandbox_test')?.status === 'waiting' ? 'Run Sandbox test' : 'Re-run Sandbox test';
+      if (view.steps.find((s) => s.id === 'sandbox_test')?.status !== 'waiting') return 'Re-run Sandbox test';
+      break;
     case 'confirmCodat':
-      return pendingConfirmation(view) === 'production_secret'
-        ? 'Confirm Production secret is in Codat Portal'
-        : 'Confirm Codat Portal entries';
-    case 'requestProduction':
-      return 'Request production';
-    case 'approveProduction':
-      return 'Approve production';
-    case 'rejectProduction':
-      return 'Reject…';
-    case 'submitProductionSecret':
-      return 'Enter Production secret';
-    case 'enable':
-      return 'Enable integration';
-    case 'disable':
-      return 'Disable integration';
-    case 'rotateSecret':
-      return 'Rotate a secret';
-    case 'cancel':
-      return 'Cancel setup';
+      if (pendingConfirmation(view) === 'production_secret') return 'Confirm Production secret is in Codat Portal';
+      break;
   }
+  return declarationOf(action).label;
 }
 
 function confirmation(title: string, text: string, confirm: string): ConfirmationDialog {
@@ -88,15 +61,14 @@ function confirmFor(action: ActionName, view: SetupView): ConfirmationDialog | u
   }
 }
 
+/** An action's button as declared (id, label, style), carrying `value`. */
+export function declaredButton(action: ActionName, value: string, label: string = declarationOf(action).label): Button {
+  const { style } = declarationOf(action);
+  return { type: 'button', action_id: ACTION_BUTTONS[action], text: plain(label, LIMITS.buttonText), value, ...(style ? { style } : {}) };
+}
+
 export function actionButton(action: ActionName, view: SetupView): Button {
-  const button: Button = {
-    type: 'button',
-    action_id: ACTION_BUTTONS[action],
-    text: plain(buttonLabel(action, view), LIMITS.buttonText),
-    value: buttonValue(view.setupId, ACTION_SURFACE[action].decision ? view.production?.id : undefined),
-  };
-  if (action === 'approveProduction') button.style = 'primary';
-  if (action === 'rejectProduction' || action === 'cancel') button.style = 'danger';
+  const button = declaredButton(action, buttonValue(view.setupId, declarationOf(action).decision ? view.production?.id : undefined), buttonLabel(action, view));
   const confirm = confirmFor(action, view);
   if (confirm) button.confirm = confirm;
   return button;

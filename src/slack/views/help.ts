@@ -2,9 +2,8 @@
  * What `/plaid-setup help` says: every subcommand, including one per checklist action
  * (the same actions as the checklist's buttons).
  */
-import { ACTION_NAMES, type ActionName } from '../../shared/schemas';
-import { ACTION_SURFACE } from '../../shared/surface';
 import { escapeMrkdwn } from './text';
+import { ACTION_NAMES, type ActionName, declarationOf } from '../../shared/actions';
 
 interface HelpLine {
   usage: string;
@@ -19,10 +18,10 @@ export const GENERAL_COMMANDS: readonly HelpLine[] = [
   { usage: 'help', what: 'show this help' },
 ];
 
-/** One subcommand per action, in checklist order, from the actions' surface (shared/surface.ts). */
+/** One subcommand per action, in checklist order, from their declarations (shared/actions.ts). */
 export const ACTION_HELP: Readonly<Record<ActionName, HelpLine>> = Object.fromEntries(
   ACTION_NAMES.map((action) => {
-    const s = ACTION_SURFACE[action];
+    const s = declarationOf(action);
     // A decision with a form binds the request the form shows; without one it must name it.
     const usage = `${s.command} <name>${s.decision ? (s.form ? ' [request-id]' : ' <request-id>') : ''}${s.text ? ` [${s.text}]` : ''}`;
     return [action, { usage, what: `${s.summary}${s.form ? ' (opens a form)' : ''}` }];

@@ -2,7 +2,8 @@
 export type { SetupView } from './summary';
 export { headline, STATUS_MARK } from './summary';
 export { checklistMessage, evidenceLines, type SlackMessage } from './checklist';
-export { ACTION_BUTTONS, actionBlocks, actionButton, buttonLabel } from './buttons';
+export { actionBlocks, actionButton, buttonLabel } from './buttons';
+export { ACTION_BUTTONS } from '../ids';
 export {
   approvalDecidedMessage,
   approvalRequestMessage,

@@ -4,16 +4,10 @@
  * to fix and never repeats what was typed (a mistyped secret is still a secret).
  */
 import type { output, ZodType } from 'zod';
-import {
-  ActionArgSchemas,
-  ClientIdSchema,
-  SecretValueSchema,
-  SettingsInputSchema,
-  type Settings,
-  type SecretValue,
-} from '../../shared/schemas';
+import { ClientIdSchema, SecretValueSchema, SettingsInputSchema, type Settings, type SecretValue } from '../../shared/schemas';
 import { FIELD_ACTION_ID, FIELDS, ViewMetadataSchema, type ViewMetadata } from '../ids';
 import type { SetupView } from './summary';
+import { ActionArgSchemas } from '../../shared/actions';
 
 /** One input's state as Slack reports it (Bolt's ViewStateValue fits). */
 export interface SubmittedInput {

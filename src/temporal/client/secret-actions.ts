@@ -5,10 +5,11 @@
  * may already hold their references.
  */
 import { isDefiniteRefusal } from '../../errors';
-import type { ActionArgs, ActionName, SecretKind, SecretRef, SecretValue } from '../../shared/schemas';
+import type { SecretKind, SecretRef, SecretValue } from '../../shared/schemas';
 import type { SetupView } from '../../domain/state';
 import type { Vault } from '../../vault/vault';
 import type { ActOptions, SetupClient } from './setups';
+import { type ActionArgs, type ActionName } from '../../shared/actions';
 
 export interface SecretToStore {
   kind: SecretKind;

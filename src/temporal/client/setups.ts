@@ -21,9 +21,9 @@ import type { SecurityLog } from '../../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../../domain/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../../errors';
 import { INVALID_START, searchAttributes, setupIdFromWorkflowId, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
-import type { ActionArgs, ActionName } from '../../shared/schemas';
 import type { ActorRef, SetupOptions, SetupView } from '../../domain/state';
 import type { SetupInput } from '../../workflows';
+import { type ActionArgs, type ActionName } from '../../shared/actions';
 
 export interface SetupClientOptions {
   /** The command people type where they are ('plaid-setup' or '/plaid-setup'), for sentences that say what to run. */

@@ -4,7 +4,7 @@
  * schema and role live in shared/schemas.ts). validateAction and applyAction look actions
  * up here; adding an action means a schema, an entry here, its view and its test.
  */
-import { REDIRECT_URI, type ActionName, type ParsedActionArgs, type StepId } from '../shared/schemas';
+import { REDIRECT_URI, type StepId } from '../shared/schemas';
 import { describeSubject, failApproval, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
 import type { ActorRef, SetupState } from './state';
@@ -21,6 +21,7 @@ import {
   requireBefore,
   step,
 } from './steps';
+import { type ActionName, type ParsedActionArgs } from '../shared/actions';
 
 export interface ActionRule<N extends ActionName> {
   /** Throws ActionRejected when the state does not allow the action now; who may act is checked before. */
@@ -63,7 +64,7 @@ function decided(state: SetupState) {
   return request;
 }
 
-export const ACTIONS: ActionTable = {
+export const ACTION_RULES: ActionTable = {
   confirmRedirect: {
     check(state) {
       if (isDone(state, 'application')) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The redirect URI is already confirmed.');
@@ -290,5 +291,5 @@ export const ACTIONS: ActionTable = {
 
 /** The rule of one action, typed by its arguments. */
 export function ruleOf<N extends ActionName>(name: N): ActionRule<N> {
-  return ACTIONS[name];
+  return ACTION_RULES[name];
 }

@@ -1,0 +1,179 @@
+/**
+ * Every checklist action, declared once: the arguments it takes (and their schema), the
+ * role it needs, and how people reach it: the command (the slash subcommand, and the CLI
+ * command of the same name), what it does, the free text it takes, whether it decides a
+ * production request, the form that collects its fields, and its button. The workflow's
+ * updates, the bot's buttons, commands and modals, the CLI's commands and the help are
+ * derived from this; the rule and the state change live in domain/rules.ts.
+ *
+ * Imported by workflow code too, so nothing here may touch I/O.
+ */
+import { z } from 'zod';
+import {
+  ActorSchema,
+  ClientIdSchema,
+  REDIRECT_URI,
+  RequestIdSchema,
+  SecretRefSchema,
+  SettingsInputSchema,
+  type Role,
+} from './schemas';
+
+/** The modal (Slack) a form-filled action opens; the CLI asks for the same fields as options and stdin. */
+export type ActionForm = 'credentials' | 'settings' | 'productionSecret' | 'reject' | 'rotate';
+
+export interface ActionDeclaration {
+  /** The update's arguments; each carries the actor. */
+  args: z.ZodTypeAny;
+  role: Role;
+  command: string;
+  summary: string;
+  /** What its button says; views/buttons.ts words a few differently once their step is done. */
+  label: string;
+  style?: 'primary' | 'danger';
+  /** Free text after the setup name fills this argument. */
+  text?: 'note' | 'comment' | 'reason';
+  /** It decides a production request, so it names one (`pr-N`). */
+  decision?: true;
+  form?: ActionForm;
+}
+
+const note = z.string().trim().max(1000).optional();
+
+export const ACTIONS = {
+  confirmRedirect: {
+    args: z.object({ actor: ActorSchema }),
+    role: 'operator',
+    command: 'confirm-redirect',
+    summary: `confirm ${REDIRECT_URI} is an allowed redirect URI in Plaid`,
+    label: 'Confirm redirect URI',
+  },
+  submitCredentials: {
+    args: z.object({
+      actor: ActorSchema,
+      clientId: ClientIdSchema,
+      sandboxSecret: SecretRefSchema,
+      developmentSecret: SecretRefSchema.optional(),
+    }),
+    role: 'operator',
+    command: 'credentials',
+    summary: 'enter the client_id and Sandbox secret',
+    label: 'Enter credentials',
+    form: 'credentials',
+  },
+  updateSettings: {
+    args: SettingsInputSchema.extend({ actor: ActorSchema }),
+    role: 'operator',
+    command: 'settings',
+    summary: 'choose environment, country codes, sync mode, Link customization',
+    label: 'Choose settings',
+    form: 'settings',
+  },
+  runSandboxTest: {
+    args: z.object({ actor: ActorSchema }),
+    role: 'operator',
+    command: 'sandbox-test',
+    summary: 'run the Sandbox test against Plaid',
+    label: 'Run Sandbox test',
+  },
+  confirmCodat: {
+    args: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
+    role: 'operator',
+    command: 'confirm-codat',
+    summary: 'confirm the values (or the Production secret) are entered in the Codat Portal',
+    label: 'Confirm Codat Portal entries',
+  },
+  requestProduction: {
+    args: z.object({ actor: ActorSchema, note }),
+    role: 'operator',
+    command: 'request-production',
+    summary: 'ask an approver to approve production',
+    label: 'Request production',
+    text: 'note',
+  },
+  approveProduction: {
+    // The request id is optional here so histories from before it replay; the validator requires it.
+    args: z.object({ actor: ActorSchema, requestId: RequestIdSchema.optional(), comment: note }),
+    role: 'approver',
+    command: 'approve',
+    summary: 'approve production (approvers; not your own request)',
+    label: 'Approve production',
+    style: 'primary',
+    text: 'comment',
+    decision: true,
+  },
+  rejectProduction: {
+    args: z.object({
+      actor: ActorSchema,
+      requestId: RequestIdSchema.optional(),
+      reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
+    }),
+    role: 'approver',
+    command: 'reject',
+    summary: 'reject production with a reason (approvers; not your own request)',
+    label: 'Reject…',
+    style: 'danger',
+    decision: true,
+    form: 'reject',
+  },
+  submitProductionSecret: {
+    args: z.object({ actor: ActorSchema, secret: SecretRefSchema }),
+    role: 'operator',
+    command: 'production-secret',
+    summary: 'enter the Production secret; it is verified before use',
+    label: 'Enter Production secret',
+    form: 'productionSecret',
+  },
+  enable: {
+    args: z.object({ actor: ActorSchema }),
+    role: 'operator',
+    command: 'enable',
+    summary: 'enable the integration',
+    label: 'Enable integration',
+  },
+  disable: {
+    args: z.object({ actor: ActorSchema, reason: note }),
+    role: 'operator',
+    command: 'disable',
+    summary: 'disable the integration',
+    label: 'Disable integration',
+    text: 'reason',
+  },
+  rotateSecret: {
+    args: z.object({ actor: ActorSchema, kind: z.enum(['sandbox', 'production']), secret: SecretRefSchema }),
+    role: 'operator',
+    command: 'rotate-secret',
+    summary: 'replace the Sandbox or Production secret; the new one is verified first',
+    label: 'Rotate a secret',
+    form: 'rotate',
+  },
+  cancel: {
+    args: z.object({ actor: ActorSchema, reason: note }),
+    role: 'operator',
+    command: 'cancel',
+    summary: 'cancel the setup for good',
+    label: 'Cancel setup',
+    style: 'danger',
+    text: 'reason',
+  },
+} as const satisfies Record<string, ActionDeclaration>;
+
+export type ActionName = keyof typeof ACTIONS;
+type ArgsSchema<N extends ActionName> = (typeof ACTIONS)[N]['args'];
+export type ActionArgs<N extends ActionName> = z.input<ArgsSchema<N>>;
+export type ParsedActionArgs<N extends ActionName> = z.output<ArgsSchema<N>>;
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+
+/** The action's declaration, read as the common shape (optional fields included). */
+export function declarationOf(action: ActionName): ActionDeclaration {
+  return ACTIONS[action];
+}
+
+/** The form an action opens, if any (typed, so the Slack surface can derive its ids). */
+export type FormOf<N extends ActionName> = (typeof ACTIONS)[N] extends { form: infer F extends ActionForm } ? F : never;
+
+/** Arguments of every human action, keyed by update name. */
+export const ActionArgSchemas = Object.fromEntries(ACTION_NAMES.map((n) => [n, ACTIONS[n].args])) as { readonly [N in ActionName]: ArgsSchema<N> };
+
+/** The action a command leads to. A Map: the command comes from what people type, and a Map has no prototype keys. */
+export const COMMAND_ACTIONS: ReadonlyMap<string, ActionName> = new Map(ACTION_NAMES.map((action) => [ACTIONS[action].command, action]));
