@@ -10,6 +10,7 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
+import { stepKeyword } from '../domain/headline';
 import type { SetupState } from '../domain/state';
 
 export interface TimelineRow {
@@ -109,7 +110,7 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
       const input = (decode(started.input)[0] ?? {}) as { name?: unknown; createdBy?: Record<string, unknown>; state?: SetupState };
       if (input.state) {
         secretConfirmed = !!input.state.data?.productionSecretConfirmed;
-        row(e, { actor: SYSTEM, action: 'continued', step: input.state.currentStep ?? 'complete', outcome: 'run started', detail: `carried state version ${input.state.version}` });
+        row(e, { actor: SYSTEM, action: 'continued', step: stepKeyword(input.state), outcome: 'run started', detail: `carried state version ${input.state.version}` });
       } else {
         row(e, { actor: actorOf({ actor: input.createdBy }), action: 'start', step: 'setup', outcome: 'started', detail: `name=${text(input.name)}` });
       }

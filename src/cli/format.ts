@@ -2,6 +2,7 @@
  * How the CLI shows a setup to a person. JSON output is the query's state as is.
  */
 import type { SetupState, StepState } from '../domain/state';
+import { headline } from '../domain/headline';
 import { describeSubject } from '../domain/production';
 
 const MARK: Record<StepState['status'], string> = {
@@ -15,15 +16,7 @@ export type StateView = SetupState & { codatPortal?: Array<{ field: string; valu
 
 export function formatState(state: StateView): string {
   const lines: string[] = [];
-  const headline =
-    state.status === 'cancelled'
-      ? 'cancelled'
-      : state.currentStep
-        ? `next: ${state.currentStep}`
-        : state.enabled
-          ? 'enabled'
-          : 'set up, disabled';
-  lines.push(`${state.name} (${state.setupId}) - ${headline} - ${state.data.environment} - version ${state.version}`);
+  lines.push(`${state.name} (${state.setupId}) - ${headline(state)} - ${state.data.environment} - version ${state.version}`);
   for (const s of state.steps) {
     const who = s.actor ? ` - ${s.actor.displayName}${s.at ? ` at ${s.at}` : ''}` : '';
     lines.push(`${MARK[s.status]} ${s.id.padEnd(20)} ${s.status}${who}`);

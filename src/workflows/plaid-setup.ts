@@ -22,6 +22,7 @@ import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, describeIssues } from 
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
 import { countriesFor } from '../domain/steps';
+import { stepKeyword } from '../domain/headline';
 import {
   applyAction,
   authorize,
@@ -205,7 +206,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
 
   let indexed = '';
   function syncSearchAttributes(): void {
-    const stepValue = state.status === 'cancelled' ? 'cancelled' : (state.currentStep ?? 'complete');
+    const stepValue = stepKeyword(state);
     const next = JSON.stringify([stepValue, state.data.environment, state.enabled]);
     if (next === indexed) return;
     indexed = next;

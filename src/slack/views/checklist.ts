@@ -6,7 +6,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { Evidence, Problem, StepState } from '../../domain/state';
 import { actionBlocks } from './buttons';
-import { headline, STATUS_MARK, type SetupView } from './summary';
+import { headline } from '../../domain/headline';
+import { STATUS_MARK, type SetupView } from './summary';
 import {
   LIMITS,
   PLAID_KEYS,

@@ -4,7 +4,7 @@
  */
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { SetupView } from './summary';
-import { headline } from './summary';
+import { headline } from '../../domain/headline';
 import { LIMITS, code, context, escapeMrkdwn, header, section, truncatePlain } from './text';
 
 export interface HomeEntry {

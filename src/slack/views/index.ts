@@ -1,6 +1,6 @@
 /** Block Kit builders and modal-submission parsers for the Slack bot: pure, no I/O. */
 export type { SetupView } from './summary';
-export { headline, STATUS_MARK } from './summary';
+export { STATUS_MARK } from './summary';
 export { checklistMessage, evidenceLines, type SlackMessage } from './checklist';
 export { actionBlocks, actionButton, buttonLabel } from './buttons';
 export { ACTION_BUTTONS } from '../ids';

@@ -1,10 +1,8 @@
 /**
- * A setup in a few words: the view type the builders take, step status marks, and the
- * one-line headline shared by the checklist, the Home tab and the fallback texts.
+ * The view type the builders take and the step status marks (the one-line headline is
+ * domain/headline.ts, shared with the CLI).
  */
-import { STEP_TITLES, type StepStatus } from '../../shared/schemas';
-import type { SetupState } from '../../domain/state';
-import { pendingConfirmation } from '../../domain/checklist';
+import type { StepStatus } from '../../shared/schemas';
 
 /** What the workflow's query returns: the state plus what to enter in the Codat Portal. */
 export type { SetupView } from '../../domain/state';
@@ -15,31 +13,3 @@ export const STATUS_MARK: Record<StepStatus, { emoji: string; word: string }> = 
   done: { emoji: ':white_check_mark:', word: 'done' },
   failed: { emoji: ':x:', word: 'failed' },
 };
-
-/** Plain words (no mrkdwn): what the setup is doing or waiting for now. */
-export function headline(view: SetupState): string {
-  if (view.status === 'cancelled') return 'Cancelled';
-  if (view.job) {
-    switch (view.job.kind) {
-      case 'sandbox_test':
-        return 'Sandbox test running';
-      case 'production_secret':
-        return 'Verifying the Production secret with Plaid';
-      case 'rotation':
-        return `Rotating the ${view.job.secretKind} secret`;
-    }
-  }
-  if (view.currentStep) {
-    const current = view.steps.find((s) => s.id === view.currentStep);
-    const title = STEP_TITLES[view.currentStep];
-    if (view.currentStep === 'production_approval' && current?.status === 'in_progress') {
-      return 'Waiting for a production approver';
-    }
-    if (current?.status === 'failed') return `${title} failed`;
-    if (view.currentStep === 'production_secret' && pendingConfirmation(view) === 'production_secret') {
-      return 'Next: confirm the Production secret is in the Codat Portal';
-    }
-    return `Next: ${title}`;
-  }
-  return view.enabled ? 'Enabled' : 'Set up, disabled';
-}

@@ -21,6 +21,7 @@ import type { SecurityLog } from '../../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../../domain/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../../errors';
 import { INVALID_START, searchAttributes, setupIdFromWorkflowId, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
+import { headline } from '../../domain/headline';
 import type { ActorRef, SetupOptions, SetupView } from '../../domain/state';
 import type { SetupInput } from '../../workflows';
 import { type ActionArgs, type ActionName } from '../../shared/actions';
@@ -122,7 +123,7 @@ export class SetupClient {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const current = await this.view(setupId);
-      const where = current.currentStep ? `next step: ${current.currentStep}` : current.enabled ? 'enabled' : 'complete';
+      const where = current.currentStep ? `next step: ${current.currentStep}` : headline(current).toLowerCase();
       throw new PlaidSetupError(ERROR_CODES.SETUP_EXISTS, `A setup named "${setupId}" already exists (${where}). See: ${this.caller.command} status ${setupId}`);
     }
     await this.startAccepted(handle, setupId, createdBy);
