@@ -1,8 +1,9 @@
 /**
  * Every checklist action, declared once: the rule that decides whether the state allows it
  * now, and the change it makes, each typed by the action's own parsed arguments (their
- * schema and role live in shared/schemas.ts). validateAction and applyAction look actions
- * up here; adding an action means a schema, an entry here, its view and its test.
+ * schema, role and how people reach it live in shared/actions.ts). validateAction and
+ * applyAction look actions up here; adding an action means its declaration, an entry here
+ * and its test.
  */
 import { REDIRECT_URI, type StepId } from '../shared/schemas';
 import { describeSubject, failApproval, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
@@ -15,10 +16,10 @@ import {
   isDone,
   mark,
   newJob,
-  refuseWhileEnabled,
   refuseWhileJob,
   reopen,
   requireBefore,
+  requireInputStep,
   step,
 } from './steps';
 import { type ActionName, type ParsedActionArgs } from '../shared/actions';
@@ -76,9 +77,7 @@ export const ACTION_RULES: ActionTable = {
 
   submitCredentials: {
     check(state) {
-      requireBefore(state, 'sandbox_credentials', 'enter credentials');
-      refuseWhileEnabled(state, 'change credentials');
-      refuseWhileJob(state, 'change credentials');
+      requireInputStep(state, 'sandbox_credentials', 'enter credentials', 'change credentials');
     },
     apply(state, args, now, by) {
       const clientChanged = state.data.clientId !== undefined && state.data.clientId !== args.clientId;
@@ -101,9 +100,7 @@ export const ACTION_RULES: ActionTable = {
 
   updateSettings: {
     check(state, args) {
-      requireBefore(state, 'settings', 'change settings');
-      refuseWhileEnabled(state, 'change settings');
-      refuseWhileJob(state, 'change settings');
+      requireInputStep(state, 'settings', 'change settings');
       if (args.environment === 'production' && !isDone(state, 'production_secret')) {
         throw new ActionRejected(
           REJECTION_CODES.OUT_OF_ORDER,
@@ -214,9 +211,7 @@ export const ACTION_RULES: ActionTable = {
 
   submitProductionSecret: {
     check(state) {
-      requireBefore(state, 'production_secret', 'enter the Production secret');
-      refuseWhileEnabled(state, 'replace the Production secret (use rotate-secret)');
-      refuseWhileJob(state, 'submit another secret');
+      requireInputStep(state, 'production_secret', 'enter the Production secret', 'replace the Production secret (use rotate-secret)', 'submit another secret');
     },
     apply(state, args, now, by) {
       state.data.pendingProductionSecret = args.secret;

@@ -74,6 +74,17 @@ export function refuseWhileJob(state: SetupState, what: string): void {
   }
 }
 
+/**
+ * An action that enters a step's input: the step is reached, and the input is not in use
+ * (the integration enabled on it, or a check running). `change` and `another` word the
+ * refusals when they differ from `enter`.
+ */
+export function requireInputStep(state: SetupState, id: StepId, enter: string, change = enter, another = change): void {
+  requireBefore(state, id, enter);
+  refuseWhileEnabled(state, change);
+  refuseWhileJob(state, another);
+}
+
 /** Which confirmation `confirmCodat` means now: the first entries, or the Production secret. */
 export function confirmTarget(state: SetupState, asked: StepId | undefined): 'codat_portal' | 'production_secret' {
   const secretAwaits = !!state.data.productionSecret && !state.data.productionSecretConfirmed && !state.job;
