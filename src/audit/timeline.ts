@@ -11,6 +11,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { stepKeyword } from '../domain/headline';
+import { ACTIONS, declarationOf, type ActionName } from '../shared/actions';
 import type { SetupState } from '../domain/state';
 
 export interface TimelineRow {
@@ -31,22 +32,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const SYSTEM = 'plaid-setup';
 
-/** The step each action belongs to. */
-const ACTION_STEPS: Record<string, string> = {
-  confirmRedirect: 'application',
-  submitCredentials: 'sandbox_credentials',
-  updateSettings: 'settings',
-  runSandboxTest: 'sandbox_test',
-  confirmCodat: 'codat_portal',
-  requestProduction: 'production_request',
-  approveProduction: 'production_approval',
-  rejectProduction: 'production_approval',
-  submitProductionSecret: 'production_secret',
-  enable: 'enablement',
-  disable: 'enablement',
-  rotateSecret: 'rotation',
-  cancel: 'setup',
-};
+/** The step an update is about; '' for a name that is not an action (a history from another version). */
+const stepOf = (name: string): string => (Object.hasOwn(ACTIONS, name) ? declarationOf(name as ActionName).step : '');
 
 const CHECK_STEPS: Record<string, string> = {
   verifyCredentials: 'credentials check',
@@ -120,7 +107,7 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
     if (accepted) {
       const name = accepted.acceptedRequest?.input?.name ?? 'unknown';
       const args = (decode(accepted.acceptedRequest?.input?.args)[0] ?? {}) as Record<string, unknown>;
-      const step = typeof args.step === 'string' ? args.step : (ACTION_STEPS[name] ?? '');
+      const step = typeof args.step === 'string' ? args.step : stepOf(name);
       const acceptedRow = row(e, { actor: actorOf(args), action: name, step, outcome: 'accepted', detail: describeArgs(args) });
       updates.set(accepted.acceptedRequest?.meta?.updateId ?? '', { name, args, row: acceptedRow });
       continue;
@@ -136,7 +123,7 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
     }
     if (completedUpdate?.outcome?.failure) {
       const update = updates.get(completedUpdate.meta?.updateId ?? '');
-      row(e, { actor: update ? actorOf(update.args) : SYSTEM, action: update?.name ?? 'update', step: update ? (ACTION_STEPS[update.name] ?? '') : '', outcome: 'failed', detail: completedUpdate.outcome.failure.message ?? '' });
+      row(e, { actor: update ? actorOf(update.args) : SYSTEM, action: update?.name ?? 'update', step: update ? stepOf(update.name) : '', outcome: 'failed', detail: completedUpdate.outcome.failure.message ?? '' });
       continue;
     }
     const activity = e.activityTaskScheduledEventAttributes;

@@ -1,8 +1,9 @@
 /**
  * Every checklist action, declared once: the arguments it takes (and their schema), the
- * role it needs, and how people reach it: the command (the slash subcommand, and the CLI
- * command of the same name), what it does, the free text it takes, whether it decides a
- * production request, the form that collects its fields, and its button. The workflow's
+ * role it needs, the step it is about, and how people reach it: the command (the slash
+ * subcommand, and the CLI command of the same name), what it does, the free text it takes,
+ * whether it decides a production request, the form that collects its fields, and its
+ * button. The workflow's
  * updates, the bot's buttons, commands and modals, the CLI's commands and the help are
  * derived from this; the rule and the state change live in domain/rules.ts.
  *
@@ -17,6 +18,7 @@ import {
   SecretRefSchema,
   SettingsInputSchema,
   type Role,
+  type StepId,
 } from './schemas';
 
 /** The modal (Slack) a form-filled action opens; the CLI asks for the same fields as options and stdin. */
@@ -26,6 +28,8 @@ export interface ActionDeclaration {
   /** The update's arguments; each carries the actor. */
   args: z.ZodTypeAny;
   role: Role;
+  /** What it is about, in the audit record: its checklist step, the rotation, or the setup as a whole. */
+  step: StepId | 'rotation' | 'setup';
   command: string;
   summary: string;
   /** What its button says; views/buttons.ts words a few differently once their step is done. */
@@ -44,6 +48,7 @@ export const ACTIONS = {
   confirmRedirect: {
     args: z.object({ actor: ActorSchema }),
     role: 'operator',
+    step: 'application',
     command: 'confirm-redirect',
     summary: `confirm ${REDIRECT_URI} is an allowed redirect URI in Plaid`,
     label: 'Confirm redirect URI',
@@ -56,6 +61,7 @@ export const ACTIONS = {
       developmentSecret: SecretRefSchema.optional(),
     }),
     role: 'operator',
+    step: 'sandbox_credentials',
     command: 'credentials',
     summary: 'enter the client_id and Sandbox secret',
     label: 'Enter credentials',
@@ -64,6 +70,7 @@ export const ACTIONS = {
   updateSettings: {
     args: SettingsInputSchema.extend({ actor: ActorSchema }),
     role: 'operator',
+    step: 'settings',
     command: 'settings',
     summary: 'choose environment, country codes, sync mode, Link customization',
     label: 'Choose settings',
@@ -72,6 +79,7 @@ export const ACTIONS = {
   runSandboxTest: {
     args: z.object({ actor: ActorSchema }),
     role: 'operator',
+    step: 'sandbox_test',
     command: 'sandbox-test',
     summary: 'run the Sandbox test against Plaid',
     label: 'Run Sandbox test',
@@ -79,6 +87,7 @@ export const ACTIONS = {
   confirmCodat: {
     args: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
     role: 'operator',
+    step: 'codat_portal',
     command: 'confirm-codat',
     summary: 'confirm the values (or the Production secret) are entered in the Codat Portal',
     label: 'Confirm Codat Portal entries',
@@ -86,6 +95,7 @@ export const ACTIONS = {
   requestProduction: {
     args: z.object({ actor: ActorSchema, note }),
     role: 'operator',
+    step: 'production_request',
     command: 'request-production',
     summary: 'ask an approver to approve production',
     label: 'Request production',
@@ -95,6 +105,7 @@ export const ACTIONS = {
     // The request id is optional here so histories from before it replay; the validator requires it.
     args: z.object({ actor: ActorSchema, requestId: RequestIdSchema.optional(), comment: note }),
     role: 'approver',
+    step: 'production_approval',
     command: 'approve',
     summary: 'approve production (approvers; not your own request)',
     label: 'Approve production',
@@ -109,6 +120,7 @@ export const ACTIONS = {
       reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
     }),
     role: 'approver',
+    step: 'production_approval',
     command: 'reject',
     summary: 'reject production with a reason (approvers; not your own request)',
     label: 'Reject…',
@@ -119,6 +131,7 @@ export const ACTIONS = {
   submitProductionSecret: {
     args: z.object({ actor: ActorSchema, secret: SecretRefSchema }),
     role: 'operator',
+    step: 'production_secret',
     command: 'production-secret',
     summary: 'enter the Production secret; it is verified before use',
     label: 'Enter Production secret',
@@ -127,6 +140,7 @@ export const ACTIONS = {
   enable: {
     args: z.object({ actor: ActorSchema }),
     role: 'operator',
+    step: 'enablement',
     command: 'enable',
     summary: 'enable the integration',
     label: 'Enable integration',
@@ -134,6 +148,7 @@ export const ACTIONS = {
   disable: {
     args: z.object({ actor: ActorSchema, reason: note }),
     role: 'operator',
+    step: 'enablement',
     command: 'disable',
     summary: 'disable the integration',
     label: 'Disable integration',
@@ -142,6 +157,7 @@ export const ACTIONS = {
   rotateSecret: {
     args: z.object({ actor: ActorSchema, kind: z.enum(['sandbox', 'production']), secret: SecretRefSchema }),
     role: 'operator',
+    step: 'rotation',
     command: 'rotate-secret',
     summary: 'replace the Sandbox or Production secret; the new one is verified first',
     label: 'Rotate a secret',
@@ -150,6 +166,7 @@ export const ACTIONS = {
   cancel: {
     args: z.object({ actor: ActorSchema, reason: note }),
     role: 'operator',
+    step: 'setup',
     command: 'cancel',
     summary: 'cancel the setup for good',
     label: 'Cancel setup',
