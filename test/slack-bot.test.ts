@@ -184,7 +184,8 @@ describe('roles are checked at every click', () => {
       ['denied', users.dave.id, 'confirmRedirect'],
       ['denied', users.mallory.id, 'confirmRedirect'],
       ['denied', users.bob.id, 'confirmRedirect'],
-      ['denied', users.mallory.id, 'confirmRedirect'],
+      // A refused start is recorded as a start, not as the first action of the checklist.
+      ['denied', users.mallory.id, 'start'],
     ]);
   });
 

@@ -19,7 +19,7 @@ import { credentialsModal, productionSecretModal, rejectModal, rotateModal, sett
 import { escapeMrkdwn } from '../slack/views/text';
 import type { ActOptions, SetupClient } from '../temporal/client/setups';
 import type { Vault } from '../vault/vault';
-import { ACTION_NAMES, declarationOf, type ActionArgs, type ActionName, type ActionForm } from '../shared/actions';
+import { ACTION_NAMES, START_ROLE, declarationOf, type ActionArgs, type ActionName, type ActionForm } from '../shared/actions';
 
 export interface BotDeps {
   setups: SetupClient;
@@ -77,8 +77,8 @@ export class BotContext {
   }
 
   /** The role check at the moment of the click; a denial is a security event. */
-  async allowed(person: Person, action: ActionName, setupId: string | undefined, tell: Tell): Promise<boolean> {
-    const role = declarationOf(action).role;
+  async allowed(person: Person, action: ActionName | 'start', setupId: string | undefined, tell: Tell): Promise<boolean> {
+    const role = action === 'start' ? START_ROLE : declarationOf(action).role;
     if (person.roles.includes(role)) return true;
     await this.deps.security.record({ kind: 'denied', actor: person.actor.id, action, ...(setupId ? { setupId } : {}), detail: `needs the ${role} role` });
     await tell(`You can't do that: ${action} needs the ${role} role, and you are not listed in ${ROLE_VARIABLES[role]}. Ask an admin of plaid-setup.`);

@@ -42,6 +42,9 @@ export interface ActionDeclaration {
   form?: ActionForm;
 }
 
+/** Who may start a setup (not an action: it creates the workflow the actions act on). */
+export const START_ROLE: Role = 'operator';
+
 const note = z.string().trim().max(1000).optional();
 
 export const ACTIONS = {

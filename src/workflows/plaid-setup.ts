@@ -39,7 +39,7 @@ import {
   waitingOn,
 } from '../domain/checklist';
 import { WORKER_POLICY } from './worker-policy';
-import { ACTION_NAMES, type ActionName } from '../shared/actions';
+import { ACTION_NAMES, START_ROLE, type ActionName } from '../shared/actions';
 
 export interface SetupInput {
   setupId: string;
@@ -78,7 +78,9 @@ function checkStart(input: SetupInput): string {
   }
   try {
     const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.data.id, input);
-    if (!roles.includes('operator')) throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an operator; only people listed in ${ROLE_VARIABLES.operator} can start a setup.`);
+    if (!roles.includes(START_ROLE)) {
+      throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an ${START_ROLE}; only people listed in ${ROLE_VARIABLES[START_ROLE]} can start a setup.`);
+    }
   } catch (err) {
     if (err instanceof ActionRejected) throw refuse(err.message);
     throw err;

@@ -51,7 +51,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
           return;
         }
         case 'start': {
-          if (!(await ctx.allowed(person, 'confirmRedirect', undefined, tell))) return;
+          if (!(await ctx.allowed(person, 'start', undefined, tell))) return;
           const setupId = setupIdOf(parsed.name);
           await setups.start(setupId, parsed.name, actor, { channel: command.channel_id }, person.groups);
           await tell(`Started setup *${setupId}*. Its checklist is in this channel; I keep it current.`);
