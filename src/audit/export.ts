@@ -5,7 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { stringify } from 'csv-stringify/sync';
-import { setupIdFromWorkflowId, workflowIdFor, WORKFLOW_TYPE } from '../shared/messages';
+import { setupIdFromWorkflowId, workflowIdFor } from '../shared/messages';
+import { setupsQuery } from '../shared/visibility';
 import { decodeHistory } from './decode-history';
 import type { SecurityLog, StoredSecurityEvent } from './security-log';
 import { timelineOf, type TimelineRow } from './timeline';
@@ -33,7 +34,7 @@ export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditRow> = ['time', 'setup', 's
  */
 export async function historyTimeline(client: Client, setupId: string): Promise<TimelineRow[]> {
   const runs: Array<{ runId: string; start: number }> = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowIdFor(setupId).replace(/'/g, '')}'` })) {
+  for await (const wf of client.workflow.list({ query: setupsQuery({ setupId }) })) {
     runs.push({ runId: wf.runId, start: wf.startTime.getTime() });
   }
   runs.sort((a, b) => a.start - b.start);
@@ -49,7 +50,7 @@ export async function historyTimeline(client: Client, setupId: string): Promise<
 /** Every setup id with a workflow, for a period review. */
 export async function allSetupIds(client: Client): Promise<string[]> {
   const ids = new Set<string>();
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}'` })) {
+  for await (const wf of client.workflow.list({ query: setupsQuery({}) })) {
     const id = setupIdFromWorkflowId(wf.workflowId);
     if (id) ids.add(id);
   }

@@ -21,6 +21,7 @@ import type { SecurityLog } from '../../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../../domain/assertion';
 import { ERROR_CODES, PlaidSetupError } from '../../errors';
 import { INVALID_START, searchAttributes, setupIdFromWorkflowId, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
+import { setupsQuery, type SetupFilter } from '../../shared/visibility';
 import { headline } from '../../domain/headline';
 import type { ActorRef, SetupOptions, SetupView } from '../../domain/state';
 import type { SetupInput } from '../../workflows';
@@ -50,16 +51,6 @@ export interface ActOptions {
   ifUnknown?: string;
 }
 
-/** Which setups to list, as the visibility store can filter them (search attributes). */
-export interface SetupFilter {
-  taskQueue?: string;
-  running?: boolean;
-  /** The next step's id, `complete` or `cancelled`. */
-  step?: string;
-  environment?: string;
-  enabled?: boolean;
-}
-
 /** A setup as the listing shows it, without querying its workflow. */
 export interface SetupSummary {
   setupId: string;
@@ -68,25 +59,6 @@ export interface SetupSummary {
   environment: string | null;
   enabled: boolean;
   startedAt: string;
-}
-
-const KEYWORD = /^[a-z_]+$/;
-
-/** The one visibility query for setups; a filter value outside the keywords' alphabet is refused, never quoted into it. */
-export function setupsQuery(filter: SetupFilter): string {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-  if (filter.taskQueue !== undefined) clauses.push(`TaskQueue = '${filter.taskQueue.replace(/'/g, '')}'`);
-  if (filter.running) clauses.push(`ExecutionStatus = 'Running'`);
-  for (const [value, key] of [
-    [filter.step, searchAttributes.step.name],
-    [filter.environment, searchAttributes.environment.name],
-  ] as const) {
-    if (value === undefined) continue;
-    if (!KEYWORD.test(value)) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid filter value "${value.slice(0, 40)}".`);
-    clauses.push(`${key} = '${value}'`);
-  }
-  if (filter.enabled !== undefined) clauses.push(`${searchAttributes.enabled.name} = ${filter.enabled}`);
-  return clauses.join(' AND ');
 }
 
 /** The setup id a name people type maps to; a name with nothing usable in it is refused. */
