@@ -20,6 +20,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain ES modules (a child process the tests start): no TypeScript project to type-check them against.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly' } },
+  },
+  {
     // The domain runs inside the workflow sandbox too: the same rules.
     files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
     rules: {

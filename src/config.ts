@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   PLAID_SETUP_DATA_DIR: z.string().trim().min(1).default('./.data'),
+  // Never echoed back: it carries the database password.
+  PLAID_SETUP_DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || (/^postgres(ql)?:\/\/\S+$/.test(v) && URL.canParse(v)), 'must be a PostgreSQL URL such as postgres://user:password@host:5432/plaid_setup'),
   PLAID_SETUP_MASTER_KEY: base64Key,
   PLAID_SETUP_PREVIOUS_MASTER_KEY: base64Key,
   PLAID_SETUP_ASSERTION_KEY: base64Key,
@@ -132,6 +138,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   dataDir: string;
+  /** Shared PostgreSQL storage for vault, Item ledger, security log and replay store; absent: SQLite files in dataDir. */
+  databaseUrl?: string;
   masterKey?: Buffer;
   previousMasterKey?: Buffer;
   /** Signs actor assertions (bot, CLI) and verifies them (worker); generated in development when unset. */
@@ -242,6 +250,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(cwd, e.PLAID_SETUP_DATA_DIR),
+    ...(e.PLAID_SETUP_DATABASE_URL ? { databaseUrl: e.PLAID_SETUP_DATABASE_URL } : {}),
     ...(e.PLAID_SETUP_MASTER_KEY ? { masterKey: e.PLAID_SETUP_MASTER_KEY } : {}),
     ...(e.PLAID_SETUP_PREVIOUS_MASTER_KEY ? { previousMasterKey: e.PLAID_SETUP_PREVIOUS_MASTER_KEY } : {}),
     ...(e.PLAID_SETUP_ASSERTION_KEY ? { assertionKey: e.PLAID_SETUP_ASSERTION_KEY } : {}),

@@ -39,7 +39,7 @@ const SECRET_FIELDS = [
   'token', 'tokens', 'accessToken', 'access_token', 'accessTokens', 'publicToken', 'public_token', 'publicTokens', 'linkToken', 'link_token',
   'botToken', 'appToken', 'verificationToken', 'bodyToken', 'tokenKey',
   'apiKey', 'masterKey', 'previousMasterKey', 'assertionKey', 'previousAssertionKey', 'assertionKeys', 'payloadKey', 'payloadKeys', 'vaultKeys',
-  'password', 'passphrase', 'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'PLAID-SECRET', 'plaid-secret',
+  'password', 'passphrase', 'databaseUrl', 'connectionString', 'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'PLAID-SECRET', 'plaid-secret',
   // Node's raw request text (an error's `request._header`) repeats every header.
   '_header',
 ];

@@ -4,8 +4,10 @@
  */
 import path from 'node:path';
 import { createActivities } from './activities';
+import { ReplayStore } from './bot/replay-store';
+import type { StorageTarget } from './storage/database';
 import { chainKeys } from './audit/log-anchor';
-import { SqliteSecurityLog, type SecurityLog } from './audit/security-log';
+import { DatabaseSecurityLog, type SecurityLog } from './audit/security-log';
 import type { SetupActivities } from './activities/contract';
 import { createLogNotifier, type Notifier } from './activities/notifier';
 import type { Config } from './config';
@@ -17,15 +19,26 @@ import { Vault } from './vault/vault';
 export const VAULT_FILE = 'vault.sqlite';
 /** Security events (denials, refused and forged requests), beside the vault; its anchor (security.anchor) beside it. */
 export const SECURITY_LOG_FILE = 'security.sqlite';
+/** The Slack requests the bot accepted in the last five minutes. */
+export const REPLAY_FILE = 'slack-replays.sqlite';
+
+/** The shared PostgreSQL database when PLAID_SETUP_DATABASE_URL is set, else the store's own SQLite file in the data folder. */
+export function storageFor(config: Config, file: string): StorageTarget {
+  return config.databaseUrl ? { engine: 'postgres', url: config.databaseUrl } : { engine: 'sqlite', file: path.join(config.dataDir, file) };
+}
 
 /** The security log, its chain keyed from the master key (so, like the vault, it needs PLAID_SETUP_MASTER_KEY in production). */
-export function openSecurityLog(config: Config, logger: Logger): Promise<SqliteSecurityLog> {
-  return SqliteSecurityLog.open(path.join(config.dataDir, SECURITY_LOG_FILE), chainKeys(resolveVaultKeys(config, logger)));
+export function openSecurityLog(config: Config, logger: Logger): Promise<DatabaseSecurityLog> {
+  return DatabaseSecurityLog.open(storageFor(config, SECURITY_LOG_FILE), chainKeys(resolveVaultKeys(config, logger)));
 }
 
 /** The vault; its key errors go to `security` when given. */
 export function openVault(config: Config, logger: Logger, security?: SecurityLog): Promise<Vault> {
-  return Vault.open(path.join(config.dataDir, VAULT_FILE), resolveVaultKeys(config, logger), security ? { security } : {});
+  return Vault.open(storageFor(config, VAULT_FILE), resolveVaultKeys(config, logger), security ? { security } : {});
+}
+
+export function openReplayStore(config: Config): Promise<ReplayStore> {
+  return ReplayStore.open(storageFor(config, REPLAY_FILE));
 }
 
 export function buildActivities(

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE } from '../src/services';
 import { runCli } from './support/cli';
 import { type Harness, actors, newSecret } from './support/harness';
@@ -47,7 +47,7 @@ test('a cancelled setup that spans a continue-as-new exports completely, in ever
     await h.act('audited', 'cancel', { actor: actors.alice, reason: 'moving on' });
     await h.handle('audited').result();
   });
-  const security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
+  const security = await DatabaseSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
   await security.record({ kind: 'denied', actor: 'U0MALLORY', action: 'approveProduction', setupId: 'audited', detail: 'needs the approver role' });
   await security.close();
 

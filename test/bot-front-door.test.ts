@@ -10,13 +10,13 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
-import type { SqliteSecurityLog } from '../src/audit/security-log';
+import type { DatabaseSecurityLog } from '../src/audit/security-log';
 import type { BotDeps } from '../src/bot/app';
 import { startBot, type RunningBot } from '../src/bot/server';
 import { loadConfig } from '../src/config';
 import { SlackDriver, SlackEmulator } from './emulators/slack';
 import { createLogger } from '../src/logger';
-import { openSecurityLog } from '../src/services';
+import { openReplayStore, openSecurityLog } from '../src/services';
 import { RoleDirectory } from '../src/slack/directory';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, users } from './support/slack-world';
 
@@ -26,7 +26,7 @@ interface FrontDoor {
   bot: RunningBot;
   driver: SlackDriver;
   slack: SlackEmulator;
-  security: SqliteSecurityLog;
+  security: DatabaseSecurityLog;
   logLines: string[];
   /** Every call the bot made on the setups client: none of these tests may change a setup. */
   setupCalls: string[];
@@ -58,7 +58,8 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
     },
   );
   const deps = { setups, audit: { record: () => Promise.resolve(undefined) }, vault: {}, directory: new RoleDirectory(new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), config), security, logger } as unknown as BotDeps;
-  const bot = await startBot(config.slack, deps, { host: '127.0.0.1', ...(options.readTimeoutMs ? { readTimeoutMs: options.readTimeoutMs } : {}) });
+  const replays = await openReplayStore(config);
+  const bot = await startBot(config.slack, { ...deps, replays }, { host: '127.0.0.1', ...(options.readTimeoutMs ? { readTimeoutMs: options.readTimeoutMs } : {}) });
   const driver = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
   return {
     bot,
@@ -72,6 +73,7 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
       await bot.stop();
       await driver.close();
       await security.close();
+      await replays.close();
       await slack.close();
     },
   };
@@ -90,7 +92,7 @@ function rawRequest(port: number, head: string, body = ''): Promise<number> {
 }
 
 /** How many refusals of each kind the security log holds. */
-async function refusals(security: SqliteSecurityLog): Promise<Record<string, number>> {
+async function refusals(security: DatabaseSecurityLog): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const e of await security.list()) counts[e.kind] = (counts[e.kind] ?? 0) + e.count;
   return counts;

@@ -1,13 +1,23 @@
 /**
- * The pure parts of the bot's front door: slash command parsing, and the request guard
- * (signature, five-minute window, replay) that runs before Bolt.
+ * The bot's front door below Bolt: slash command parsing, and the request guard
+ * (signature, five-minute window, replay against the replay store) that runs before Bolt.
  */
 import { createHmac } from 'node:crypto';
 import { parseSlashCommand } from '../src/bot/commands';
 import { buttonAction } from '../src/slack/ids';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { RequestGuard } from '../src/bot/guard';
+import { ReplayStore } from '../src/bot/replay-store';
 
 const SECRET = '8f742231b10e8888abcd99aaaaaa85a5';
+
+let replays: ReplayStore;
+beforeAll(async () => {
+  replays = await ReplayStore.open(path.join(mkdtempSync(path.join(tmpdir(), 'replays-')), 'replays.sqlite'));
+});
+afterAll(() => replays.close());
 
 function signed(body: string, timestamp: number, secret = SECRET) {
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -46,71 +56,71 @@ test.each(['plaid_setup.constructor', 'plaid_setup.__proto__', 'constructor', '_
 
 describe('RequestGuard', () => {
   const now = 1_800_000_000_000;
-  const guard = () => new RequestGuard(SECRET, () => now);
+  const guard = () => new RequestGuard(SECRET, replays, () => now);
   const body = Buffer.from('token=x&command=%2Fplaid-setup&text=list');
   const ts = now / 1000;
 
-  test('a correctly signed, fresh request passes once; the same bytes again are a replay', () => {
+  test('a correctly signed, fresh request passes once; the same bytes again are a replay', async () => {
     const g = guard();
-    expect(g.check(signed(body.toString(), ts), body)).toEqual({ ok: true });
-    expect(g.check(signed(body.toString(), ts), body)).toMatchObject({ ok: false, kind: 'replayed_request' });
+    expect(await g.check(signed(body.toString(), ts), body)).toEqual({ ok: true });
+    expect(await g.check(signed(body.toString(), ts), body)).toMatchObject({ ok: false, kind: 'replayed_request' });
   });
 
-  test('a wrong secret or an altered body is forged', () => {
+  test('a wrong secret or an altered body is forged', async () => {
     const g = guard();
-    expect(g.check(signed(body.toString(), ts, 'f'.repeat(32)), body)).toMatchObject({ ok: false, kind: 'forged_request' });
-    expect(g.check(signed(body.toString(), ts), Buffer.from(`${body.toString()}&x=1`))).toMatchObject({ ok: false, kind: 'forged_request' });
-    expect(g.check({ 'x-slack-request-timestamp': String(ts) }, body)).toMatchObject({ ok: false, kind: 'forged_request' });
+    expect(await g.check(signed(body.toString(), ts, 'f'.repeat(32)), body)).toMatchObject({ ok: false, kind: 'forged_request' });
+    expect(await g.check(signed(body.toString(), ts), Buffer.from(`${body.toString()}&x=1`))).toMatchObject({ ok: false, kind: 'forged_request' });
+    expect(await g.check({ 'x-slack-request-timestamp': String(ts) }, body)).toMatchObject({ ok: false, kind: 'forged_request' });
   });
 
-  test('a timestamp more than five minutes away is stale, even when signed', () => {
+  test('outside five minutes is stale, whichever way', async () => {
     const g = guard();
-    expect(g.check(signed(body.toString(), ts - 301), body)).toMatchObject({ ok: false, kind: 'stale_request' });
-    expect(g.check(signed(body.toString(), ts + 301), body)).toMatchObject({ ok: false, kind: 'stale_request' });
-    expect(g.check(signed(body.toString(), ts - 299), body)).toEqual({ ok: true });
+    const other = Buffer.from('token=x&command=%2Fplaid-setup&text=status');
+    expect(await g.check(signed(other.toString(), ts - 301), other)).toMatchObject({ ok: false, kind: 'stale_request' });
+    expect(await g.check(signed(other.toString(), ts + 301), other)).toMatchObject({ ok: false, kind: 'stale_request' });
+    expect(await g.check(signed(other.toString(), ts - 299), other)).toEqual({ ok: true });
   });
 });
 
-describe('RequestGuard replay cache', () => {
+describe('RequestGuard replay store', () => {
   const start = 1_800_000_000_000;
   const request = (i: number, tsS: number) => {
     const body = Buffer.from(`token=x&command=%2Fplaid-setup&text=list&n=${i}`);
     return { headers: signed(body.toString(), tsS), body };
   };
 
-  test('entries expire after the window', () => {
-    let now = start;
-    const g = new RequestGuard(SECRET, () => now, 1_000);
-    for (let i = 0; i < 500; i++) expect(g.check(request(i, now / 1000).headers, request(i, now / 1000).body)).toEqual({ ok: true });
-    expect(g.remembered).toBe(500);
-    now += 301_000;
-    const fresh = request(9999, now / 1000);
-    expect(g.check(fresh.headers, fresh.body)).toEqual({ ok: true });
-    expect(g.remembered).toBe(1);
+  test('accepted requests are kept for the window, then deleted', async () => {
+    const store = await ReplayStore.open(path.join(mkdtempSync(path.join(tmpdir(), 'replays-')), 'replays.sqlite'));
+    try {
+      let now = start;
+      const g = new RequestGuard(SECRET, store, () => now);
+      for (let i = 0; i < 50; i++) expect(await g.check(request(i, now / 1000).headers, request(i, now / 1000).body)).toEqual({ ok: true });
+      expect(await store.size()).toBe(50);
+      now += 301_000;
+      const fresh = request(9999, now / 1000);
+      expect(await g.check(fresh.headers, fresh.body)).toEqual({ ok: true });
+      expect(await store.size()).toBe(1);
+    } finally {
+      await store.close();
+    }
   });
 
-  test('the cache never holds more than its maximum, and an evicted request still cannot be replayed', () => {
-    let now = start;
-    const max = 1_000;
-    const g = new RequestGuard(SECRET, () => now, max);
-    const sent: Array<ReturnType<typeof request>> = [];
-    // 5,000 distinct, correctly signed requests within one window, a second apart per hundred.
-    for (let i = 0; i < 5_000; i++) {
-      if (i % 100 === 0) now += 1_000;
-      const r = request(i, Math.floor(now / 1000));
-      sent.push(r);
-      g.check(r.headers, r.body);
-      expect(g.remembered).toBeLessThanOrEqual(max);
+  test('two replicas on one store: a request either one took is a replay at the other, and of two racing on it exactly one wins', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'replays-')), 'replays.sqlite');
+    const [one, two] = [await ReplayStore.open(file), await ReplayStore.open(file)];
+    try {
+      const now = start;
+      const a = new RequestGuard(SECRET, one, () => now);
+      const b = new RequestGuard(SECRET, two, () => now);
+      const r = request(1, now / 1000);
+      expect(await a.check(r.headers, r.body)).toEqual({ ok: true });
+      expect(await b.check(r.headers, r.body)).toMatchObject({ ok: false, kind: 'replayed_request' });
+      const raced = Array.from({ length: 20 }, (_, i) => request(100 + i, now / 1000));
+      const verdicts = await Promise.all(raced.flatMap((q) => [a.check(q.headers, q.body), b.check(q.headers, q.body)]));
+      expect(verdicts.filter((v) => v.ok)).toHaveLength(raced.length);
+    } finally {
+      await one.close();
+      await two.close();
     }
-    // Every one of them, sent again inside the window, is refused: the remembered ones as
-    // replays, the evicted ones because the floor rose past their timestamps.
-    for (const r of sent) expect(g.check(r.headers, r.body)).toMatchObject({ ok: false });
-    expect(g.check(sent[0]!.headers, sent[0]!.body)).toMatchObject({ ok: false, kind: 'stale_request' });
-    expect(g.check(sent[4_999]!.headers, sent[4_999]!.body)).toMatchObject({ ok: false, kind: 'replayed_request' });
-    // A fresh request (a newer timestamp) is still accepted.
-    now += 1_000;
-    const next = request(5_000, Math.floor(now / 1000));
-    expect(g.check(next.headers, next.body)).toEqual({ ok: true });
-    expect(g.remembered).toBeLessThanOrEqual(max);
   });
 });

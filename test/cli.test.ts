@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main, type CliLimits } from '../src/cli/main';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE } from '../src/services';
 import { SqliteDatabase } from '../src/storage/sqlite';
 import type { PlaidEmulator } from '../src/emulators/plaid';
@@ -165,7 +165,7 @@ test('refusals print the reason and exit non-zero; bad input changes nothing', a
     const auditor = await cli('confirm-redirect beta --as dave');
     expect(auditor.stderr).toMatch(/not an operator/);
     // Refusals never reach history; the security log keeps them, with who and what.
-    const log = await SqliteSecurityLog.open(`${h.dataDir}/${SECURITY_LOG_FILE}`, chainKeys({ current: h.key }));
+    const log = await DatabaseSecurityLog.open(`${h.dataDir}/${SECURITY_LOG_FILE}`, chainKeys({ current: h.key }));
     expect((await log.list({ setupId: 'beta' })).map((e) => [e.kind, e.actor, e.action])).toEqual([
       ['rejected', 'alice', 'submitCredentials'],
       ['rejected', 'alice', 'updateSettings'],

@@ -13,7 +13,7 @@ import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { SECURITY_LOG_FILE } from '../src/services';
@@ -214,11 +214,11 @@ describe('an encrypted setup on a real Temporal server', () => {
 
   describe('the codec endpoint', () => {
     let server: RunningCodecServer;
-    let security: SqliteSecurityLog;
+    let security: DatabaseSecurityLog;
     const UI = 'http://localhost:8233';
 
     beforeEach(async () => {
-      security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
+      security = await DatabaseSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
       server = await startCodecServer({
         codecs: [new AesGcmPayloadCodec({ current: payloadKey })],
         tokenKey: payloadKey,

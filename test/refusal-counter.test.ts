@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chainKeys } from '../src/audit/log-anchor';
 import { OTHER_SOURCES, RefusalCounter } from '../src/audit/refusal-counter';
-import { SqliteSecurityLog, type StoredSecurityEvent } from '../src/audit/security-log';
+import { DatabaseSecurityLog, type StoredSecurityEvent } from '../src/audit/security-log';
 import { createLogger } from '../src/logger';
 import { startCodecServer } from '../src/temporal/codec/server';
 import { issueCodecToken } from '../src/temporal/codec/token';
@@ -18,10 +18,10 @@ import { AesGcmPayloadCodec } from '../src/temporal/codec/payload-codec';
 
 const T0 = Date.parse('2026-12-02T14:02:10.000Z');
 let now = T0;
-let log: SqliteSecurityLog;
+let log: DatabaseSecurityLog;
 beforeEach(async () => {
   now = T0;
-  log = await SqliteSecurityLog.open(path.join(mkdtempSync(path.join(tmpdir(), 'refusals-')), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
+  log = await DatabaseSecurityLog.open(path.join(mkdtempSync(path.join(tmpdir(), 'refusals-')), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
 });
 afterEach(() => log.close());
 

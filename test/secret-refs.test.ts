@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE, VAULT_FILE } from '../src/services';
 import type { SecretRef } from '../src/shared/schemas';
 import type { SetupState, StepState } from '../src/domain/state';
@@ -15,12 +15,12 @@ import { type Harness, actors } from './support/harness';
 import { useWorld } from './support/world';
 
 let h: Harness;
-let security: SqliteSecurityLog;
+let security: DatabaseSecurityLog;
 useWorld((w) => ({ h } = w));
 
 beforeEach(async () => {
   // The worker's vault, as services.ts opens it: with the security log.
-  security = await SqliteSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
+  security = await DatabaseSecurityLog.open(path.join(h.dataDir, SECURITY_LOG_FILE), chainKeys({ current: h.key }));
   await h.vault.close();
   h.vault = await Vault.open(path.join(h.dataDir, VAULT_FILE), { current: h.key }, { security });
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { main } from '../src/cli/main';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -178,12 +178,12 @@ describe('the anchor', () => {
 
   test('rows written under the previous master key still verify after a rotation', async () => {
     const { dir, file } = await freshLog();
-    const log = await SqliteSecurityLog.open(file, chainKeys({ current: randomBytes(32), previous: masterKeyOf(dir) }));
+    const log = await DatabaseSecurityLog.open(file, chainKeys({ current: randomBytes(32), previous: masterKeyOf(dir) }));
     expect(await log.verify()).toEqual({ ok: true, rows: 10, legacyRows: 0 });
     await log.record({ kind: 'denied', actor: 'U1', detail: 'needs the approver role' });
     expect(await log.verify()).toEqual({ ok: true, rows: 11, legacyRows: 0 });
     await log.close();
-    const stranger = await SqliteSecurityLog.open(file, chainKeys({ current: randomBytes(32) }));
+    const stranger = await DatabaseSecurityLog.open(file, chainKeys({ current: randomBytes(32) }));
     expect(await stranger.verify()).toMatchObject({ ok: false, brokenAt: 1, reason: 'it was chained with a key that is neither PLAID_SETUP_MASTER_KEY nor PLAID_SETUP_PREVIOUS_MASTER_KEY' });
     await stranger.close();
   });

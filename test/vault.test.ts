@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chainKeys } from '../src/audit/log-anchor';
-import { SqliteSecurityLog } from '../src/audit/security-log';
+import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { loadConfig } from '../src/config';
 import { isPlaidSetupError } from '../src/errors';
 import { createLogger } from '../src/logger';
@@ -100,7 +100,7 @@ test('a wrong key is refused by name; the previous key opens old secrets until r
 
 test('key errors are security events: a wrong key, an altered row, a rekey that cannot open a row', async () => {
   const file = tempFile();
-  const security = await SqliteSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
+  const security = await DatabaseSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
   const oldKey = randomBytes(32);
   const value = secret();
   const writer = await Vault.open(file, { current: oldKey }, { security });
@@ -135,7 +135,7 @@ test('key errors are security events: a wrong key, an altered row, a rekey that 
 
 test("a reference is opened only for its own setup and kind, with its own fingerprint; refusals are recorded", async () => {
   const file = tempFile();
-  const security = await SqliteSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
+  const security = await DatabaseSecurityLog.open(path.join(path.dirname(file), 'security.sqlite'), chainKeys({ current: randomBytes(32) }));
   const vault = await Vault.open(file, { current: randomBytes(32) }, { security });
   const value = secret();
   const bravo = await vault.put('bravo', 'production', value);

@@ -2,11 +2,11 @@
  * Security events that never reach a workflow: denied clicks (wrong role, self-approval),
  * refused actions, forged, stale or replayed Slack requests and codec tokens (counted per
  * source and minute, see refusal-counter.ts), and vault or payload key errors. Kept in
- * SQLite beside the vault, append-only. Events carry who, what and when, never a secret.
+ * SQLite beside the vault, or in the shared PostgreSQL database; append-only. Events carry who, what and when, never a secret.
  *
  * Rows are chained with HMAC-SHA256 under a key derived from the master key (log-anchor.ts):
  * each row's MAC covers its fields and the previous row's, so editing, deleting or
- * reordering a row breaks every link after it, and someone who can write the SQLite file
+ * reordering a row breaks every link after it, and someone who can write the database
  * but lacks the key cannot recompute the chain. The head is anchored outside the table, so
  * cutting rows off the end shows too. `verify()` names the first broken row.
  *
@@ -18,8 +18,10 @@
  * elsewhere (or shipping rows off the machine) detects that.
  */
 import { createHash } from 'node:crypto';
-import { SqliteDatabase } from '../storage/sqlite';
-import { anchorFileOf, anchorProblem, readAnchor, writeAnchor, type ChainKey, type ChainKeys } from './log-anchor';
+import type { Database, Queryable, StorageTarget } from '../storage/database';
+import { migrate, type Migration } from '../storage/migrations';
+import { openDatabase } from '../storage/open';
+import { anchorFileOf, anchorProblem, fileAnchor, makeAnchor, tableAnchor, type AnchorStore, type ChainKey, type ChainKeys } from './log-anchor';
 
 const GENESIS = '0'.repeat(64);
 const LEGACY_CHAIN = 'sha256';
@@ -87,80 +89,113 @@ interface Head {
   hash: string;
 }
 
-export class SqliteSecurityLog implements SecurityLog {
-  private readonly anchorFile: string;
+const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'security_events',
+    async up(tx) {
+      await tx.run(`
+        CREATE TABLE IF NOT EXISTS security_events (
+          id       INTEGER PRIMARY KEY,
+          at       TEXT NOT NULL,
+          kind     TEXT NOT NULL,
+          actor    TEXT,
+          action   TEXT,
+          setup_id TEXT,
+          detail   TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash     TEXT NOT NULL
+        )`);
+    },
+  },
+  {
+    // Logs from before counted refusals and the keyed chain lack these two columns; old rows are one event each, hashed the old way.
+    id: 2,
+    name: 'security_events count and chain',
+    async up(tx, engine) {
+      const columns =
+        engine === 'sqlite'
+          ? new Set((await tx.all<{ name: string }>('PRAGMA table_info(security_events)')).map((c) => c.name))
+          : new Set((await tx.all<{ name: string }>("SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'security_events'")).map((c) => c.name));
+      if (!columns.has('count')) await tx.run('ALTER TABLE security_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1');
+      if (!columns.has('chain')) await tx.run(`ALTER TABLE security_events ADD COLUMN chain TEXT NOT NULL DEFAULT '${LEGACY_CHAIN}'`);
+    },
+  },
+  {
+    id: 3,
+    name: 'security_anchor',
+    async up(tx, engine) {
+      // SQLite keeps its anchor in a file beside the database (log-anchor.ts); the table is only read on PostgreSQL.
+      if (engine === 'postgres') await tx.run('CREATE TABLE IF NOT EXISTS security_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)');
+    },
+  },
+];
 
+/** Appends hold this lock (PostgreSQL; SQLite locks the file), so two processes never chain onto the same row. */
+const LOCK = 'plaid-setup/security-log';
+
+export class DatabaseSecurityLog implements SecurityLog {
   private constructor(
-    private readonly db: SqliteDatabase,
-    file: string,
+    private readonly db: Database,
+    private readonly anchor: AnchorStore,
     private readonly keys: ChainKeys,
-  ) {
-    this.anchorFile = anchorFileOf(file);
-  }
+  ) {}
 
-  static async open(file: string, keys: ChainKeys): Promise<SqliteSecurityLog> {
-    const db = await SqliteDatabase.open(file);
-    await db.exec(`
-      CREATE TABLE IF NOT EXISTS security_events (
-        id       INTEGER PRIMARY KEY AUTOINCREMENT,
-        at       TEXT NOT NULL,
-        kind     TEXT NOT NULL,
-        actor    TEXT,
-        action   TEXT,
-        setup_id TEXT,
-        detail   TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash     TEXT NOT NULL
-      )`);
-    const log = new SqliteSecurityLog(db, file, keys);
-    await log.upgrade();
-    return log;
+  static async open(target: StorageTarget, keys: ChainKeys): Promise<DatabaseSecurityLog> {
+    const db = await openDatabase(target);
+    try {
+      await migrate(db, 'security-log', MIGRATIONS);
+      const file = typeof target === 'string' ? target : target.engine === 'sqlite' ? target.file : undefined;
+      const log = new DatabaseSecurityLog(db, file === undefined ? tableAnchor : fileAnchor(anchorFileOf(file)), keys);
+      await log.firstAnchor();
+      return log;
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
   }
 
   /**
-   * Adds what earlier versions lacked: the count and chain columns (old rows: one event, the
-   * old hash) and, for a log that has no keyed row yet, a first anchor. That first anchor is
-   * trust on first use: it vouches for the legacy rows as found.
+   * Gives a log that has no keyed row and no anchor yet its first anchor. That is trust on
+   * first use: it vouches for the legacy rows as found.
    */
-  private async upgrade(): Promise<void> {
-    await this.db.transaction(async () => {
-      const columns = new Set((await this.db.all<{ name: string }>('PRAGMA table_info(security_events)')).map((c) => c.name));
-      if (!columns.has('count')) await this.db.exec('ALTER TABLE security_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1');
-      if (!columns.has('chain')) await this.db.exec(`ALTER TABLE security_events ADD COLUMN chain TEXT NOT NULL DEFAULT '${LEGACY_CHAIN}'`);
-      if (readAnchor(this.anchorFile) !== undefined) return;
-      const keyed = await this.db.get<{ id: number }>('SELECT id FROM security_events WHERE chain <> ? LIMIT 1', [LEGACY_CHAIN]);
+  private async firstAnchor(): Promise<void> {
+    await this.db.transaction(LOCK, async (tx) => {
+      if ((await this.anchor.read(tx)) !== undefined) return;
+      const keyed = await tx.get<{ id: number }>('SELECT id FROM security_events WHERE chain <> ? LIMIT 1', [LEGACY_CHAIN]);
       if (keyed) return;
-      const head = await this.head();
-      writeAnchor(this.anchorFile, this.keys, head.rows, head.hash);
+      const head = await this.head(tx);
+      await this.anchor.write(tx, makeAnchor(this.keys, head.rows, head.hash));
     });
   }
 
-  private async head(): Promise<Head> {
-    const last = await this.db.get<{ id: number; hash: string }>('SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1');
-    const { rows } = (await this.db.get<{ rows: number }>('SELECT COUNT(*) AS rows FROM security_events')) as { rows: number };
+  private async head(tx: Queryable): Promise<Head> {
+    const last = await tx.get<{ id: number; hash: string }>('SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1');
+    const { rows } = (await tx.get<{ rows: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS rows FROM security_events')) as { rows: number };
     return { rows, id: last?.id ?? 0, hash: last?.hash ?? GENESIS };
   }
 
   /**
-   * Appends inside one write transaction (BEGIN IMMEDIATE: the file's write lock), so two
-   * processes cannot chain onto the same row, and each writes the anchor for its own row.
-   * The anchor is written before COMMIT: a crash between the two leaves the anchor one row
+   * Appends inside one write transaction (SQLite: BEGIN IMMEDIATE, the file's write lock;
+   * PostgreSQL: an advisory lock), so two processes cannot chain onto the same row, and
+   * each writes the anchor for its own row. The anchor file is written before COMMIT (the
+   * anchor row commits with the rows): a crash between the two leaves the anchor one row
    * ahead, which verify cannot tell from the last row having been deleted, so it reports it
    * (rarely a false alarm, never a missed deletion). Writing it after COMMIT instead would
    * let appenders race and leave it behind. A log found not to match its anchor gets a
    * tampered_log row first, so this write does not paper over the gap.
    */
   async record(event: SecurityEvent): Promise<void> {
-    await this.db.transaction(async () => {
-      let head = await this.head();
-      const problem = anchorProblem(this.keys, readAnchor(this.anchorFile), head.rows, head.hash);
-      if (problem) head = await this.append(head, { kind: 'tampered_log', detail: `Found when writing row ${head.id + 1}: ${problem}.` });
-      head = await this.append(head, event);
-      writeAnchor(this.anchorFile, this.keys, head.rows, head.hash);
+    await this.db.transaction(LOCK, async (tx) => {
+      let head = await this.head(tx);
+      const problem = anchorProblem(this.keys, this.anchor, await this.anchor.read(tx), head.rows, head.hash);
+      if (problem) head = await this.append(tx, head, { kind: 'tampered_log', detail: `Found when writing row ${head.id + 1}: ${problem}.` });
+      head = await this.append(tx, head, event);
+      await this.anchor.write(tx, makeAnchor(this.keys, head.rows, head.hash));
     });
   }
 
-  private async append(head: Head, event: SecurityEvent): Promise<Head> {
+  private async append(tx: Queryable, head: Head, event: SecurityEvent): Promise<Head> {
     const row = {
       id: head.id + 1,
       at: new Date().toISOString(),
@@ -174,7 +209,7 @@ export class SqliteSecurityLog implements SecurityLog {
       prev_hash: head.hash,
     };
     const hash = keyedHash(this.keys.current, row);
-    await this.db.run(
+    await tx.run(
       'INSERT INTO security_events (id, at, kind, actor, action, setup_id, detail, count, chain, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [row.id, row.at, row.kind, row.actor, row.action, row.setup_id, row.detail, row.count, row.chain, row.prev_hash, hash],
     );
@@ -196,7 +231,7 @@ export class SqliteSecurityLog implements SecurityLog {
       if (row.chain === LEGACY_CHAIN) legacyRows += 1;
       previous = row.hash;
     }
-    const problem = anchorProblem(this.keys, readAnchor(this.anchorFile), rows.length, previous);
+    const problem = anchorProblem(this.keys, this.anchor, await this.anchor.read(this.db), rows.length, previous);
     if (problem) return { ok: false, rows: rows.length, reason: problem };
     return { ok: true, rows: rows.length, legacyRows };
   }

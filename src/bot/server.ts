@@ -9,6 +9,7 @@ import type { SlackConfig } from '../config';
 import { RefusalCounter } from '../audit/refusal-counter';
 import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
+import type { ReplayLedger } from './replay-store';
 import { BodyRefused, readBoundedBody } from '../http/body';
 import { closeServer, listen } from '../http/listen';
 
@@ -60,7 +61,10 @@ export interface BotServerOptions {
   readTimeoutMs?: number;
 }
 
-export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotServerOptions = {}): Promise<RunningBot> {
+/** The HTTP front door also needs where accepted requests are kept, shared by every replica. */
+export type BotServices = BotDeps & { replays: ReplayLedger };
+
+export async function startBot(slack: SlackConfig, deps: BotServices, options: BotServerOptions = {}): Promise<RunningBot> {
   // A few quick retries for the bot's own calls (Socket Mode would otherwise set 100).
   const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), retryConfig: { retries: 3, factor: 2 } };
   if (slack.appToken) {
@@ -75,7 +79,7 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
   const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, bodyLimit: limits.bytes, logLevel: LogLevel.WARN });
   const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
   registerBot(app, deps);
-  const guard = new RequestGuard(signingSecret);
+  const guard = new RequestGuard(signingSecret, deps.replays);
   const refusals = new RefusalCounter(deps.security, { onError: (err) => deps.logger.error('Counted refusals not written', { error: String((err as Error).message) }) });
 
   const server: Server = createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs }, (req, res) => {
@@ -89,7 +93,7 @@ export async function startBot(slack: SlackConfig, deps: BotDeps, options: BotSe
         if (err instanceof BodyRefused) return refuse(req, res, err.status);
         throw err;
       }
-      const verdict = guard.check(req.headers, body);
+      const verdict = await guard.check(req.headers, body);
       if (!verdict.ok) {
         // Nobody is known yet: counted per address and minute, so a flood adds a few rows, not one per request.
         await refusals.refuse({ kind: verdict.kind, detail: verdict.detail, source: req.socket.remoteAddress ?? 'unknown' });

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, logFormatFor, type ProcessLogger } from '../logger';
-import type { SqliteSecurityLog } from '../audit/security-log';
+import type { DatabaseSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
 import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
@@ -32,7 +32,7 @@ export class CliContext {
   readonly logger: ProcessLogger;
   private client?: Client;
   private vault?: Vault;
-  private security?: SqliteSecurityLog;
+  private security?: DatabaseSecurityLog;
   private setupClient?: SetupClient;
 
   constructor(
@@ -65,7 +65,7 @@ export class CliContext {
     return this.setupClient;
   }
 
-  async securityLog(): Promise<SqliteSecurityLog> {
+  async securityLog(): Promise<DatabaseSecurityLog> {
     this.security ??= await openSecurityLog(this.config, this.logger);
     return this.security;
   }

@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../slack/ids';
+import type { ReplayStore } from '../bot/replay-store';
 import { startBot, type RunningBot } from '../bot/server';
 import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
@@ -15,7 +16,7 @@ import { isPlaidSetupError } from '../errors';
 import { closeServer, listen } from '../http/listen';
 import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
-import { buildActivities } from '../services';
+import { buildActivities, openReplayStore } from '../services';
 import { createActivityWebClient } from '../slack/client';
 import { RoleDirectory } from '../slack/directory';
 import { createSlackNotifier } from '../slack/notifier';
@@ -65,6 +66,7 @@ async function runWorker(
   });
   const security = await ctx.securityLog();
   let bot: RunningBot | undefined;
+  let replays: ReplayStore | undefined;
   if (directory) {
     const setups = new SetupClient(
       client,
@@ -72,7 +74,8 @@ async function runWorker(
       { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
       { command: SLASH_COMMAND, security, assertionKey: assertionKeys.current },
     );
-    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger });
+    replays = await openReplayStore(config);
+    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger, replays });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
   } else {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
@@ -83,6 +86,7 @@ async function runWorker(
     await worker.run();
   } finally {
     await bot?.stop();
+    await replays?.close();
     await codec?.close();
   }
   logger.info('Worker stopped');

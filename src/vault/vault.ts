@@ -8,7 +8,9 @@ import type { SecurityLog } from '../audit/security-log';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { ItemLedger, LedgerEntry } from '../plaid/checks';
 import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
-import { SqliteDatabase } from '../storage/sqlite';
+import type { Database, StorageTarget } from '../storage/database';
+import { bytes, migrate, type Migration } from '../storage/migrations';
+import { openDatabase } from '../storage/open';
 
 const IV_BYTES = 12;
 const FORMAT = 'plaid-setup/vault/v1';
@@ -79,9 +81,47 @@ function parseRef(ref: string): { setupId: string; kind: SecretKind; version: nu
   return { setupId: match[1] as string, kind: match[2] as SecretKind, version: Number(match[3]) };
 }
 
+const VAULT_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'vault_secrets and vault_items',
+    async up(tx, engine) {
+      await tx.run(`
+        CREATE TABLE IF NOT EXISTS vault_secrets (
+          ref        TEXT PRIMARY KEY,
+          setup_id   TEXT NOT NULL,
+          kind       TEXT NOT NULL,
+          version    INTEGER NOT NULL,
+          key_id     TEXT NOT NULL,
+          iv         ${bytes(engine)} NOT NULL,
+          ciphertext ${bytes(engine)} NOT NULL,
+          tag        ${bytes(engine)} NOT NULL,
+          fingerprint TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE (setup_id, kind, version)
+        )`);
+      await tx.run(`
+        CREATE TABLE IF NOT EXISTS vault_items (
+          setup_id   TEXT NOT NULL,
+          id         TEXT NOT NULL,
+          item_id    TEXT,
+          key_id     TEXT NOT NULL,
+          iv         ${bytes(engine)} NOT NULL,
+          ciphertext ${bytes(engine)} NOT NULL,
+          tag        ${bytes(engine)} NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (setup_id, id)
+        )`);
+    },
+  },
+];
+
+/** Write transactions of the vault hold this lock (PostgreSQL; SQLite locks the file). */
+const LOCK = 'plaid-setup/vault';
+
 export class Vault {
   private constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: Database,
     private readonly keys: VaultKeys,
     private readonly options: VaultOptions,
   ) {
@@ -92,48 +132,29 @@ export class Vault {
     }
   }
 
-  static async open(file: string, keys: VaultKeys, options: VaultOptions = {}): Promise<Vault> {
-    const db = await SqliteDatabase.open(file);
-    await db.exec(`
-      CREATE TABLE IF NOT EXISTS vault_secrets (
-        ref        TEXT PRIMARY KEY,
-        setup_id   TEXT NOT NULL,
-        kind       TEXT NOT NULL,
-        version    INTEGER NOT NULL,
-        key_id     TEXT NOT NULL,
-        iv         BLOB NOT NULL,
-        ciphertext BLOB NOT NULL,
-        tag        BLOB NOT NULL,
-        fingerprint TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        UNIQUE (setup_id, kind, version)
-      );
-      CREATE TABLE IF NOT EXISTS vault_items (
-        setup_id   TEXT NOT NULL,
-        id         TEXT NOT NULL,
-        item_id    TEXT,
-        key_id     TEXT NOT NULL,
-        iv         BLOB NOT NULL,
-        ciphertext BLOB NOT NULL,
-        tag        BLOB NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (setup_id, id)
-      )`);
+  static async open(target: StorageTarget, keys: VaultKeys, options: VaultOptions = {}): Promise<Vault> {
+    const db = await openDatabase(target);
+    try {
+      await migrate(db, 'vault', VAULT_MIGRATIONS);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
     return new Vault(db, keys, options);
   }
 
   /** Encrypts and stores a new version of a setup's secret of this kind. */
   async put(setupId: string, kind: SecretKind, value: SecretValue): Promise<SecretRef> {
     const print = fingerprint(value);
-    return this.db.transaction(async () => {
-      const row = await this.db.get<{ v: number | null }>(
+    return this.db.transaction(LOCK, async (tx) => {
+      const row = await tx.get<{ v: number | null }>(
         'SELECT MAX(version) AS v FROM vault_secrets WHERE setup_id = ? AND kind = ?',
         [setupId, kind],
       );
       const version = (row?.v ?? 0) + 1;
       const ref = `vault:${setupId}/${kind}/v${version}`;
       const { iv, ciphertext, tag } = this.encrypt(value, aad(setupId, kind, version), this.keys.current);
-      await this.db.run(
+      await tx.run(
         `INSERT INTO vault_secrets (ref, setup_id, kind, version, key_id, iv, ciphertext, tag, fingerprint, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [ref, setupId, kind, version, keyId(this.keys.current), iv, ciphertext, tag, print, new Date().toISOString()],
@@ -170,18 +191,18 @@ export class Vault {
 
   /** Removes a secret no workflow accepted. */
   async delete(ref: string): Promise<void> {
-    await this.db.transaction(() => this.db.run('DELETE FROM vault_secrets WHERE ref = ?', [ref]));
+    await this.db.transaction(LOCK, (tx) => tx.run('DELETE FROM vault_secrets WHERE ref = ?', [ref]));
   }
 
   /** Re-encrypts every secret written under the previous key with the current one. */
   async rekey(): Promise<number> {
     const currentId = keyId(this.keys.current);
-    return this.keyChecked('vault.rekey', undefined, () => this.db.transaction(async () => {
-      const rows = await this.db.all<SecretRow>('SELECT * FROM vault_secrets WHERE key_id != ?', [currentId]);
+    return this.keyChecked('vault.rekey', undefined, () => this.db.transaction(LOCK, async (tx) => {
+      const rows = await tx.all<SecretRow>('SELECT * FROM vault_secrets WHERE key_id != ?', [currentId]);
       for (const row of rows) {
         const value = this.openSecret(row);
         const { iv, ciphertext, tag } = this.encrypt(value, aad(row.setup_id, row.kind, row.version), this.keys.current);
-        await this.db.run('UPDATE vault_secrets SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE ref = ?', [
+        await tx.run('UPDATE vault_secrets SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE ref = ?', [
           currentId,
           iv,
           ciphertext,
@@ -189,11 +210,11 @@ export class Vault {
           row.ref,
         ]);
       }
-      const items = await this.db.all<ItemRow>('SELECT * FROM vault_items WHERE key_id != ?', [currentId]);
+      const items = await tx.all<ItemRow>('SELECT * FROM vault_items WHERE key_id != ?', [currentId]);
       for (const row of items) {
         const value = this.decrypt(row, itemAad(row.setup_id, row.id), `Sandbox item ${row.id}`);
         const { iv, ciphertext, tag } = this.encrypt(value, itemAad(row.setup_id, row.id), this.keys.current);
-        await this.db.run('UPDATE vault_items SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE setup_id = ? AND id = ?', [
+        await tx.run('UPDATE vault_items SET key_id = ?, iv = ?, ciphertext = ?, tag = ? WHERE setup_id = ? AND id = ?', [
           currentId,
           iv,
           ciphertext,
@@ -215,15 +236,15 @@ export class Vault {
       record: (setupId, entry) => this.recordItem(setupId, entry),
       pending: (setupId) => this.pendingItems(setupId),
       forget: async (setupId, id) => {
-        await this.db.transaction(() => this.db.run('DELETE FROM vault_items WHERE setup_id = ? AND id = ?', [setupId, id]));
+        await this.db.transaction(LOCK, (tx) => tx.run('DELETE FROM vault_items WHERE setup_id = ? AND id = ?', [setupId, id]));
       },
     };
   }
 
   private async recordItem(setupId: string, entry: LedgerEntry): Promise<void> {
     const { iv, ciphertext, tag } = this.encrypt(JSON.stringify(entry), itemAad(setupId, entry.id), this.keys.current);
-    await this.db.transaction(() =>
-      this.db.run(
+    await this.db.transaction(LOCK, (tx) =>
+      tx.run(
         `INSERT INTO vault_items (setup_id, id, item_id, key_id, iv, ciphertext, tag, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (setup_id, id) DO UPDATE SET item_id = excluded.item_id, key_id = excluded.key_id, iv = excluded.iv,
            ciphertext = excluded.ciphertext, tag = excluded.tag, updated_at = excluded.updated_at`,

@@ -5,12 +5,12 @@
  */
 import type { Worker } from '@temporalio/worker';
 import { auditSource } from '../../src/audit/export';
-import type { SqliteSecurityLog } from '../../src/audit/security-log';
+import type { DatabaseSecurityLog } from '../../src/audit/security-log';
 import { SLASH_COMMAND } from '../../src/slack/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
-import { openSecurityLog } from '../../src/services';
+import { openReplayStore, openSecurityLog } from '../../src/services';
 import type { SetupView } from '../../src/domain/state';
 import { createActivityWebClient } from '../../src/slack/client';
 import { RoleDirectory } from '../../src/slack/directory';
@@ -41,7 +41,7 @@ export interface SlackWorld {
   /** The HTTP driver, for raw requests (forged, stale, replayed); absent in Socket Mode. */
   http?: SlackDriver;
   bot: RunningBot;
-  security: SqliteSecurityLog;
+  security: DatabaseSecurityLog;
   worker: Worker;
   setups: SetupClient;
   close(): Promise<void>;
@@ -85,7 +85,8 @@ export async function startSlackWorld(
     { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
     { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY, ...(options.updateTimeoutMs ? { updateTimeoutMs: options.updateTimeoutMs } : {}) },
   );
-  const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger }, { host: '127.0.0.1' });
+  const replays = await openReplayStore(config);
+  const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger, replays }, { host: '127.0.0.1' });
   let driver: InteractionDriver;
   let http: SlackDriver | undefined;
   if (options.socketMode) {
@@ -109,6 +110,7 @@ export async function startSlackWorld(
       await bot.stop();
       await driver.close();
       await security.close();
+      await replays.close();
       await slack.close();
     },
   };
