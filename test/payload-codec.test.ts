@@ -351,7 +351,7 @@ describe('an encrypted setup on a real Temporal server', () => {
       const port = Number(new URL(server.url).port);
       await expect(
         startCodecServer({ codecs: [], tokenKey: payloadKey, rolesOf: () => [], origins: [], security, logger: createLogger('error', () => undefined), port }),
-      ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `The codec endpoint's port ${port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.` });
+      ).rejects.toMatchObject({ code: 'PORT_IN_USE', message: `Port ${port} (the codec endpoint) is already in use by another process. Stop that process, or set PLAID_SETUP_CODEC_PORT to a free port.` });
     });
 
     test('the Web UI: CORS for its origin only, and a sign-in cookie instead of a header', async () => {

@@ -11,7 +11,7 @@ import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
 import type { ReplayLedger } from './replay-store';
 import { BodyRefused, readBoundedBody } from '../http/body';
-import { closeServer, listen } from '../http/listen';
+import { closeServer, listen, portInUse } from '../http/listen';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -110,7 +110,7 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
     });
   });
   const host = options.host ?? '0.0.0.0';
-  const { port } = await listen(server, slack.port, host);
+  const { port } = await listen(server, slack.port, host, portInUse('the Slack bot', 'PORT'));
   return {
     mode: 'http',
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${EVENTS_PATH}`,

@@ -13,7 +13,7 @@ import { startBot, type RunningBot } from '../bot/server';
 import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
 import { isPlaidSetupError } from '../errors';
-import { closeServer, listen } from '../http/listen';
+import { closeServer, ensurePortFree, listen, portInUse } from '../http/listen';
 import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
 import { buildActivities, openReplayStore } from '../services';
@@ -177,6 +177,8 @@ export async function devCommand(ctx: CliContext, options: { openRoles?: boolean
     io.stdout(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).\n`);
     return workerOnCluster(ctx, options);
   }
+  await ensurePortFree(config.temporal.devPort, '127.0.0.1', portInUse('the Temporal dev server', 'TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use a server that is already running'));
+  await ensurePortFree(config.temporal.devUiPort, '127.0.0.1', portInUse('the Temporal Web UI', 'TEMPORAL_DEV_UI_PORT'));
   const provisioned = provisionBinary(TEMPORAL_CLI, { env: io.env, logger });
   mkdirSync(config.dataDir, { recursive: true });
   const dbFilename = path.join(config.dataDir, DEV_DB_FILE);

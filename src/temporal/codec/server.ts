@@ -19,9 +19,9 @@ import { decode, encode } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { RefusalCounter } from '../../audit/refusal-counter';
 import type { SecurityEventKind, SecurityLog } from '../../audit/security-log';
-import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../../errors';
+import { isPlaidSetupError } from '../../errors';
 import { BodyRefused, readBoundedBody } from '../../http/body';
-import { closeServer, listen } from '../../http/listen';
+import { closeServer, listen, portInUse } from '../../http/listen';
 import type { Logger } from '../../logger';
 import { HISTORY_READERS, type Role } from '../../shared/schemas';
 import { checkCodecToken, type CodecClaims } from './token';
@@ -243,7 +243,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     server,
     options.port,
     options.host ?? '127.0.0.1',
-    (port) => new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `The codec endpoint's port ${port} is taken; set PLAID_SETUP_CODEC_PORT to a free port.`),
+    portInUse('the codec endpoint', 'PLAID_SETUP_CODEC_PORT'),
   );
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${address.port}`;
