@@ -11,6 +11,7 @@ try {
   }
   throw err;
 }
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+// Exit once main is done: after a graceful stop, a client's idle keep-alive socket (Slack's
+// Web API, say) must not keep the process up. Writes to pipes and files are synchronous on
+// Linux and macOS, so nothing printed is lost.
+main(process.argv).then((code) => process.exit(code));

@@ -243,6 +243,8 @@ function startWorkerProcess(cli: string): ChildProcess {
       PLAID_SANDBOX_URL: plaid.sandboxUrl,
       PLAID_PRODUCTION_URL: plaid.productionUrl,
       LOG_LEVEL: 'warn',
+      // Its health and metrics server on any free port, so parallel tests cannot collide.
+      PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,13 +1,17 @@
 /**
  * The long-running processes as an operator starts them: what they refuse before they
- * start anything.
+ * start anything, their health, readiness and metrics, and a graceful stop on SIGTERM.
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PlaidEmulator } from '../src/emulators/plaid';
 import { closeServer, listen } from '../src/http/listen';
 import { runCli } from './support/cli';
+import { actors, waitFor, type Harness } from './support/harness';
+import { spawnCli } from './support/processes';
+import { useWorld } from './support/world';
 
 async function occupied(): Promise<{ server: Server; port: number }> {
   const server = createServer();
@@ -34,5 +38,67 @@ describe('npm start on a machine where a port it needs is taken', () => {
     } finally {
       await closeServer(server);
     }
+  });
+});
+
+describe('plaid-setup worker as its own process', () => {
+  let plaid: PlaidEmulator;
+  let h: Harness;
+  useWorld((w) => ({ plaid, h } = w));
+
+  test('health, readiness and metrics on PORT: the product’s and the Temporal SDK’s', async () => {
+    const worker = spawnCli(h, ['worker']);
+    try {
+      const base = await worker.opsUrl;
+      expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
+      const ready = await waitFor(async () => fetch(`${base}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown })), (r) => r.status === 200, 'the worker to be ready');
+      expect(ready.body).toEqual({ ready: true, checks: { temporal: 'ok', vault: 'ok', security_log: 'ok', worker: 'ok' } });
+
+      await h.start('metered');
+      await h.act('metered', 'confirmRedirect', { actor: actors.alice });
+      await h.act('metered', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('metered', 'sandbox') });
+      await h.act('metered', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+      await h.act('metered', 'runSandboxTest', { actor: actors.alice });
+      await h.until('metered', (s) => !s.job, 'the Sandbox test');
+
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^plaid_setup_checks_total\{check="runSandboxSmokeTest",outcome="passed",code=""\} 1$/m);
+      expect(metrics).toMatch(/^plaid_setup_plaid_call_seconds_count\{operation="institutionsGet",outcome="ok"\} [1-9]/m);
+      expect(metrics).toMatch(/^plaid_setup_setups\{step="codat_portal"\} 1$/m);
+      // The SDK's own, from its runtime's exporter.
+      expect(metrics).toMatch(/^temporal_\w+/m);
+    } finally {
+      expect((await worker.stop()).code).toBe(0);
+    }
+  });
+
+  test('SIGTERM: not ready at once, the running check finishes, then the process exits 0', async () => {
+    // The first transactions sync takes 4 s, so the smoke test is mid-flight when the signal comes.
+    plaid.setLatency('/transactions/sync', 4_000, { flavour: 'sandbox' });
+    const worker = spawnCli(h, ['worker']);
+    const base = await worker.opsUrl;
+    await h.start('drained');
+    await h.act('drained', 'confirmRedirect', { actor: actors.alice });
+    await h.act('drained', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('drained', 'sandbox') });
+    await h.act('drained', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await h.act('drained', 'runSandboxTest', { actor: actors.alice });
+    await waitFor(() => h.plaidCalls().some((c) => c.path === '/accounts/get'), Boolean, 'the smoke test to reach the sync');
+
+    worker.child.kill('SIGTERM');
+    await waitFor(() => fetch(`${base}/readyz`).then((r) => r.status, () => 0), (status) => status === 503, 'readiness to drop');
+    const exit = await worker.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(worker.output()).toContain('Shutting down');
+
+    // The check the stopping worker ran finished there: one Item, created once and removed.
+    const items = plaid.items().filter((i) => i.clientId === h.clientId);
+    expect(items).toHaveLength(1);
+    expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
+    const next = await h.worker();
+    await next.runUntil(async () => {
+      const state = await h.until('drained', (s) => !s.job, 'the result of the drained check');
+      expect(state.steps.find((s) => s.id === 'sandbox_test')).toMatchObject({ status: 'done' });
+    });
+    expect(plaid.items().filter((i) => i.clientId === h.clientId)).toHaveLength(1);
   });
 });

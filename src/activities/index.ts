@@ -12,6 +12,7 @@ import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemL
 import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
 import type { Evidence, Problem } from '../domain/state';
+import { checkOutcomes } from '../ops/metrics';
 import {
   CHECK_FAILED,
   CHECK_UNAVAILABLE,
@@ -64,9 +65,11 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
   async function check(label: string, setupId: string, client: PlaidClient, run: (api: PlaidApi, signal: AbortSignal) => Promise<Evidence>): Promise<Evidence> {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
+    const checkName = ctx.info.activityType;
     try {
       const evidence = await run(client.api, ctx.cancellationSignal);
       logger.info(`${label} passed`, { setup: setupId, attempt });
+      checkOutcomes.inc({ check: checkName, outcome: 'passed', code: '' });
       // Which secret the check proved, as the vault knows it.
       return { ...evidence, secretFingerprint: client.secretFingerprint };
     } catch (err) {
@@ -83,6 +86,7 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       }
       if (!(err instanceof PlaidCallError)) throw err;
       logger.warn(`${label} failed`, { setup: setupId, attempt, code: err.code, requestId: err.requestId, retryable: err.retryable });
+      checkOutcomes.inc({ check: checkName, outcome: err.retryable ? 'unavailable' : 'failed', code: err.code });
       const problem: Problem = { code: err.code, message: err.message, action: err.action, ...(err.requestId ? { requestId: err.requestId } : {}) };
       throw failed(err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED, problem, err.retryable);
     }

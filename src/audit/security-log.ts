@@ -19,7 +19,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database, Queryable, StorageTarget } from '../storage/database';
-import { migrate, type Migration } from '../storage/migrations';
+import { securityEvents } from '../ops/metrics';
+import { migrate, probeWritable, type Migration } from '../storage/migrations';
 import { openDatabase } from '../storage/open';
 import { anchorFileOf, anchorProblem, fileAnchor, makeAnchor, tableAnchor, type AnchorStore, type ChainKey, type ChainKeys } from './log-anchor';
 
@@ -193,6 +194,7 @@ export class DatabaseSecurityLog implements SecurityLog {
       head = await this.append(tx, head, event);
       await this.anchor.write(tx, makeAnchor(this.keys, head.rows, head.hash));
     });
+    securityEvents.inc({ kind: event.kind }, event.count ?? 1);
   }
 
   private async append(tx: Queryable, head: Head, event: SecurityEvent): Promise<Head> {
@@ -263,6 +265,11 @@ export class DatabaseSecurityLog implements SecurityLog {
       ...(r.action ? { action: r.action } : {}),
       ...(r.setup_id ? { setupId: r.setup_id } : {}),
     }));
+  }
+
+  /** Throws unless the database takes writes now (for /readyz). */
+  probe(): Promise<void> {
+    return probeWritable(this.db);
   }
 
   close(): Promise<void> {

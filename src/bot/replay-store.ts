@@ -7,7 +7,7 @@
  * refuses a replay anyway.
  */
 import type { Database, StorageTarget } from '../storage/database';
-import { migrate, type Migration } from '../storage/migrations';
+import { migrate, probeWritable, type Migration } from '../storage/migrations';
 import { openDatabase } from '../storage/open';
 
 export const REPLAY_WINDOW_S = 5 * 60;
@@ -58,6 +58,11 @@ export class ReplayStore implements ReplayLedger {
   /** How many accepted requests are kept now (for tests and metrics). */
   async size(): Promise<number> {
     return (await this.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM slack_requests'))?.n ?? 0;
+  }
+
+  /** Throws unless the database takes writes now (for /readyz). */
+  probe(): Promise<void> {
+    return probeWritable(this.db);
   }
 
   close(): Promise<void> {

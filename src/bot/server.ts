@@ -10,6 +10,7 @@ import { RefusalCounter } from '../audit/refusal-counter';
 import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
 import type { ReplayLedger } from './replay-store';
+import { serveOps, type OpsOptions } from '../ops/server';
 import { BodyRefused, readBoundedBody } from '../http/body';
 import { closeServer, listen, portInUse } from '../http/listen';
 
@@ -59,6 +60,8 @@ export interface BotServerOptions {
   bodyLimitBytes?: number;
   /** A body not complete this long after the headers is refused with 408 (default 10 s). */
   readTimeoutMs?: number;
+  /** /healthz, /readyz and /metrics on the same port (HTTP mode). */
+  ops?: OpsOptions;
 }
 
 /** The HTTP front door also needs where accepted requests are kept, shared by every replica. */
@@ -84,6 +87,7 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
 
   const server: Server = createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs }, (req, res) => {
     void (async () => {
+      if (options.ops && serveOps(options.ops, req, res)) return;
       // Bolt has no other route (no OAuth, no custom routes): anything else is a quiet 404, not Bolt's error log line.
       if ((req.method ?? '').toUpperCase() !== 'POST' || boltPath(req.url) !== EVENTS_PATH) return refuse(req, res, 404);
       let body: Buffer;

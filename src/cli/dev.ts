@@ -1,18 +1,20 @@
 /**
- * `plaid-setup dev` and `plaid-setup worker`: the long-running processes.
+ * `plaid-setup dev`, `plaid-setup worker` and `plaid-setup bot`: the long-running processes.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, type NativeConnection } from '@temporalio/worker';
+import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../slack/ids';
 import type { ReplayStore } from '../bot/replay-store';
 import { startBot, type RunningBot } from '../bot/server';
 import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
-import { isPlaidSetupError } from '../errors';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
+import { countSetupsWith } from '../ops/metrics';
+import { startOpsServer, type Probe } from '../ops/server';
 import { closeServer, ensurePortFree, listen, portInUse } from '../http/listen';
 import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
@@ -34,62 +36,137 @@ import type { CliContext } from './context';
 
 export const DEV_DB_FILE = 'temporal.sqlite';
 
+/** Which parts a process runs: `dev` both, `worker` and `bot` one each. */
+export interface ProcessRoles {
+  worker: boolean;
+  bot: boolean;
+}
+
 /**
- * Runs the worker, and the Slack bot beside it when Slack is configured, until SIGINT or
- * SIGTERM (the SDK's runtime shuts workers down on both).
+ * Runs the worker and/or the Slack bot, with /healthz, /readyz and /metrics on PORT, until
+ * SIGINT or SIGTERM. Shutdown is graceful: readiness turns 503 at once, the bot stops
+ * accepting requests, the worker stops polling and lets running activities finish (up to
+ * its shutdown grace time), then the stores close.
  */
-async function runWorker(
+async function runProcess(
   ctx: CliContext,
   config: Config,
-  connection: NativeConnection,
-  client: Client,
+  temporal: { connection?: NativeConnection; client: Client },
+  roles: ProcessRoles,
   codecPort: number,
+  sdkMetricsUrl: string | undefined,
 ): Promise<void> {
   const { logger } = ctx;
+  const { client } = temporal;
+  const missing = slackMissing(config.slack);
+  if (roles.bot && !roles.worker && missing.length > 0) {
+    throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `plaid-setup bot needs Slack: set ${missing.join(' and ')}.`);
+  }
   const vault = await ctx.openVault();
+  const security = await ctx.securityLog();
   const assertionKeys = resolveAssertionKeys(config, logger);
   ctx.io.stdout(`${rolesLine(config)}\n`);
-  const missing = slackMissing(config.slack);
   const web = missing.length === 0 ? createActivityWebClient(config.slack) : undefined;
   const directory = web ? new RoleDirectory(web, config) : undefined;
-  const notifier =
-    web && directory
-      ? createSlackNotifier({ client: web, directory, logger, ...(config.slack.approvalsChannel ? { approvalsChannel: config.slack.approvalsChannel } : {}) })
-      : undefined;
-  const worker = await createSetupWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: buildActivities(config, logger, vault, notifier),
-    dataConverter: dataConverterFor(config),
-    policy: accessPolicyFor(config, assertionKeys),
-  });
-  const security = await ctx.securityLog();
+
+  let draining = false;
+  const probes: Probe[] = [
+    { name: 'temporal', check: () => client.workflowService.getSystemInfo({}).then(() => undefined) },
+    { name: 'vault', check: () => vault.probe() },
+    { name: 'security_log', check: () => security.probe() },
+  ];
+  const setups = new SetupClient(
+    client,
+    config.temporal.taskQueue,
+    { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
+    { command: SLASH_COMMAND, security, assertionKey: assertionKeys.current },
+  );
+  countSetupsWith(() => setups.countByStep());
+
+  let worker: Worker | undefined;
+  if (roles.worker) {
+    if (!temporal.connection) throw new Error('a worker needs a native connection');
+    const notifier =
+      web && directory
+        ? createSlackNotifier({ client: web, directory, logger, ...(config.slack.approvalsChannel ? { approvalsChannel: config.slack.approvalsChannel } : {}) })
+        : undefined;
+    const running = await createSetupWorker({
+      connection: temporal.connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: buildActivities(config, logger, vault, notifier),
+      dataConverter: dataConverterFor(config),
+      policy: accessPolicyFor(config, assertionKeys),
+    });
+    worker = running;
+    probes.push({ name: 'worker', check: async () => void (running.getState() === 'RUNNING' || fail(`worker is ${running.getState().toLowerCase()}`)) });
+  }
+
+  const ops = { probes, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}), draining: () => draining };
   let bot: RunningBot | undefined;
   let replays: ReplayStore | undefined;
-  if (directory) {
-    const setups = new SetupClient(
-      client,
-      config.temporal.taskQueue,
-      { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
-      { command: SLASH_COMMAND, security, assertionKey: assertionKeys.current },
-    );
+  if (roles.bot && directory) {
     replays = await openReplayStore(config);
-    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger, replays });
+    const store = replays;
+    probes.push({ name: 'replay_store', check: () => store.probe() });
+    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger, replays }, { ops });
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
-  } else {
+  } else if (roles.bot) {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
-  const codec = config.payloadKeys ? await startCodec(ctx, config, config.payloadKeys.current, codecPort) : undefined;
-  ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
+  // The bot's HTTP server serves the ops routes itself; otherwise they get a server of their own.
+  const opsServer = bot?.mode === 'http' ? undefined : await startOpsServer(config.slack.port, '0.0.0.0', ops);
+  ctx.io.stdout(`Health: ${opsServer?.url ?? new URL(bot?.url ?? 'http://127.0.0.1').origin}/healthz, /readyz and /metrics\n`);
+  const codec = roles.worker && config.payloadKeys ? await startCodec(ctx, config, config.payloadKeys.current, codecPort) : undefined;
+
+  const stopped = untilSignal(() => {
+    draining = true;
+    logger.info('Shutting down: not ready; the bot stops accepting, running activities finish');
+  });
   try {
-    await worker.run();
+    if (worker) {
+      ctx.io.stdout(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.\n`);
+      // The SDK's runtime shuts the worker down on SIGINT and SIGTERM; run() returns once its activities are done.
+      await worker.run();
+    } else {
+      ctx.io.stdout('Press Ctrl-C to stop.\n');
+      await stopped.signalled;
+    }
   } finally {
+    draining = true;
+    stopped.dispose();
+    countSetupsWith(undefined);
     await bot?.stop();
     await replays?.close();
     await codec?.close();
+    await opsServer?.close();
   }
-  logger.info('Worker stopped');
+  logger.info(worker ? 'Worker stopped' : 'Bot stopped');
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** Resolves on the first SIGINT or SIGTERM, after `onSignal`; dispose removes the handlers. */
+function untilSignal(onSignal: () => void): { signalled: Promise<void>; dispose(): void } {
+  let handler: (() => void) | undefined;
+  const signalled = new Promise<void>((resolve) => {
+    handler = () => {
+      onSignal();
+      resolve();
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  });
+  return {
+    signalled,
+    dispose: () => {
+      if (!handler) return;
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }
 
 /** The codec endpoint beside the worker, when payloads are encrypted. */
@@ -142,40 +219,54 @@ function withOpenRoles(ctx: CliContext, openRoles: boolean): Config {
 /**
  * The Temporal SDK's logs (the worker's, the workflow bundler's webpack report, and the
  * native core's, which would otherwise print to the console in a format of its own) go
- * through our logger, so they share its format and redaction. The runtime is installed
- * once per process and before anything creates it (a NativeConnection, a Worker, the dev
- * server); a runtime someone installed before (the tests do) is kept.
+ * through our logger, so they share its format and redaction; its metrics go to a
+ * Prometheus exporter on a loopback port, which /metrics serves on. The runtime is
+ * installed once per process and before anything creates it (a NativeConnection, a
+ * Worker, the dev server); a runtime someone installed before (the tests do) is kept,
+ * and then there are no SDK metrics to serve.
  */
-function installSdkLogging(logger: ProcessLogger): void {
-  if (Runtime._instance && Runtime.instantiator === 'install') return;
-  Runtime.install({ logger: logger.temporal, telemetryOptions: { logging: { forward: {} } } });
+async function installSdkRuntime(logger: ProcessLogger): Promise<string | undefined> {
+  if (Runtime._instance && Runtime.instantiator === 'install') return undefined;
+  const port = await freePortOr(0);
+  Runtime.install({
+    logger: logger.temporal,
+    telemetryOptions: { logging: { forward: {} }, metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
+  });
+  return `http://127.0.0.1:${port}/metrics`;
 }
 
 export async function workerCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
-  installSdkLogging(ctx.logger);
-  return workerOnCluster(ctx, options);
+  const sdkMetricsUrl = await installSdkRuntime(ctx.logger);
+  return onCluster(ctx, options, { worker: true, bot: false }, sdkMetricsUrl);
 }
 
-async function workerOnCluster(ctx: CliContext, options: { openRoles?: boolean }): Promise<number> {
+/** The bot alone: it needs Temporal's client only, no worker. */
+export async function botCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
+  const sdkMetricsUrl = await installSdkRuntime(ctx.logger);
+  return onCluster(ctx, options, { worker: false, bot: true }, sdkMetricsUrl);
+}
+
+async function onCluster(ctx: CliContext, options: { openRoles?: boolean }, roles: ProcessRoles, sdkMetricsUrl: string | undefined): Promise<number> {
   const config = withOpenRoles(ctx, options.openRoles ?? false);
   const client = await ctx.temporal();
   await ensureSearchAttributes(client, config.temporal.namespace, ctx.logger);
-  const connection = await connectWorker(config);
+  const connection = roles.worker ? await connectWorker(config) : undefined;
   try {
-    await runWorker(ctx, config, connection, client, config.codec.port);
+    await runProcess(ctx, config, { client, ...(connection ? { connection } : {}) }, roles, config.codec.port, sdkMetricsUrl);
   } finally {
-    await connection.close();
+    await connection?.close();
   }
   return 0;
 }
 
 export async function devCommand(ctx: CliContext, options: { openRoles?: boolean } = {}): Promise<number> {
   const { logger, io } = ctx;
-  installSdkLogging(logger);
+  const sdkMetricsUrl = await installSdkRuntime(logger);
   const config = withOpenRoles(ctx, options.openRoles ?? false);
+  const roles = { worker: true, bot: true };
   if (config.temporal.address) {
     io.stdout(`Using the Temporal cluster at ${config.temporal.address} (namespace ${config.temporal.namespace}).\n`);
-    return workerOnCluster(ctx, options);
+    return onCluster(ctx, options, roles, sdkMetricsUrl);
   }
   await ensurePortFree(config.temporal.devPort, '127.0.0.1', portInUse('the Temporal dev server', 'TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use a server that is already running'));
   await ensurePortFree(config.temporal.devUiPort, '127.0.0.1', portInUse('the Temporal Web UI', 'TEMPORAL_DEV_UI_PORT'));
@@ -219,7 +310,7 @@ export async function devCommand(ctx: CliContext, options: { openRoles?: boolean
     ].join('\n'),
   );
   try {
-    await runWorker(ctx, config, env.nativeConnection, env.client, codecPort);
+    await runProcess(ctx, config, { connection: env.nativeConnection, client: env.client }, roles, codecPort, sdkMetricsUrl);
   } finally {
     await env.teardown().catch((err: unknown) => {
       // Ctrl-C reaches the dev server too; it may already be gone.

@@ -12,7 +12,7 @@ import { issueCodecToken } from '../temporal/codec/token';
 import { setupIdOf } from '../temporal/client/setups';
 import { EXIT, print, queryState, registerActionCommands, type CommonOptions } from './actions';
 import { CliContext, type CliLimits, type Io } from './context';
-import { devCommand, workerCommand } from './dev';
+import { botCommand, devCommand, workerCommand } from './dev';
 import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
 
 export type { CliLimits };
@@ -41,12 +41,17 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     cmd.option('--open-roles', 'with no role lists and no Slack bot: everyone holds every role, for local use (PLAID_SETUP_OPEN_ROLES)');
 
   openRoles(
-    program.command('dev').description('run everything locally: the Temporal dev server (unless TEMPORAL_ADDRESS is set) and the worker'),
+    program.command('dev').description('run everything in one process: the Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and, when Slack is configured, the bot'),
   ).action(async (opts: { openRoles?: boolean }) => setExit(await devCommand(ctx, { openRoles: !!opts.openRoles })));
 
-  openRoles(program.command('worker').description('run the worker against TEMPORAL_ADDRESS (default 127.0.0.1:7233)')).action(
+  openRoles(program.command('worker').description('run a worker alone against TEMPORAL_ADDRESS (default 127.0.0.1:7233); run as many as you need')).action(
     async (opts: { openRoles?: boolean }) => setExit(await workerCommand(ctx, { openRoles: !!opts.openRoles })),
   );
+
+  program
+    .command('bot')
+    .description('run the Slack bot alone against TEMPORAL_ADDRESS; replicas share PLAID_SETUP_DATABASE_URL, so a replayed request is refused by all')
+    .action(async () => setExit(await botCommand(ctx)));
 
   const audit = program
     .command('audit')

@@ -5,6 +5,7 @@
  */
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
+import { plaidCalls, timed } from '../ops/metrics';
 import { ENVIRONMENTS, type PlaidEnvironment, type SecretRef } from '../shared/schemas';
 import type { RevealedSecret, SecretOwner } from '../vault/vault';
 
@@ -54,6 +55,24 @@ export function basePathFor(environment: string, endpoints: PlaidEndpoints): str
   return (configured ?? fallback) as string;
 }
 
+/** The Plaid call's outcome for the latency histogram: ok, Plaid's HTTP status, or error (no answer). */
+function callOutcome(err?: unknown): string {
+  if (err === undefined) return 'ok';
+  const status = (err as { response?: { status?: unknown } }).response?.status;
+  return typeof status === 'number' ? `http_${status}` : 'error';
+}
+
+/** Every PlaidApi call timed into plaid_setup_plaid_call_seconds, by operation (institutionsGet, …). */
+function timedApi(api: PlaidApi): PlaidApi {
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
+      return (...args: unknown[]) => timed(plaidCalls, { operation: property }, callOutcome, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
+}
+
 export function createPlaidClientFactory(secrets: SecretReader, endpoints: PlaidEndpoints): PlaidClientFactory {
   return {
     async create({ setupId, environment, clientId, secret }) {
@@ -69,7 +88,7 @@ export function createPlaidClientFactory(secrets: SecretReader, endpoints: Plaid
           },
         }),
       );
-      return { api, secretFingerprint: fingerprint };
+      return { api: timedApi(api), secretFingerprint: fingerprint };
     },
   };
 }

@@ -3,11 +3,19 @@
  * are rejected (with Slack's Retry-After) instead of slept on, and the client does not
  * retry by itself (pitfalls: @slack/web-api would otherwise wait up to ~30 minutes).
  */
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
+import { slackCalls, timed } from '../ops/metrics';
 import type { SlackConfig } from '../config';
 
+/** Times every call into plaid_setup_slack_call_seconds, by method and Slack's error name. */
+class TimedWebClient extends WebClient {
+  override apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    return timed(slackCalls, { method }, (err) => (err === undefined ? 'ok' : (slackErrorName(err) ?? 'error')), () => super.apiCall(method, options));
+  }
+}
+
 export function createActivityWebClient(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>): WebClient {
-  return new WebClient(slack.botToken, {
+  return new TimedWebClient(slack.botToken, {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },

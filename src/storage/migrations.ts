@@ -40,3 +40,11 @@ export async function migrate(db: Database, store: string, migrations: readonly 
     return applied;
   });
 }
+
+/**
+ * Proves the database takes writes now: a write transaction (SQLite: the file's write lock)
+ * with an UPDATE that matches nothing, which a read-only database or replica refuses.
+ */
+export async function probeWritable(db: Database): Promise<void> {
+  await db.transaction('plaid-setup/probe', (tx) => tx.run('UPDATE schema_migrations SET name = name WHERE id < 0'));
+}

@@ -9,7 +9,7 @@ import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { ItemLedger, LedgerEntry } from '../plaid/checks';
 import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
 import type { Database, StorageTarget } from '../storage/database';
-import { bytes, migrate, type Migration } from '../storage/migrations';
+import { bytes, migrate, probeWritable, type Migration } from '../storage/migrations';
 import { openDatabase } from '../storage/open';
 
 const IV_BYTES = 12;
@@ -283,6 +283,11 @@ export class Vault {
       }
       throw err;
     }
+  }
+
+  /** Throws unless the database takes writes now (for /readyz). */
+  probe(): Promise<void> {
+    return probeWritable(this.db);
   }
 
   close(): Promise<void> {

@@ -147,6 +147,13 @@ export class SetupClient {
     return views;
   }
 
+  /** Running setups on this task queue by the step they wait on, from the visibility store (for the setups gauge). */
+  async countByStep(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const row of await this.summaries({ taskQueue: this.taskQueue, running: true })) counts.set(row.step ?? 'unknown', (counts.get(row.step ?? 'unknown') ?? 0) + 1);
+    return counts;
+  }
+
   /** Every setup the filter selects, open or closed, as the visibility store shows it. */
   async summaries(filter: SetupFilter): Promise<SetupSummary[]> {
     const rows: SetupSummary[] = [];

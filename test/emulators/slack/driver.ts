@@ -49,6 +49,12 @@ export class SlackDriver extends InteractionDriver {
     return this.post(this.last);
   }
 
+  /** Sends the last request byte for byte to another Request URL: a capture replayed at another bot replica. */
+  replayLastTo(botUrl: string): Promise<Delivery> {
+    if (!this.last) throw new Error('Slack driver: nothing sent yet');
+    return this.post(this.last, botUrl);
+  }
+
   /**
    * Sends a raw body signed as Slack would; `forgeSignature` signs it with another secret,
    * `timestampOffsetSeconds` moves the timestamp from now (-600: ten minutes old) and signs that.
@@ -68,11 +74,11 @@ export class SlackDriver extends InteractionDriver {
     return this.send(request.type === 'slash_commands' ? formBody(request.payload) : interactionBody(request.payload), FORM_CONTENT_TYPE);
   }
 
-  private post(sent: SentRequest): Promise<Delivery> {
+  private post(sent: SentRequest, botUrl = this.http.botUrl): Promise<Delivery> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       // agent: false: one connection per delivery, so nothing lingers after close().
-      const req = httpRequest(this.http.botUrl, { method: 'POST', headers: { ...sent.headers, 'Content-Length': String(sent.body.length) }, agent: false }, (res) => {
+      const req = httpRequest(botUrl, { method: 'POST', headers: { ...sent.headers, 'Content-Length': String(sent.body.length) }, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
