@@ -26,6 +26,17 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly' } },
   },
   {
+    // The bare baseline the bench runs (plain CommonJS, so a worker process can load it without a build).
+    files: ['bench/bare/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain runs inside the workflow sandbox too: the same rules.
     files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
     rules: {
