@@ -4,23 +4,18 @@
  * it, retries riding out a burst of failures, a killed worker leaving no Sandbox Item
  * behind, and no secret anywhere it could leak.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { CountryCode } from '../src/shared/schemas';
 import type { SetupState, StepState } from '../src/domain/state';
 import { type Harness, actors, journeyToEnablement, newSecret, sdkLogLines, waitFor } from './support/harness';
-import { TEST_KEY_ENV, TEST_ROLES } from './support/policy';
+import { spawnCli } from './support/processes';
 import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string): StepState => s.steps.find((x) => x.id === id)!;
 
-let env: TestWorkflowEnvironment;
 let plaid: PlaidEmulator;
 let h: Harness;
-useWorld((w) => ({ env, plaid, h } = w));
+useWorld((w) => ({ plaid, h } = w));
 
 interface Settings {
   countryCodes?: CountryCode[];
@@ -192,13 +187,12 @@ test('a burst of 429s, 500s, a 503 and a timeout is ridden out by Temporal retri
 });
 
 test('a worker killed during the smoke test leaves no Item behind', async () => {
-  if (!existsSync(path.resolve(__dirname, '../dist/cli/main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
-  }
-  const cli = path.resolve(__dirname, '../bin/plaid-setup.js');
   // Hold the first sync so the smoke test is mid-flight, with an Item created, when killed.
   plaid.setLatency('/transactions/sync', 60_000, { flavour: 'sandbox' });
-  const child = startWorkerProcess(cli);
+  const killed = spawnCli(h, ['worker'], { LOG_LEVEL: 'warn' });
+  void killed.exited.then(({ code, signal }) => {
+    if (signal !== 'SIGKILL') process.stderr.write(`worker process exited early (${code ?? signal}):\n${killed.output()}\n`);
+  });
   try {
     await h.start('killed');
     await h.act('killed', 'confirmRedirect', { actor: actors.alice });
@@ -212,7 +206,7 @@ test('a worker killed during the smoke test leaves no Item behind', async () => 
     );
     await waitFor(() => h.plaidCalls().some((c) => c.path === '/accounts/get'), Boolean, 'the smoke test to read accounts');
   } finally {
-    child.kill('SIGKILL');
+    killed.child.kill('SIGKILL');
   }
   plaid.clearFaults();
   expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toHaveLength(1);
@@ -227,40 +221,6 @@ test('a worker killed during the smoke test leaves no Item behind', async () => 
   expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
 });
 
-function startWorkerProcess(cli: string): ChildProcess {
-  const child = spawn(process.execPath, [cli, 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      PLAID_SETUP_DATA_DIR: h.dataDir,
-      PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
-      // The worker decides roles from its own configuration: the tests' roles and key.
-      ...TEST_KEY_ENV,
-      PLAID_SETUP_OPERATORS: TEST_ROLES.operator.join(','),
-      PLAID_SETUP_APPROVERS: TEST_ROLES.approver.join(','),
-      PLAID_SETUP_AUDITORS: TEST_ROLES.auditor.join(','),
-      PLAID_SANDBOX_URL: plaid.sandboxUrl,
-      PLAID_PRODUCTION_URL: plaid.productionUrl,
-      LOG_LEVEL: 'warn',
-      // Its health and metrics server on any free port, so parallel tests cannot collide.
-      PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Its output joins the captured logs, which the secret scans read.
-  const output: string[] = [];
-  const keep = (d: Buffer) => {
-    output.push(d.toString());
-    h.logLines.push(d.toString());
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  child.on('exit', (code, signal) => {
-    if (signal !== 'SIGKILL') process.stderr.write(`worker process exited early (${code ?? signal}):\n${output.join('')}\n`);
-  });
-  return child;
-}
 
 test('a bad Production secret never replaces a good one', async () => {
   const worker = await h.worker();

@@ -20,8 +20,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable, StorageTarget } from '../storage/database';
 import { securityEvents } from '../ops/metrics';
-import { migrate, probeWritable, type Migration } from '../storage/migrations';
-import { openDatabase } from '../storage/open';
+import { openMigrated, probeWritable, type Migration } from '../storage/migrations';
 import { anchorFileOf, anchorProblem, fileAnchor, makeAnchor, tableAnchor, type AnchorStore, type ChainKey, type ChainKeys } from './log-anchor';
 
 const GENESIS = '0'.repeat(64);
@@ -143,9 +142,8 @@ export class DatabaseSecurityLog implements SecurityLog {
   ) {}
 
   static async open(target: StorageTarget, keys: ChainKeys): Promise<DatabaseSecurityLog> {
-    const db = await openDatabase(target);
+    const db = await openMigrated(target, 'security-log', MIGRATIONS);
     try {
-      await migrate(db, 'security-log', MIGRATIONS);
       const file = typeof target === 'string' ? target : target.engine === 'sqlite' ? target.file : undefined;
       const log = new DatabaseSecurityLog(db, file === undefined ? tableAnchor : fileAnchor(anchorFileOf(file)), keys);
       await log.firstAnchor();

@@ -7,8 +7,7 @@
  * refuses a replay anyway.
  */
 import type { Database, StorageTarget } from '../storage/database';
-import { migrate, probeWritable, type Migration } from '../storage/migrations';
-import { openDatabase } from '../storage/open';
+import { openMigrated, probeWritable, type Migration } from '../storage/migrations';
 
 export const REPLAY_WINDOW_S = 5 * 60;
 /** How often (at most) expired rows are deleted. */
@@ -36,14 +35,7 @@ export class ReplayStore implements ReplayLedger {
   private constructor(private readonly db: Database) {}
 
   static async open(target: StorageTarget): Promise<ReplayStore> {
-    const db = await openDatabase(target);
-    try {
-      await migrate(db, 'slack-replays', MIGRATIONS);
-    } catch (err) {
-      await db.close();
-      throw err;
-    }
-    return new ReplayStore(db);
+    return new ReplayStore(await openMigrated(target, 'slack-replays', MIGRATIONS));
   }
 
   async claim(signature: string, timestampS: number, nowS: number): Promise<boolean> {

@@ -3,7 +3,8 @@
  * once and recorded in schema_migrations. They run under one lock across processes, so
  * two processes starting at once (two workers, a worker and a bot) never both apply a step.
  */
-import type { Database, Engine, Queryable } from './database';
+import type { Database, Engine, Queryable, StorageTarget } from './database';
+import { openDatabase } from './open';
 
 export interface Migration {
   /** Ascending within its store; never renumbered once released. */
@@ -39,6 +40,18 @@ export async function migrate(db: Database, store: string, migrations: readonly 
     }
     return applied;
   });
+}
+
+/** Opens the target's database with `store`'s migrations applied; closed again if they fail. */
+export async function openMigrated(target: StorageTarget, store: string, migrations: readonly Migration[]): Promise<Database> {
+  const db = await openDatabase(target);
+  try {
+    await migrate(db, store, migrations);
+    return db;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }
 
 /**

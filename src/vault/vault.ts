@@ -9,8 +9,7 @@ import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import type { ItemLedger, LedgerEntry } from '../plaid/checks';
 import type { SecretKind, SecretRef, SecretValue } from '../shared/schemas';
 import type { Database, StorageTarget } from '../storage/database';
-import { bytes, migrate, probeWritable, type Migration } from '../storage/migrations';
-import { openDatabase } from '../storage/open';
+import { bytes, openMigrated, probeWritable, type Migration } from '../storage/migrations';
 
 const IV_BYTES = 12;
 const FORMAT = 'plaid-setup/vault/v1';
@@ -133,14 +132,7 @@ export class Vault {
   }
 
   static async open(target: StorageTarget, keys: VaultKeys, options: VaultOptions = {}): Promise<Vault> {
-    const db = await openDatabase(target);
-    try {
-      await migrate(db, 'vault', VAULT_MIGRATIONS);
-    } catch (err) {
-      await db.close();
-      throw err;
-    }
-    return new Vault(db, keys, options);
+    return new Vault(await openMigrated(target, 'vault', VAULT_MIGRATIONS), keys, options);
   }
 
   /** Encrypts and stores a new version of a setup's secret of this kind. */
