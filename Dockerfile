@@ -4,7 +4,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Dependencies first, so a source change does not reinstall them; `prepare` (the build) runs below.
-RUN npm ci --ignore-scripts && npm rebuild sqlite3 @swc/core protobufjs
+RUN npm ci --ignore-scripts && npm rebuild sqlite3 protobufjs
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
