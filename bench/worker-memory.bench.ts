@@ -12,7 +12,6 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { searchAttributes, WORKFLOW_TYPE } from '../src/shared/messages';
 import type { Harness } from '../test/support/harness';
-import { waitFor } from '../test/support/harness';
 import { spawnCli } from '../test/support/processes';
 import { useWorld } from '../test/support/world';
 
@@ -47,6 +46,17 @@ async function count(client: Client, query: string): Promise<number> {
   return (await client.workflow.count(query)).count;
 }
 
+/** Waits for `n` workflows to match `query`, allowing a minute plus 50 ms per workflow (10,000 take minutes here). */
+async function untilCounted(client: Client, query: string, n: number, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000 + 50 * n;
+  for (;;) {
+    const seen = await count(client, query);
+    if (seen >= n) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${seen} of ${n}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 async function measureSetups(n: number): Promise<{ idle: number; open: number }> {
   const worker = spawnCli(h, ['worker'], { LOG_LEVEL: 'warn' });
   try {
@@ -55,7 +65,7 @@ async function measureSetups(n: number): Promise<{ idle: number; open: number }>
     const idle = await settledRss(pid);
     await inBatches(n, (i) => h.start(`mem-${n}-${i}`));
     const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${h.taskQueue}' AND ${searchAttributes.step.name} = 'application'`;
-    await waitFor(() => count(h.temporal, query), (c) => c >= n, `${n} setups past their first task`);
+    await untilCounted(h.temporal, query, n, `${n} setups past their first task`);
     return { idle, open: await settledRss(pid) };
   } finally {
     await worker.stop();
