@@ -47,7 +47,7 @@ export class ReplayStore implements ReplayLedger {
     return changes === 1;
   }
 
-  /** How many accepted requests are kept now (for tests and metrics). */
+  /** How many accepted requests are kept now (the tests check that expired ones go). */
   async size(): Promise<number> {
     return (await this.db.get<{ n: number }>('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM slack_requests'))?.n ?? 0;
   }

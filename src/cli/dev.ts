@@ -99,7 +99,13 @@ async function runProcess(
       policy: accessPolicyFor(config, assertionKeys),
     });
     worker = running;
-    probes.push({ name: 'worker', check: async () => void (running.getState() === 'RUNNING' || fail(`worker is ${running.getState().toLowerCase()}`)) });
+    probes.push({
+      name: 'worker',
+      check: async () => {
+        const state = running.getState();
+        if (state !== 'RUNNING') throw new Error(`worker is ${state.toLowerCase()}`);
+      },
+    });
   }
 
   const ops = { probes, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}), draining: () => draining };
@@ -115,8 +121,9 @@ async function runProcess(
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
   // The bot's HTTP server serves the ops routes itself; otherwise they get a server of their own.
-  const opsServer = bot?.mode === 'http' ? undefined : await startOpsServer(config.slack.port, '0.0.0.0', ops);
-  ctx.io.stdout(`Health: ${opsServer?.url ?? new URL(bot?.url ?? 'http://127.0.0.1').origin}/healthz, /readyz and /metrics\n`);
+  const opsServer = bot?.mode === 'http' && bot.url ? undefined : await startOpsServer(config.slack.port, '0.0.0.0', ops);
+  const opsUrl = opsServer?.url ?? new URL(bot?.url as string).origin;
+  ctx.io.stdout(`Health: ${opsUrl}/healthz, /readyz and /metrics\n`);
   const codec = roles.worker && config.payloadKeys ? await startCodec(ctx, config, config.payloadKeys.current, codecPort) : undefined;
 
   const stopped = untilSignal(() => {
@@ -142,10 +149,6 @@ async function runProcess(
     await opsServer?.close();
   }
   logger.info(worker ? 'Worker stopped' : 'Bot stopped');
-}
-
-function fail(message: string): never {
-  throw new Error(message);
 }
 
 /** Resolves on the first SIGINT or SIGTERM, after `onSignal`; dispose removes the handlers. */
