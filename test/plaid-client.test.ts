@@ -4,6 +4,7 @@
  * safe to log although the SDK's own error carries the secret.
  */
 import { randomBytes } from 'node:crypto';
+import * as valibot from 'valibot';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ afterAll(async () => {
 afterEach(() => plaid.clearFaults());
 
 async function sandboxApi(e: PlaidEndpoints = endpoints) {
-  const ref = await vault.put('client', 'sandbox', SecretValueSchema.parse(client.secrets.sandbox));
+  const ref = await vault.put('client', 'sandbox', valibot.parse(SecretValueSchema, client.secrets.sandbox));
   return (await createPlaidClientFactory(vault, e).create({ setupId: 'client', environment: 'sandbox', clientId: client.clientId, secret: ref })).api;
 }
 
@@ -118,7 +119,7 @@ test('Plaid error bodies keep code, type and request_id; retryable ones are mark
 
 test("the SDK's error holds the secret; the classified error does not", async () => {
   // The Production secret entered as the Sandbox secret: Plaid answers INVALID_API_KEYS.
-  const ref = await vault.put('client', 'sandbox', SecretValueSchema.parse(client.secrets.production!));
+  const ref = await vault.put('client', 'sandbox', valibot.parse(SecretValueSchema, client.secrets.production!));
   const { api } = await createPlaidClientFactory(vault, endpoints).create({ setupId: 'client', environment: 'sandbox', clientId: client.clientId, secret: ref });
   let raw: unknown;
   try {

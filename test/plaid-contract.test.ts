@@ -5,6 +5,7 @@
  * Skipped, with the reason printed, where the spec file is not beside the repo.
  */
 import { mkdtempSync } from 'node:fs';
+import * as valibot from 'valibot';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +39,7 @@ if (!spec) console.warn(`Contract tests skipped: ${reason}.`);
   });
 
   async function api(environment: PlaidEnvironment, secret: string) {
-    const ref = await vault.put('contract', environment, SecretValueSchema.parse(secret));
+    const ref = await vault.put('contract', environment, valibot.parse(SecretValueSchema, secret));
     const factory = createPlaidClientFactory(vault, { sandboxUrl: plaid.sandboxUrl, productionUrl: plaid.productionUrl, timeoutMs: 1_000 });
     return (await factory.create({ setupId: 'contract', environment, clientId: client.clientId, secret: ref })).api;
   }

@@ -4,6 +4,7 @@
  * Each store is opened twice, as two processes would, and the two race.
  */
 import { randomBytes } from 'node:crypto';
+import * as valibot from 'valibot';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,9 +55,9 @@ describe.each(engines)('%s', (engine, fresh) => {
     const target = await fresh('vault.sqlite');
     const [a, b] = [await Vault.open(target, keys), await Vault.open(target, keys)];
     try {
-      const ref = await a.put('acme', 'sandbox', SecretValueSchema.parse('5a'.repeat(15)));
+      const ref = await a.put('acme', 'sandbox', valibot.parse(SecretValueSchema, '5a'.repeat(15)));
       await expect(b.reveal(ref, { setupId: 'acme', kind: 'sandbox' })).resolves.toMatchObject({ value: '5a'.repeat(15) });
-      const refs = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).put('acme', 'production', SecretValueSchema.parse(`${i}`.padStart(30, 'c')))));
+      const refs = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).put('acme', 'production', valibot.parse(SecretValueSchema, `${i}`.padStart(30, 'c')))));
       expect(new Set(refs.map((r) => r.ref)).size).toBe(10);
       await expect(b.reveal(ref, { setupId: 'other', kind: 'sandbox' })).rejects.toMatchObject({ code: 'SECRET_REF_MISMATCH' });
     } finally {

@@ -3,6 +3,7 @@
  * development key file, and two processes' connections writing at once.
  */
 import { randomBytes } from 'node:crypto';
+import * as valibot from 'valibot';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { SqliteDatabase } from '../src/storage/sqlite';
 import { resolveVaultKeys } from '../src/vault/master-key';
 import { Vault, fingerprint } from '../src/vault/vault';
 
-const secret = (): SecretValue => SecretValueSchema.parse(randomBytes(15).toString('hex'));
+const secret = (): SecretValue => valibot.parse(SecretValueSchema, randomBytes(15).toString('hex'));
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'vault-test-')), 'vault.sqlite');
 
 async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {

@@ -8,7 +8,7 @@ import { type Command, Option } from 'commander';
 import type { SetupState } from '../domain/state';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { ACTION_NAMES, declarationOf, type ActionArgs, type ActionDeclaration, type ActionName } from '../shared/actions';
-import { ClientIdSchema, describeIssues, type SecretRef } from '../shared/schemas';
+import { ClientIdSchema, check, type SecretRef } from '../shared/schemas';
 import { actWithSecrets as storeThenAct, type SecretToStore } from '../temporal/client/secret-actions';
 import { setupIdOf } from '../temporal/client/setups';
 import type { CliContext } from './context';
@@ -175,8 +175,8 @@ export function registerActionCommands({ program, ctx, setExit, withActor }: Act
         .option('--with-development-secret', 'also read the legacy Development secret (second line)')
         .action(async (name: string, opts: CommonOptions & { clientId: string; withDevelopmentSecret?: boolean }) => {
           const actor = ctx.actor(opts.as);
-          const clientId = ClientIdSchema.safeParse(opts.clientId);
-          if (!clientId.success) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${describeIssues(clientId.error)}.`);
+          const clientId = check(ClientIdSchema, opts.clientId);
+          if (!clientId.ok) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--client-id: ${clientId.message}.`);
           const prompts = ['Sandbox secret', ...(opts.withDevelopmentSecret ? ['Development secret (legacy)'] : [])];
           const [sandbox, development] = await readSecretLines(ctx.io, prompts);
           const secrets = [
@@ -185,7 +185,7 @@ export function registerActionCommands({ program, ctx, setExit, withActor }: Act
           ];
           const state = await actWithSecrets(ctx, name, 'submitCredentials', secrets, ([sandboxSecret, developmentSecret]) => ({
             actor,
-            clientId: clientId.data,
+            clientId: clientId.value,
             sandboxSecret: sandboxSecret as SecretRef,
             ...(developmentSecret ? { developmentSecret } : {}),
           }));

@@ -9,7 +9,7 @@ import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, logFormatFor, type ProcessLogger } from '../logger';
 import type { DatabaseSecurityLog } from '../audit/security-log';
 import { openSecurityLog, openVault } from '../services';
-import { ActorSchema, describeIssues, type Actor } from '../shared/schemas';
+import { ActorSchema, check, type Actor } from '../shared/schemas';
 import { connectClient } from '../temporal/connection';
 import { SetupClient } from '../temporal/client/setups';
 import { resolveAssertionKeys } from '../vault/master-key';
@@ -76,11 +76,9 @@ export class CliContext {
    */
   actor(as: string | undefined): Actor {
     const id = as ?? this.config.actor ?? userInfo().username;
-    const parsed = ActorSchema.safeParse({ id, displayName: id, source: 'cli' });
-    if (!parsed.success) {
-      throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid --as: ${describeIssues(parsed.error)}.`);
-    }
-    return parsed.data;
+    const parsed = check(ActorSchema, { id, displayName: id, source: 'cli' });
+    if (!parsed.ok) throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `Invalid --as: ${parsed.message}.`);
+    return parsed.value;
   }
 
   async close(): Promise<void> {

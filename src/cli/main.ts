@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AUDIT_FORMATS, formatRecord, periodRecord, setupRecord, type AuditFormat, type AuditRow } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { rolesOf } from '../config';
-import { ActorSchema, HISTORY_READERS, ROLE_VARIABLES, parseDuration } from '../shared/schemas';
+import { ACTOR_ID_MAX, HISTORY_READERS, ROLE_VARIABLES, parseDuration } from '../shared/schemas';
 import { issueCodecToken } from '../temporal/codec/token';
 import { setupIdOf } from '../temporal/client/setups';
 import { EXIT, print, queryState, registerActionCommands, type CommonOptions } from './actions';
@@ -17,13 +17,11 @@ import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
 
 export type { CliLimits };
 
-const MAX_ACTOR_ID = ActorSchema.shape.id.maxLength ?? 128;
-
 /** --as is checked when parsed, so an over-long id gets the limit in words and is not echoed back. */
 function actorIdArg(value: string): string {
   const length = value.trim().length;
-  if (length > MAX_ACTOR_ID) {
-    throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--as: an id is at most ${MAX_ACTOR_ID} characters (this one has ${length}).`);
+  if (length > ACTOR_ID_MAX) {
+    throw new PlaidSetupError(ERROR_CODES.INPUT_INVALID, `--as: an id is at most ${ACTOR_ID_MAX} characters (this one has ${length}).`);
   }
   return value;
 }

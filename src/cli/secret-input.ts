@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { SecretValueSchema, describeIssues, type SecretValue } from '../shared/schemas';
+import { SecretValueSchema, check, type SecretValue } from '../shared/schemas';
 import type { Io } from './context';
 
 /** Reads the next `count` lines: from a prompt per line on a terminal, else from piped stdin. */
@@ -46,13 +46,13 @@ function promptHidden(io: Io, prompt: string): Promise<string> {
 
 /** Checks a secret's shape; the error names the field and never repeats the value. */
 export function parseSecret(value: string | undefined, label: string): SecretValue {
-  const parsed = SecretValueSchema.safeParse((value ?? '').trim());
-  if (!parsed.success) {
-    const why = value === undefined || value.trim() === '' ? 'nothing was given' : describeIssues(parsed.error);
+  const parsed = check(SecretValueSchema, (value ?? '').trim());
+  if (!parsed.ok) {
+    const why = value === undefined || value.trim() === '' ? 'nothing was given' : parsed.message;
     throw new PlaidSetupError(
       ERROR_CODES.INPUT_INVALID,
       `${label}: ${why}. Pipe it as the first line of stdin or type it at the prompt.`,
     );
   }
-  return parsed.data;
+  return parsed.value;
 }

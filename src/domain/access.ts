@@ -4,20 +4,22 @@
  * its configuration and compiles it into the workflow code it runs (see
  * temporal/worker/policy.ts), so an update validator never trusts roles a caller claims.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ROLES, type Role } from '../shared/schemas';
 
 /** Slack user-group ids; an entry like this grants its role only through an asserted group. */
 export const GROUP_ID = /^S[A-Z0-9]+$/;
 
-export const AccessPolicySchema = z.object({
+const ids = v.array(v.string());
+
+export const AccessPolicySchema = v.object({
   /** Everyone holds every role: only for local use without Slack, when the operator opted in. */
-  open: z.boolean(),
-  roles: z.object({ operator: z.array(z.string()), approver: z.array(z.string()), auditor: z.array(z.string()) }),
+  open: v.boolean(),
+  roles: v.object({ operator: ids, approver: ids, auditor: ids }),
   /** Assertion keys in hex: the current one, then the one before a rotation. */
-  assertionKeys: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+  assertionKeys: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.minLength(1)),
 });
-export type AccessPolicy = z.infer<typeof AccessPolicySchema>;
+export type AccessPolicy = v.InferOutput<typeof AccessPolicySchema>;
 
 /**
  * The roles of `actorId`, given the groups its signed assertion says it is in. A listed id

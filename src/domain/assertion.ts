@@ -10,7 +10,7 @@
 import { hmac } from '@noble/hashes/hmac';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /** Long enough for a queued update to reach a busy worker, short enough to be useless later. */
 export const ASSERTION_TTL_MS = 2 * 60_000;
@@ -21,18 +21,21 @@ const DOMAIN = 'plaid-setup/actor-assertion/v1';
 /** What the update name is for a workflow start. */
 export const START_ASSERTION = 'start';
 
-export const AssertionSchema = z.object({
-  v: z.literal(1),
-  update: z.string().max(64),
-  setupId: z.string().max(64),
-  updateId: z.string().max(200).optional(),
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const time = v.pipe(v.number(), v.integer());
+
+export const AssertionSchema = v.object({
+  v: v.literal(1),
+  update: text(64),
+  setupId: text(64),
+  updateId: v.optional(text(200)),
   /** Slack user groups the signer found the actor in (only groups the worker lists grant a role). */
-  groups: z.array(z.string().max(32)).max(100),
-  issuedAt: z.number().int(),
-  expiresAt: z.number().int(),
-  mac: z.string().regex(/^[0-9a-f]{64}$/),
+  groups: v.pipe(v.array(text(32)), v.maxLength(100)),
+  issuedAt: time,
+  expiresAt: time,
+  mac: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
 });
-export type ActorAssertion = z.infer<typeof AssertionSchema>;
+export type ActorAssertion = v.InferOutput<typeof AssertionSchema>;
 
 export interface AssertionScope {
   update: string;
@@ -90,9 +93,9 @@ export function signAssertion<T extends Record<string, unknown>>(
  */
 export function verifyAssertion(keys: readonly Uint8Array[], args: unknown, scope: AssertionScope, now: number): AssertionCheck {
   if (typeof args !== 'object' || args === null || !('assertion' in args)) return { ok: false, reason: 'missing' };
-  const parsed = AssertionSchema.safeParse((args as { assertion: unknown }).assertion);
+  const parsed = v.safeParse(AssertionSchema, (args as { assertion: unknown }).assertion);
   if (!parsed.success) return { ok: false, reason: 'malformed' };
-  const a = parsed.data;
+  const a = parsed.output;
   const body = signedBody(args as Record<string, unknown>);
   const { mac, ...fields } = a;
   if (!keys.some((key) => sameHex(macOf(key, fields, body), mac))) return { ok: false, reason: 'forged' };

@@ -5,8 +5,7 @@
  * workflow wraps these functions in update handlers.
  */
 import { hexToBytes } from '@noble/hashes/utils';
-import type { ZodType } from 'zod';
-import { DEFAULT_COUNTRIES, REDIRECT_URI, ROLE_VARIABLES, STEP_IDS, STEP_TITLES, describeIssues, type Actor, type Role, type StepId } from '../shared/schemas';
+import { DEFAULT_COUNTRIES, REDIRECT_URI, ROLE_VARIABLES, STEP_IDS, STEP_TITLES, check, type Actor, type Role, type StepId } from '../shared/schemas';
 import { rolesUnder, type AccessPolicy } from './access';
 import { ruleOf } from './rules';
 import { assertionProblem, verifyAssertion } from './assertion';
@@ -56,12 +55,9 @@ export function initialState(input: {
  * state, so the handler checks nothing more.
  */
 export function parseArgs<N extends ActionName>(name: N, raw: unknown): ParsedActionArgs<N> {
-  const schema = ActionArgSchemas[name] as unknown as ZodType<ParsedActionArgs<N>>;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ActionRejected(REJECTION_CODES.INVALID_INPUT, `Invalid input: ${describeIssues(parsed.error)}.`);
-  }
-  return parsed.data;
+  const parsed = check(ActionArgSchemas[name], raw);
+  if (!parsed.ok) throw new ActionRejected(REJECTION_CODES.INVALID_INPUT, `Invalid input: ${parsed.message}.`);
+  return parsed.value as ParsedActionArgs<N>;
 }
 
 /** What the worker knows when it authorizes an action: its policy, the time, the update id. */

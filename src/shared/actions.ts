@@ -9,15 +9,16 @@
  *
  * Imported by workflow code too, so nothing here may touch I/O.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import {
   ActorSchema,
   ClientIdSchema,
   REDIRECT_URI,
   RequestIdSchema,
   SecretRefSchema,
-  SettingsInputSchema,
+  SettingsEntries,
   type Role,
+  type Schema,
   type StepId,
 } from './schemas';
 
@@ -25,8 +26,8 @@ import {
 export type ActionForm = 'credentials' | 'settings' | 'productionSecret' | 'reject' | 'rotate';
 
 export interface ActionDeclaration {
-  /** The update's arguments; each carries the actor. */
-  args: z.ZodTypeAny;
+  /** The update's arguments (a valibot schema: it runs in the workflow sandbox, see schemas.ts); each carries the actor. */
+  args: Schema;
   role: Role;
   /** What it is about, in the audit record: its checklist step, the rotation, or the setup as a whole. */
   step: StepId | 'rotation' | 'setup';
@@ -45,11 +46,11 @@ export interface ActionDeclaration {
 /** Who may start a setup (not an action: it creates the workflow the actions act on). */
 export const START_ROLE: Role = 'operator';
 
-const note = z.string().trim().max(1000).optional();
+const note = v.optional(v.pipe(v.string(), v.trim(), v.maxLength(1000, 'at most 1000 characters')));
 
 export const ACTIONS = {
   confirmRedirect: {
-    args: z.object({ actor: ActorSchema }),
+    args: v.object({ actor: ActorSchema }),
     role: 'operator',
     step: 'application',
     command: 'confirm-redirect',
@@ -57,11 +58,11 @@ export const ACTIONS = {
     label: 'Confirm redirect URI',
   },
   submitCredentials: {
-    args: z.object({
+    args: v.object({
       actor: ActorSchema,
       clientId: ClientIdSchema,
       sandboxSecret: SecretRefSchema,
-      developmentSecret: SecretRefSchema.optional(),
+      developmentSecret: v.optional(SecretRefSchema),
     }),
     role: 'operator',
     step: 'sandbox_credentials',
@@ -71,7 +72,7 @@ export const ACTIONS = {
     form: 'credentials',
   },
   updateSettings: {
-    args: SettingsInputSchema.extend({ actor: ActorSchema }),
+    args: v.object({ ...SettingsEntries, actor: ActorSchema }),
     role: 'operator',
     step: 'settings',
     command: 'settings',
@@ -80,7 +81,7 @@ export const ACTIONS = {
     form: 'settings',
   },
   runSandboxTest: {
-    args: z.object({ actor: ActorSchema }),
+    args: v.object({ actor: ActorSchema }),
     role: 'operator',
     step: 'sandbox_test',
     command: 'sandbox-test',
@@ -88,7 +89,7 @@ export const ACTIONS = {
     label: 'Run Sandbox test',
   },
   confirmCodat: {
-    args: z.object({ actor: ActorSchema, step: z.enum(['codat_portal', 'production_secret']).optional() }),
+    args: v.object({ actor: ActorSchema, step: v.optional(v.picklist(['codat_portal', 'production_secret'], 'the step is codat_portal or production_secret')) }),
     role: 'operator',
     step: 'codat_portal',
     command: 'confirm-codat',
@@ -96,7 +97,7 @@ export const ACTIONS = {
     label: 'Confirm Codat Portal entries',
   },
   requestProduction: {
-    args: z.object({ actor: ActorSchema, note }),
+    args: v.object({ actor: ActorSchema, note }),
     role: 'operator',
     step: 'production_request',
     command: 'request-production',
@@ -106,7 +107,7 @@ export const ACTIONS = {
   },
   approveProduction: {
     // The request id is optional here so histories from before it replay; the validator requires it.
-    args: z.object({ actor: ActorSchema, requestId: RequestIdSchema.optional(), comment: note }),
+    args: v.object({ actor: ActorSchema, requestId: v.optional(RequestIdSchema), comment: note }),
     role: 'approver',
     step: 'production_approval',
     command: 'approve',
@@ -117,10 +118,10 @@ export const ACTIONS = {
     decision: true,
   },
   rejectProduction: {
-    args: z.object({
+    args: v.object({
       actor: ActorSchema,
-      requestId: RequestIdSchema.optional(),
-      reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000),
+      requestId: v.optional(RequestIdSchema),
+      reason: v.pipe(v.string(), v.trim(), v.minLength(3, 'give a reason of at least 3 characters'), v.maxLength(1000, 'a reason is at most 1000 characters')),
     }),
     role: 'approver',
     step: 'production_approval',
@@ -132,7 +133,7 @@ export const ACTIONS = {
     form: 'reject',
   },
   submitProductionSecret: {
-    args: z.object({ actor: ActorSchema, secret: SecretRefSchema }),
+    args: v.object({ actor: ActorSchema, secret: SecretRefSchema }),
     role: 'operator',
     step: 'production_secret',
     command: 'production-secret',
@@ -141,7 +142,7 @@ export const ACTIONS = {
     form: 'productionSecret',
   },
   enable: {
-    args: z.object({ actor: ActorSchema }),
+    args: v.object({ actor: ActorSchema }),
     role: 'operator',
     step: 'enablement',
     command: 'enable',
@@ -149,7 +150,7 @@ export const ACTIONS = {
     label: 'Enable integration',
   },
   disable: {
-    args: z.object({ actor: ActorSchema, reason: note }),
+    args: v.object({ actor: ActorSchema, reason: note }),
     role: 'operator',
     step: 'enablement',
     command: 'disable',
@@ -158,7 +159,7 @@ export const ACTIONS = {
     text: 'reason',
   },
   rotateSecret: {
-    args: z.object({ actor: ActorSchema, kind: z.enum(['sandbox', 'production']), secret: SecretRefSchema }),
+    args: v.object({ actor: ActorSchema, kind: v.picklist(['sandbox', 'production'], 'the secret to rotate is sandbox or production'), secret: SecretRefSchema }),
     role: 'operator',
     step: 'rotation',
     command: 'rotate-secret',
@@ -167,7 +168,7 @@ export const ACTIONS = {
     form: 'rotate',
   },
   cancel: {
-    args: z.object({ actor: ActorSchema, reason: note }),
+    args: v.object({ actor: ActorSchema, reason: note }),
     role: 'operator',
     step: 'setup',
     command: 'cancel',
@@ -180,8 +181,8 @@ export const ACTIONS = {
 
 export type ActionName = keyof typeof ACTIONS;
 type ArgsSchema<N extends ActionName> = (typeof ACTIONS)[N]['args'];
-export type ActionArgs<N extends ActionName> = z.input<ArgsSchema<N>>;
-export type ParsedActionArgs<N extends ActionName> = z.output<ArgsSchema<N>>;
+export type ActionArgs<N extends ActionName> = v.InferInput<ArgsSchema<N>>;
+export type ParsedActionArgs<N extends ActionName> = v.InferOutput<ArgsSchema<N>>;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
 
 /** The action's declaration, read as the common shape (optional fields included). */

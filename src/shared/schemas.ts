@@ -1,8 +1,13 @@
 /**
- * Values that cross a boundary (CLI, Slack, workflow updates, activities) and the zod
- * schemas that parse them. Imported by workflow code too, so nothing here may touch I/O.
+ * Values that cross a boundary (CLI, Slack, workflow updates, activities) and the schemas
+ * that parse them. Imported by workflow code too, so nothing here may touch I/O.
+ *
+ * valibot, not zod: these schemas run inside the workflow sandbox, which evaluates its
+ * modules once per open workflow. zod's import cost about 1.1 MB of worker memory per open
+ * setup there (bench/worker-memory.bench.ts); valibot's schemas are plain objects and cost
+ * next to nothing. The rest of the code base parses its own inputs with zod.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 
 export const STEP_IDS = [
   'application',
@@ -78,12 +83,17 @@ export const ACTOR_ID_MAX = 128;
  * Who acts. Roles are not part of it: the worker decides them from its own configuration
  * and the signed assertion that travels with every action (domain/assertion.ts).
  */
-export const ActorSchema = z.object({
-  id: z.string().trim().min(1, 'an actor id is required').max(ACTOR_ID_MAX, `an actor id is at most ${ACTOR_ID_MAX} characters`),
-  displayName: z.string().trim().min(1).max(200),
-  source: z.enum(['slack', 'cli']),
+export const ActorSchema = v.object({
+  id: v.pipe(
+    v.string(),
+    v.trim(),
+    v.minLength(1, 'an actor id is required'),
+    v.maxLength(ACTOR_ID_MAX, `an actor id is at most ${ACTOR_ID_MAX} characters`),
+  ),
+  displayName: v.pipe(v.string(), v.trim(), v.minLength(1, 'a display name is required'), v.maxLength(200, 'a display name is at most 200 characters')),
+  source: v.picklist(['slack', 'cli'], 'the source is slack or cli'),
 });
-export type Actor = z.infer<typeof ActorSchema>;
+export type Actor = v.InferOutput<typeof ActorSchema>;
 
 /**
  * Bounds of a setup's timers (reminders, approval expiry) in a start input: no zero,
@@ -91,92 +101,129 @@ export type Actor = z.infer<typeof ActorSchema>;
  */
 export const TIMER_BOUNDS_MS = { min: 1000, max: 90 * 86_400_000 } as const;
 
-const timer = z
-  .number()
-  .int()
-  .min(TIMER_BOUNDS_MS.min, 'a timer is at least 1 second')
-  .max(TIMER_BOUNDS_MS.max, 'a timer is at most 90 days');
+const timer = v.pipe(
+  v.number(),
+  v.integer('a timer is a whole number of milliseconds'),
+  v.minValue(TIMER_BOUNDS_MS.min, 'a timer is at least 1 second'),
+  v.maxValue(TIMER_BOUNDS_MS.max, 'a timer is at most 90 days'),
+);
 
-export const SetupOptionsSchema = z.object({ reminderAfterMs: timer, approvalTimeoutMs: timer });
+export const SetupOptionsSchema = v.object({ reminderAfterMs: timer, approvalTimeoutMs: timer });
 
 /** The production request a decision is about: `pr-1`, `pr-2`, … */
-export const RequestIdSchema = z.string().regex(/^pr-[0-9]{1,6}$/, 'a production request id looks like pr-3');
+export const REQUEST_ID_PATTERN = /^pr-[0-9]{1,6}$/;
+export const RequestIdSchema = v.pipe(v.string(), v.regex(REQUEST_ID_PATTERN, 'a production request id looks like pr-3'));
 
-export const ClientIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-f]{24}$/, 'a Plaid client_id is 24 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)');
+export const ClientIdSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[0-9a-f]{24}$/, 'a Plaid client_id is 24 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)'),
+);
 
 /** Plaid secrets are 30 lowercase hexadecimal characters. The message never repeats the value. */
-export const SecretValueSchema = z
-  .string()
-  .regex(/^[0-9a-f]{30}$/, {
-    message: 'a Plaid secret is 30 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)',
-    abort: true,
-  })
-  .brand<'PlaidSecret'>();
-export type SecretValue = z.infer<typeof SecretValueSchema>;
+export const SecretValueSchema = v.pipe(
+  v.string('a Plaid secret is text'),
+  v.regex(/^[0-9a-f]{30}$/, 'a Plaid secret is 30 hexadecimal characters (Plaid Dashboard > Team Settings > Keys)'),
+  v.brand('PlaidSecret'),
+);
+export type SecretValue = v.InferOutput<typeof SecretValueSchema>;
 
-export const SecretRefSchema = z.object({
-  ref: z.string().regex(/^vault:[a-z0-9-]+\/(sandbox|development|production)\/v[0-9]+$/, 'not a vault reference'),
-  fingerprint: z.string().regex(/^sha256:[0-9a-f]{12}$/, 'not a secret fingerprint'),
+export const SecretRefSchema = v.object({
+  ref: v.pipe(v.string(), v.regex(/^vault:[a-z0-9-]+\/(sandbox|development|production)\/v[0-9]+$/, 'not a vault reference')),
+  fingerprint: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{12}$/, 'not a secret fingerprint')),
 });
-export type SecretRef = z.infer<typeof SecretRefSchema>;
+export type SecretRef = v.InferOutput<typeof SecretRefSchema>;
 
 const retiredEnvironment =
   'the development environment was retired by Plaid in June 2024; choose sandbox or production';
 
-export const EnvironmentSchema = z.string().transform((value, ctx): PlaidEnvironment => {
-  const normalised = value.trim().toLowerCase();
-  if (normalised === 'development') {
-    ctx.addIssue({ code: 'custom', message: retiredEnvironment });
-    return z.NEVER;
-  }
-  if (!(ENVIRONMENTS as readonly string[]).includes(normalised)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not an environment; choose sandbox or production` });
-    return z.NEVER;
-  }
-  return normalised as PlaidEnvironment;
-});
+export const EnvironmentSchema = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }): PlaidEnvironment => {
+    const normalised = dataset.value.trim().toLowerCase();
+    if (normalised === 'development') {
+      addIssue({ message: retiredEnvironment });
+      return NEVER;
+    }
+    if (!(ENVIRONMENTS as readonly string[]).includes(normalised)) {
+      addIssue({ message: `"${dataset.value}" is not an environment; choose sandbox or production` });
+      return NEVER;
+    }
+    return normalised as PlaidEnvironment;
+  }),
+);
 
-export const CountryCodesSchema = z.array(z.string()).transform((values, ctx): CountryCode[] => {
-  const codes = values.map((v) => v.trim().toUpperCase()).filter((v) => v.length > 0);
-  const unknown = codes.filter((c) => !(COUNTRY_CODES as readonly string[]).includes(c));
-  if (unknown.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not supported; use any of ${COUNTRY_CODES.join(', ')}`,
-    });
-    return z.NEVER;
-  }
-  // Keep the canonical order so two equal selections compare equal.
-  return COUNTRY_CODES.filter((c) => codes.includes(c));
-});
+export const CountryCodesSchema = v.pipe(
+  v.array(v.string()),
+  v.rawTransform(({ dataset, addIssue, NEVER }): CountryCode[] => {
+    const codes = dataset.value.map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0);
+    const unknown = codes.filter((c) => !(COUNTRY_CODES as readonly string[]).includes(c));
+    if (unknown.length > 0) {
+      addIssue({
+        message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not supported; use any of ${COUNTRY_CODES.join(', ')}`,
+      });
+      return NEVER;
+    }
+    // Keep the canonical order so two equal selections compare equal.
+    return COUNTRY_CODES.filter((c) => codes.includes(c));
+  }),
+);
 
-export const LinkCustomizationSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9_\- ]+$/, 'a Link customization name has letters, digits, spaces, "-" and "_" only');
+export const LinkCustomizationSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'a Link customization name is not empty'),
+  v.maxLength(100, 'a Link customization name is at most 100 characters'),
+  v.regex(/^[A-Za-z0-9_\- ]+$/, 'a Link customization name has letters, digits, spaces, "-" and "_" only'),
+);
 
-export const SettingsInputSchema = z.object({
-  environment: EnvironmentSchema.default('sandbox'),
-  countryCodes: CountryCodesSchema.default([]),
-  syncMode: z.enum(SYNC_MODES, { message: 'sync mode is continuous or one-off' }),
-  linkCustomizationName: LinkCustomizationSchema.optional(),
-});
-export type SettingsInput = z.input<typeof SettingsInputSchema>;
-export type Settings = z.output<typeof SettingsInputSchema>;
+export const SettingsEntries = {
+  environment: v.optional(EnvironmentSchema, 'sandbox'),
+  countryCodes: v.optional(CountryCodesSchema, () => []),
+  syncMode: v.picklist(SYNC_MODES, 'sync mode is continuous or one-off'),
+  linkCustomizationName: v.optional(LinkCustomizationSchema),
+};
+export const SettingsInputSchema = v.object(SettingsEntries);
+export type SettingsInput = v.InferInput<typeof SettingsInputSchema>;
+export type Settings = v.InferOutput<typeof SettingsInputSchema>;
 
-/** Turns zod issues into one sentence a person can act on. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
+/** A schema of this module (or one built from them). */
+export type Schema = v.GenericSchema;
+
+/** An issue as describeIssues reads it. */
+interface Issue {
+  message: string;
+  path?: ReadonlyArray<{ key: unknown }>;
+}
+
+/**
+ * The words for an issue its schema gives none for. valibot's own messages quote what was
+ * received, and a value typed into the wrong field may be a secret, so these never do.
+ */
+function plainMessage(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema') return issue.input === undefined ? 'is required' : `expected ${issue.expected ?? 'another value'}`;
+  return `is not valid (${issue.type.replace(/_/g, ' ')}${issue.expected ? ` ${issue.expected}` : ''})`;
+}
+
+const PARSE_CONFIG = { message: plainMessage } as const;
+
+/** Turns issues into one sentence a person can act on. */
+export function describeIssues(issues: readonly Issue[]): string {
+  return issues
     .map((issue) => {
-      const path = issue.path.filter((p) => p !== 'actor' || issue.path.length === 1).join('.');
+      const keys = (issue.path ?? []).map((p) => String(p.key));
+      const path = keys.filter((k) => k !== 'actor' || keys.length === 1).join('.');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Parses `raw` with `schema`: the value, or the issues in one sentence (which never quotes the input). */
+export function check<S extends Schema>(schema: S, raw: unknown): Checked<v.InferOutput<S>> {
+  const parsed = v.safeParse(schema, raw, PARSE_CONFIG);
+  return parsed.success ? { ok: true, value: parsed.output } : { ok: false, message: describeIssues(parsed.issues) };
 }
 
 /** Durations as people write them in configuration: 90s, 15m, 24h, 7d. */

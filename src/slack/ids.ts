@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { AuditFormat } from '../audit/export';
-import { RequestIdSchema } from '../shared/schemas';
+import { REQUEST_ID_PATTERN } from '../shared/schemas';
 import { ACTION_NAMES, declarationOf, type ActionForm, type ActionName, type FormOf } from '../shared/actions';
 
 export const SLASH_COMMAND = '/plaid-setup';
@@ -96,6 +96,6 @@ export function parseButtonValue(value: string | undefined): { setupId: string; 
 export const ViewMetadataSchema = z.object({
   setupId: z.string().min(1).max(64),
   channel: z.string().max(32).optional(),
-  requestId: RequestIdSchema.optional(),
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
 });
 export type ViewMetadata = z.infer<typeof ViewMetadataSchema>;

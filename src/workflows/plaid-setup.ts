@@ -18,7 +18,7 @@ import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
-import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, describeIssues } from '../shared/schemas';
+import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, check } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
 import { countriesFor } from '../domain/steps';
@@ -70,16 +70,16 @@ function checkStart(input: SetupInput): string {
     }
     return setupId;
   }
-  const options = SetupOptionsSchema.safeParse(input.options);
-  if (!options.success) throw refuse(`Invalid options: ${describeIssues(options.error)}.`);
-  const creator = ActorSchema.safeParse(input.createdBy);
-  if (!creator.success || typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 100) {
+  const options = check(SetupOptionsSchema, input.options);
+  if (!options.ok) throw refuse(`Invalid options: ${options.message}.`);
+  const creator = check(ActorSchema, input.createdBy);
+  if (!creator.ok || typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 100) {
     throw refuse('The start input needs a name (at most 100 characters) and a creator; start setups with plaid-setup.');
   }
   try {
-    const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.data.id, input);
+    const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.value.id, input);
     if (!roles.includes(START_ROLE)) {
-      throw refuse(`${creator.data.displayName} (${creator.data.id}) is not an ${START_ROLE}; only people listed in ${ROLE_VARIABLES[START_ROLE]} can start a setup.`);
+      throw refuse(`${creator.value.displayName} (${creator.value.id}) is not an ${START_ROLE}; only people listed in ${ROLE_VARIABLES[START_ROLE]} can start a setup.`);
     }
   } catch (err) {
     if (err instanceof ActionRejected) throw refuse(err.message);

@@ -5,6 +5,7 @@
  * Validators do not run on replay, so a worker restarted with other roles replays the
  * same histories.
  */
+import * as v from 'valibot';
 import { AccessPolicySchema, type AccessPolicy } from '../domain/access';
 
 declare const __PLAID_SETUP_ACCESS_POLICY__: string | undefined;
@@ -13,8 +14,8 @@ function compiledPolicy(): AccessPolicy | undefined {
   const raw = typeof __PLAID_SETUP_ACCESS_POLICY__ === 'string' ? __PLAID_SETUP_ACCESS_POLICY__ : undefined;
   if (raw === undefined) return undefined;
   try {
-    const parsed = AccessPolicySchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    const parsed = v.safeParse(AccessPolicySchema, JSON.parse(raw));
+    return parsed.success ? parsed.output : undefined;
   } catch {
     // A policy that does not parse allows nothing.
     return undefined;

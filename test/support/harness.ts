@@ -4,6 +4,7 @@
  * notifier, captured logs, and a worker.
  */
 import { randomBytes } from 'node:crypto';
+import * as valibot from 'valibot';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,7 +148,7 @@ export class Harness {
     const decision = action === 'approveProduction' || action === 'rejectProduction';
     const full = decision && !('requestId' in args) ? { ...args, requestId: (await this.state(setupId)).production?.id } : args;
     const signed = signAssertion(TEST_ASSERTION_KEY, { update: action, setupId, updateId }, full as Record<string, unknown>, { groups: TEST_GROUPS[actorId] ?? [] });
-    return this.handle(setupId).executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId });
+    return this.handle(setupId).executeUpdate(updates[action], { args: [signed as unknown as ActionArgs<N>], updateId });
   }
 
   /** Sends `args` exactly as given (no signing): what someone who can reach Temporal could send. */
@@ -188,7 +189,7 @@ export class Harness {
   /** Stores a secret in the vault: by default the one Plaid (the emulator) holds for the client. */
   async secret(setupId: string, kind: SecretKind, value = this.plaidSecret(kind)): Promise<SecretRef> {
     this.submittedSecrets.push(value);
-    return this.vault.put(setupId, kind, SecretValueSchema.parse(value));
+    return this.vault.put(setupId, kind, valibot.parse(SecretValueSchema, value));
   }
 
   /** The workflow's full history as text, every payload decoded, across runs. */

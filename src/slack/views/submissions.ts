@@ -3,8 +3,8 @@
  * out. Errors are keyed by block id, ready for `response_action: 'errors'`; each says what
  * to fix and never repeats what was typed (a mistyped secret is still a secret).
  */
-import type { output, ZodType } from 'zod';
-import { ClientIdSchema, SecretValueSchema, SettingsInputSchema, type Settings, type SecretValue } from '../../shared/schemas';
+import * as v from 'valibot';
+import { ClientIdSchema, SecretValueSchema, SettingsEntries, type Checked, type Schema, type Settings, type SecretValue } from '../../shared/schemas';
 import { FIELD_ACTION_ID, FIELDS, ViewMetadataSchema, type ViewMetadata } from '../ids';
 import type { SetupView } from './summary';
 import { ActionArgSchemas } from '../../shared/actions';
@@ -60,16 +60,14 @@ function withoutValue(message: string, raw: unknown, fix: string): string {
   return typed.some((v) => message.toLowerCase().includes(v)) ? fix : message;
 }
 
-type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
-
 /**
  * Parses one field with a shared schema. The schema's own messages win (they say what
- * to fix); zod's generic ones are replaced by `fix`.
+ * to fix); generic ones are replaced by `fix`.
  */
-function check<S extends ZodType>(schema: S, raw: unknown, fix: string): Checked<output<S>> {
-  const parsed = schema.safeParse(raw, { error: () => fix });
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, message: withoutValue(sentence(parsed.error.issues[0]?.message ?? fix), raw, sentence(fix)) };
+function check<S extends Schema>(schema: S, raw: unknown, fix: string): Checked<v.InferOutput<S>> {
+  const parsed = v.safeParse(schema, raw, { message: fix });
+  if (parsed.success) return { ok: true, value: parsed.output };
+  return { ok: false, message: withoutValue(sentence(parsed.issues[0]?.message ?? fix), raw, sentence(fix)) };
 }
 
 /** The parsed value, or undefined with the field's error recorded. */
@@ -122,7 +120,7 @@ export function parseCredentials(values: SubmittedValues): CredentialsSubmission
  */
 export function parseSettings(values: SubmittedValues, view?: SetupView): SettingsSubmission {
   const errors: FieldErrors = {};
-  const shape = SettingsInputSchema.shape;
+  const shape = SettingsEntries;
   const environment = take(check(shape.environment, selected(values, FIELDS.environment), 'Choose Sandbox or Production.'), FIELDS.environment, errors);
   if (environment === 'production' && view && view.steps.find((s) => s.id === 'production_secret')?.status !== 'done') {
     errors[FIELDS.environment] = 'Production needs an approved request and a verified Production secret first; choose Sandbox for now.';
@@ -160,7 +158,7 @@ export function parseReject(values: SubmittedValues): RejectSubmission {
   const errors: FieldErrors = {};
   const reason = take(
     check(
-      ActionArgSchemas.rejectProduction.shape.reason,
+      ActionArgSchemas.rejectProduction.entries.reason,
       text(values, FIELDS.reason) ?? '',
       'Give a reason of 3 to 1000 characters, so the requester knows what to fix.',
     ),
@@ -173,7 +171,7 @@ export function parseReject(values: SubmittedValues): RejectSubmission {
 export function parseRotate(values: SubmittedValues): RotateSubmission {
   const errors: FieldErrors = {};
   const kind = take(
-    check(ActionArgSchemas.rotateSecret.shape.kind, selected(values, FIELDS.rotateKind), 'Choose which secret to rotate: Sandbox or Production.'),
+    check(ActionArgSchemas.rotateSecret.entries.kind, selected(values, FIELDS.rotateKind), 'Choose which secret to rotate: Sandbox or Production.'),
     FIELDS.rotateKind,
     errors,
   );

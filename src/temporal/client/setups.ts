@@ -181,7 +181,7 @@ export class SetupClient {
     const timeoutMs = this.caller.updateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
     try {
       return (await this.client.connection.withDeadline(Date.now() + timeoutMs, () =>
-        this.client.workflow.getHandle(workflowIdFor(setupId)).executeUpdate(updates[action], { args: [signed as ActionArgs<N>], updateId }),
+        this.client.workflow.getHandle(workflowIdFor(setupId)).executeUpdate(updates[action], { args: [signed as unknown as ActionArgs<N>], updateId }),
       )) as SetupView;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);

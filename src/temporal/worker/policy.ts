@@ -30,7 +30,15 @@ export function policyHook(policy: AccessPolicy): (config: Configuration) => Con
   });
 }
 
+/** Evaluated once per V8 context and shared by every workflow (src/workflows/shared-modules.ts). */
+export const PRELOAD_MODULES = [require.resolve('../../workflows/shared-modules')];
+
+/** How the worker bundles its workflow code: the shared modules preloaded, `policy` (if any) compiled in. */
+export function bundlerOptionsFor(policy: AccessPolicy | undefined): { webpackConfigHook?: (config: Configuration) => Configuration; preloadModules: string[] } {
+  return { preloadModules: PRELOAD_MODULES, ...(policy ? { webpackConfigHook: policyHook(policy) } : {}) };
+}
+
 /** The workflow code with `policy` compiled in (the worker does this at start; tests once per file). */
-export function bundleWithPolicy(policy: AccessPolicy, options: Omit<BundleOptions, 'webpackConfigHook'>): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ ...options, webpackConfigHook: policyHook(policy) });
+export function bundleWithPolicy(policy: AccessPolicy, options: Omit<BundleOptions, 'webpackConfigHook' | 'preloadModules'>): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ ...options, ...bundlerOptionsFor(policy) });
 }

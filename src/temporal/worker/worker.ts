@@ -5,7 +5,7 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type { DataConverter, Duration } from '@temporalio/common';
 import type { SetupActivities } from '../../activities/contract';
 import type { AccessPolicy } from '../../domain/access';
-import { policyHook } from './policy';
+import { bundlerOptionsFor } from './policy';
 
 export interface SetupWorkerOptions {
   connection: NativeConnection;
@@ -41,6 +41,6 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, ...(options.policy ? { bundlerOptions: { webpackConfigHook: policyHook(options.policy) } } : {}) }),
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: bundlerOptionsFor(options.policy) }),
   });
 }
