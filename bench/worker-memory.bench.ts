@@ -1,22 +1,32 @@
 /**
  * Worker memory per open setup (issue 12): the RSS of a `plaid-setup worker` process with N
  * setups open (each past its first workflow task, waiting on its first step), beside a bare
- * worker process with N bare workflows of the same shape (bench/bare), and the same bare
- * workflow importing zod (what one import costs each open workflow in the sandbox). N comes from
- * BENCH_OPEN_SETUPS (comma-separated; default 1000). Prints the figures; asserts nothing
- * about them.
+ * worker process with N bare workflows of the same shape (bench/bare) and the same workflow
+ * cache. Up to 1,000 it also runs the bare workflow importing zod: what one import cost each
+ * open workflow in the sandbox before the workflow code left zod out. N comes from
+ * BENCH_OPEN_SETUPS (comma-separated; default 1000), the cache from BENCH_WORKFLOW_CACHE_SIZE
+ * (default: the worker's, PLAID_SETUP_WORKFLOW_CACHE_SIZE). Prints each figure as it is
+ * measured; asserts nothing about them.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { DEFAULT_WORKFLOW_CACHE_SIZE } from '../src/config';
 import { searchAttributes, WORKFLOW_TYPE } from '../src/shared/messages';
 import type { Harness } from '../test/support/harness';
 import { spawnCli } from '../test/support/processes';
 import { useWorld } from '../test/support/world';
 
 const COUNTS = (process.env.BENCH_OPEN_SETUPS ?? '1000').split(',').map(Number);
+const CACHE = Number(process.env.BENCH_WORKFLOW_CACHE_SIZE ?? DEFAULT_WORKFLOW_CACHE_SIZE);
 const BATCH = 100;
+/** Starting and settling 10,000 workflows takes minutes here; each phase gets a minute plus 50 ms per workflow. */
+const phaseMs = (n: number) => 60_000 + 50 * n;
+
+type Measured = { idle: number; open: number; seconds: number };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
 let h: Harness;
 useWorld((w) => ({ h } = w));
@@ -48,7 +58,7 @@ async function count(client: Client, query: string): Promise<number> {
 
 /** Waits for `n` workflows to match `query`, allowing a minute plus 50 ms per workflow (10,000 take minutes here). */
 async function untilCounted(client: Client, query: string, n: number, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000 + 50 * n;
+  const deadline = Date.now() + phaseMs(n);
   for (;;) {
     const seen = await count(client, query);
     if (seen >= n) return;
@@ -57,26 +67,28 @@ async function untilCounted(client: Client, query: string, n: number, what: stri
   }
 }
 
-async function measureSetups(n: number): Promise<{ idle: number; open: number }> {
-  const worker = spawnCli(h, ['worker'], { LOG_LEVEL: 'warn' });
+async function measureSetups(n: number): Promise<Measured> {
+  const worker = spawnCli(h, ['worker'], { LOG_LEVEL: 'warn', PLAID_SETUP_WORKFLOW_CACHE_SIZE: String(CACHE) });
   try {
     await worker.opsUrl;
     const pid = worker.child.pid as number;
     const idle = await settledRss(pid);
+    const started = Date.now();
     await inBatches(n, (i) => h.start(`mem-${n}-${i}`));
     const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${h.taskQueue}' AND ${searchAttributes.step.name} = 'application'`;
     await untilCounted(h.temporal, query, n, `${n} setups past their first task`);
-    return { idle, open: await settledRss(pid) };
+    const seconds = (Date.now() - started) / 1000;
+    return { idle, open: await settledRss(pid), seconds };
   } finally {
     await worker.stop();
   }
 }
 
-async function measureBare(n: number, workflows: string): Promise<{ idle: number; open: number }> {
+async function measureBare(n: number, workflows: string): Promise<Measured> {
   const taskQueue = `${h.taskQueue}-${workflows}`;
   const child = spawn(process.execPath, [path.join(__dirname, 'bare/worker.js'), h.env.address, taskQueue], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, BARE_WORKFLOWS: workflows },
+    env: { ...process.env, BARE_WORKFLOWS: workflows, BARE_CACHE_SIZE: String(CACHE) },
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -85,31 +97,41 @@ async function measureBare(n: number, workflows: string): Promise<{ idle: number
     });
     const pid = child.pid as number;
     const idle = await settledRss(pid);
+    const started = Date.now();
     const ids = Array.from({ length: n }, (_, i) => `${workflows}-${n}-${i}-${Date.now()}`);
     await inBatches(n, (i) => h.temporal.workflow.start('bareWorkflow', { workflowId: ids[i]!, taskQueue }));
     // A query answers only after the workflow's first task has run on the worker.
     await inBatches(n, (i) => h.temporal.workflow.getHandle(ids[i]!).query('state'));
-    return { idle, open: await settledRss(pid) };
+    const seconds = (Date.now() - started) / 1000;
+    return { idle, open: await settledRss(pid), seconds };
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-test.each(COUNTS)('worker RSS with %i open setups, beside a bare workflow', async (n) => {
-  const bare = await measureBare(n, 'workflows.js');
-  const bareZod = await measureBare(n, 'workflows-zod.js');
-  const setups = await measureSetups(n);
-  const per = (m: { idle: number; open: number }) => ((m.open - m.idle) * 1024) / n;
-  const line = (label: string, m: { idle: number; open: number }) =>
-    `  ${label.padEnd(28)} ${m.idle.toFixed(0).padStart(5)} -> ${m.open.toFixed(0).padStart(5)} MB   ${per(m).toFixed(0).padStart(5)} KB per open workflow`;
-  process.stdout.write(
-    [
-      `worker RSS with ${n} open workflows (idle -> open)`,
-      line('plaid-setup worker', setups),
-      line('bare workflow', bare),
-      line('bare workflow importing zod', bareZod),
-      `  plaid-setup per open setup: ${(per(setups) / per(bare)).toFixed(2)}x a bare workflow's (target: at most 2x)`,
-      '',
-    ].join('\n'),
+const perOpen = (m: Measured, n: number) => ((m.open - m.idle) * 1024) / n;
+
+/** Measures one worker and prints its line at once, so a long run shows where it is. */
+async function phase(label: string, n: number, measure: () => Promise<Measured>): Promise<Measured> {
+  const m = await measure();
+  say(
+    `  ${label.padEnd(28)} ${m.idle.toFixed(0).padStart(5)} -> ${m.open.toFixed(0).padStart(5)} MB   ${perOpen(m, n).toFixed(0).padStart(5)} KB per open workflow   (${m.seconds.toFixed(0)} s to open them)`,
   );
-});
+  return m;
+}
+
+for (const n of COUNTS) {
+  test(
+    `worker RSS with ${n} open setups, beside a bare workflow`,
+    async () => {
+      say(`worker RSS with ${n} open workflows, workflow cache ${CACHE} (idle -> open)`);
+      const bare = await phase('bare workflow', n, () => measureBare(n, 'workflows.js'));
+      if (n <= 1000) await phase('bare workflow importing zod', n, () => measureBare(n, 'workflows-zod.js'));
+      const setups = await phase('plaid-setup worker', n, () => measureSetups(n));
+      say(`  plaid-setup per open setup: ${(perOpen(setups, n) / perOpen(bare, n)).toFixed(2)}x a bare workflow's (target: at most 2x)`);
+      say(`  plaid-setup worker RSS: ${setups.open.toFixed(0)} MB (target with 10,000 open: at most 600 MB)\n`);
+    },
+    // Three workers, each starting n workflows and waiting for them: a phase each, and a margin.
+    4 * phaseMs(n),
+  );
+}

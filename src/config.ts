@@ -25,6 +25,14 @@ const list = z
       .filter(Boolean),
   );
 
+/**
+ * Setups the worker keeps in memory between their tasks. A setup waits days for people, so
+ * most are idle: an evicted one replays its short history on its next task (milliseconds),
+ * while each cached one holds about 400 KB (bench/worker-memory.bench.ts). 500 keeps a
+ * worker near 500 MB however many setups are open; raise it for many setups active at once.
+ */
+export const DEFAULT_WORKFLOW_CACHE_SIZE = 500;
+
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -117,6 +125,12 @@ const EnvSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_DEV_UI_PORT: port(8233),
+  PLAID_SETUP_WORKFLOW_CACHE_SIZE: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(2, 'must be at least 2 (the Temporal SDK needs two)')
+    .max(100_000, 'must be at most 100000')
+    .default(DEFAULT_WORKFLOW_CACHE_SIZE),
   PLAID_SANDBOX_URL: url,
   PLAID_PRODUCTION_URL: url,
   // Under a second, healthy Plaid calls would time out and be retried forever; a check's
@@ -167,6 +181,8 @@ export interface Config {
     cliPath?: string;
     devPort: number;
     devUiPort: number;
+    /** How many setups the worker keeps cached (PLAID_SETUP_WORKFLOW_CACHE_SIZE). */
+    workflowCacheSize: number;
   };
   plaid: { sandboxUrl?: string; productionUrl?: string; timeoutMs: number };
   slack: SlackConfig;
@@ -289,6 +305,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...(e.TEMPORAL_CLI_PATH ? { cliPath: e.TEMPORAL_CLI_PATH } : {}),
       devPort: e.TEMPORAL_DEV_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
+      workflowCacheSize: e.PLAID_SETUP_WORKFLOW_CACHE_SIZE,
     },
     plaid: {
       ...(e.PLAID_SANDBOX_URL ? { sandboxUrl: e.PLAID_SANDBOX_URL } : {}),

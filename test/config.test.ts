@@ -66,6 +66,9 @@ test.each([
   ['PLAID_SETUP_PREVIOUS_PAYLOAD_KEY', Buffer.alloc(32, 1).toString('base64'), /PLAID_SETUP_PREVIOUS_PAYLOAD_KEY: set PLAID_SETUP_PAYLOAD_KEY too/],
   ['PLAID_SETUP_CODEC_ORIGINS', 'https://ui.example.com/path', /PLAID_SETUP_CODEC_ORIGINS: each entry must be an origin/],
   ['PLAID_SETUP_CODEC_PORT', 'eighty', /PLAID_SETUP_CODEC_PORT/],
+  ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', 'lots', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be a whole number/],
+  ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', '2.5', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be a whole number/],
+  ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', '1', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be at least 2/],
 ])('%s=%s is refused with the variable named', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(message);
 });
@@ -79,6 +82,11 @@ test.each([
   ['PLAID_TIMEOUT', '1h', /PLAID_TIMEOUT: must be from 1s to 2m/],
 ])('a duration out of range, %s=%s, is refused with the range', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
+});
+
+test('the worker caches 500 setups unless PLAID_SETUP_WORKFLOW_CACHE_SIZE says otherwise', () => {
+  expect(loadConfig({}).temporal.workflowCacheSize).toBe(500);
+  expect(loadConfig({ PLAID_SETUP_WORKFLOW_CACHE_SIZE: ' 250 ' }).temporal.workflowCacheSize).toBe(250);
 });
 
 test('durations at the ends of their ranges are accepted', () => {

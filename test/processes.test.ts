@@ -46,14 +46,17 @@ describe('plaid-setup worker as its own process', () => {
   let h: Harness;
   useWorld((w) => ({ plaid, h } = w));
 
-  test('health, readiness and metrics on PORT: the product’s and the Temporal SDK’s', async () => {
-    const worker = spawnCli(h, ['worker']);
+  test('health, readiness and metrics on PORT: the product’s and the Temporal SDK’s; the workflow cache holds PLAID_SETUP_WORKFLOW_CACHE_SIZE setups', async () => {
+    const worker = spawnCli(h, ['worker'], { PLAID_SETUP_WORKFLOW_CACHE_SIZE: '2' });
     try {
       const base = await worker.opsUrl;
       expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
       const ready = await waitFor(async () => fetch(`${base}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown })), (r) => r.status === 200, 'the worker to be ready');
       expect(ready.body).toEqual({ ready: true, checks: { temporal: 'ok', vault: 'ok', security_log: 'ok', worker: 'ok' } });
 
+      // Two setups to crowd the cache of two: the journey below is evicted and replayed as it goes.
+      await h.start('crowd-1');
+      await h.start('crowd-2');
       await h.start('metered');
       await h.act('metered', 'confirmRedirect', { actor: actors.alice });
       await h.act('metered', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('metered', 'sandbox') });
@@ -67,6 +70,9 @@ describe('plaid-setup worker as its own process', () => {
       expect(metrics).toMatch(/^plaid_setup_setups\{step="codat_portal"\} 1$/m);
       // The SDK's own, from its runtime's exporter.
       expect(metrics).toMatch(/^temporal_\w+/m);
+      const sdkMetric = (name: string) => Number(new RegExp(`^temporal_${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      expect(sdkMetric('sticky_cache_size')).toBeLessThanOrEqual(2);
+      expect(sdkMetric('sticky_cache_total_forced_eviction')).toBeGreaterThanOrEqual(1);
     } finally {
       expect((await worker.stop()).code).toBe(0);
     }

@@ -97,6 +97,7 @@ async function runProcess(
       activities: buildActivities(config, logger, vault, notifier),
       dataConverter: dataConverterFor(config),
       policy: accessPolicyFor(config, assertionKeys),
+      workflowCacheSize: config.temporal.workflowCacheSize,
     });
     worker = running;
     probes.push({

@@ -20,6 +20,8 @@ export interface SetupWorkerOptions {
   policy?: AccessPolicy;
   /** Tests bundle the workflow code once and share it between workers. */
   workflowBundle?: WorkflowBundle;
+  /** Setups kept in memory between tasks (the SDK's default, sized from the heap, when unset). */
+  workflowCacheSize?: number;
   /** How long running activities get to finish when the worker stops. */
   shutdownGraceTime?: Duration;
   /**
@@ -38,6 +40,7 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     activities: options.activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.workflowCacheSize !== undefined ? { maxCachedWorkflows: options.workflowCacheSize } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
