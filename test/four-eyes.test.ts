@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { demoClient, type PlaidEmulator } from '../src/emulators/plaid';
-import { signAssertion, START_ASSERTION } from '../src/domain/assertion';
+import { ASSERTION_TTL_MS, signAssertion, START_ASSERTION } from '../src/domain/assertion';
 import { INVALID_START, WORKFLOW_TYPE, updates, workflowIdFor } from '../src/shared/messages';
 import type { SetupState } from '../src/domain/state';
 import type { SetupInput } from '../src/workflows';
@@ -144,11 +144,23 @@ describe('roles and identity are the worker’s to decide', () => {
     });
   });
 
+  test('a start is judged when Temporal accepted it, not when a busy worker first runs it', async () => {
+    const input: SetupInput = { setupId: 'queued', name: 'queued', createdBy: actors.alice, options: { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000 } };
+    // Valid for one more second when Temporal accepts it; no worker runs it until after that.
+    const signed = signAssertion(TEST_ASSERTION_KEY, { update: START_ASSERTION, setupId: 'queued' }, { ...input }, { now: Date.now() - ASSERTION_TTL_MS + 1000 });
+    await h.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor('queued'), taskQueue: h.taskQueue, args: [signed] });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const worker = await h.worker();
+    await worker.runUntil(async () => {
+      expect((await h.state('queued')).name).toBe('queued');
+    });
+  });
+
   test('a forged start is refused: carried state, another setup id, unbounded options, an unsigned or non-operator creator', async () => {
     const worker = await h.worker();
     const base: SetupInput = { setupId: 'forged', name: 'forged', createdBy: actors.alice, options: { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000 } };
-    const sign = (input: SetupInput, o: { key?: Buffer; groups?: string[] } = {}) =>
-      signAssertion(o.key ?? TEST_ASSERTION_KEY, { update: START_ASSERTION, setupId: 'forged' }, { ...input }, { groups: o.groups ?? [] });
+    const sign = (input: SetupInput, o: { key?: Buffer; groups?: string[]; now?: number } = {}) =>
+      signAssertion(o.key ?? TEST_ASSERTION_KEY, { update: START_ASSERTION, setupId: 'forged' }, { ...input }, { groups: o.groups ?? [], ...(o.now ? { now: o.now } : {}) });
     /** Starts the workflow with `input` as is and returns why it ended. */
     const refusal = async (input: unknown): Promise<string> => {
       const handle = await h.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor('forged'), taskQueue: h.taskQueue, args: [input as SetupInput] });
@@ -173,6 +185,8 @@ describe('roles and identity are the worker’s to decide', () => {
       expect(await refusal(base)).toMatch(/carries no signed actor assertion/);
       expect(await refusal(sign(base, { key: randomBytes(32) }))).toMatch(/not signed with the worker's PLAID_SETUP_ASSERTION_KEY/);
       expect(await refusal(sign({ ...base, createdBy: actors.dave }))).toMatch(/Dave \(U0DAVE\) is not an operator/);
+      // A start input signed three minutes ago, sent now.
+      expect(await refusal(sign(base, { now: Date.now() - 3 * 60_000 }))).toMatch(/assertion has expired/);
 
       // A signed start by an operator still works under the same id.
       await h.start('forged');

@@ -77,7 +77,11 @@ function checkStart(input: SetupInput): string {
     throw refuse('The start input needs a name (at most 100 characters) and a creator; start setups with plaid-setup.');
   }
   try {
-    const roles = authorize({ policy: WORKER_POLICY, now: Date.now() }, START_ASSERTION, setupId, creator.value.id, input);
+    // Judged at the moment Temporal accepted the start (the execution's start time, which
+    // the server sets), not when a busy worker first runs it: behind a backlog that came
+    // minutes later and refused valid starts as expired. A start input sent again gets a new
+    // start time, so an old assertion is still refused.
+    const roles = authorize({ policy: WORKER_POLICY, now: info.startTime.getTime() }, START_ASSERTION, setupId, creator.value.id, input);
     if (!roles.includes(START_ROLE)) {
       throw refuse(`${creator.value.displayName} (${creator.value.id}) is not an ${START_ROLE}; only people listed in ${ROLE_VARIABLES[START_ROLE]} can start a setup.`);
     }

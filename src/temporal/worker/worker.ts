@@ -40,6 +40,9 @@ export function createSetupWorker(options: SetupWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     activities: options.activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    // The SDK's default, stated: one V8 context for all workflows is what makes the preloaded
+    // shared modules (src/workflows/shared-modules.ts) shared.
+    reuseV8Context: true,
     ...(options.workflowCacheSize !== undefined ? { maxCachedWorkflows: options.workflowCacheSize } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.workflowBundle
