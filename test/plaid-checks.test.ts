@@ -48,6 +48,7 @@ test('a good Sandbox run proves keys, Link configuration and an Item, and shows 
     expect(step.evidence).toMatchObject({
       environment: 'sandbox',
       keysAccepted: true,
+      productsEnabled: 'auth,identity,transactions,assets',
       redirectUriAllowed: 'https://plaid.codat.io/oauth/callback',
       countriesEnabled: 'US,GB',
       institution: 'First Platypus Bank',
@@ -58,6 +59,8 @@ test('a good Sandbox run proves keys, Link configuration and an Item, and shows 
       expect(typeof step.evidence?.[key]).toBe('number');
     }
     expect(step.evidence?.transactions).toBeGreaterThan(0);
+    // The next step says what to enter in Codat, and that Codat takes one banking integration at a time.
+    expect(stepOf(state, 'codat_portal').detail).toMatch(/one banking integration at a time: disable any other one there before enabling Plaid/);
     for (const key of ['keysRequestId', 'linkRequestId', 'itemRequestId']) expect(step.evidence?.[key]).toMatch(/^[A-Za-z0-9]{8,}$/);
     // The first sync was not ready, so the test polled; no token reached the state.
     expect(step.evidence?.syncPolls).toBeGreaterThan(1);
@@ -120,6 +123,30 @@ describe('a refused check fails its step with what to fix, and passes once it is
 
       await h.act('countries', 'updateSettings', { actor: actors.alice, syncMode: 'continuous', countryCodes: ['US'] });
       expect(stepOf(await rerun('countries'), 'sandbox_test').status).toBe('done');
+    });
+  });
+
+  test('INVALID_PRODUCT: the Plaid team lacks products Codat needs, one sentence for each', async () => {
+    const sandboxProducts = plaid.client(h.clientId)?.enabledProducts.sandbox ?? [];
+    plaid.updateClient(h.clientId, {
+      enabledProducts: { sandbox: sandboxProducts.filter((p) => p !== 'identity' && p !== 'assets'), production: ['auth', 'identity', 'transactions', 'assets'] },
+    });
+    const worker = await h.worker();
+    await worker.runUntil(async () => {
+      const failed = await runSandboxTest('products');
+      const step = stepOf(failed, 'sandbox_test');
+      expect(step).toMatchObject({ status: 'failed', error: { code: 'INVALID_PRODUCT' } });
+      expect(step.error?.message).toBe('This Plaid team may not use every product Codat needs in Sandbox: identity, assets (INVALID_PRODUCT).');
+      expect(step.error?.action).toBe(
+        'Identity (Codat reads the account holder with it): enable it for the team in the Plaid Dashboard (Products). ' +
+          'Assets (Codat reads balances and history for asset reports with it): enable it for the team in the Plaid Dashboard (Products). ' +
+          'Then run the check again.',
+      );
+      // Refused before any Item was made.
+      expect(paths()).toEqual(['/institutions/get 200', '/link/token/create 400']);
+
+      plaid.updateClient(h.clientId, { enabledProducts: { sandbox: sandboxProducts, production: ['auth', 'identity', 'transactions', 'assets'] } });
+      expect(stepOf(await rerun('products'), 'sandbox_test').status).toBe('done');
     });
   });
 

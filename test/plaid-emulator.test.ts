@@ -287,6 +287,26 @@ describe('/link/token/create', () => {
   });
 });
 
+describe('products the Plaid team may use', () => {
+  test('Link and Sandbox Items refuse a product the team may not use in that environment, with Plaid\'s wording', async () => {
+    const limited = newClient({ enabledProducts: { sandbox: ['auth', 'transactions'], production: ['transactions'] } });
+    const link = { ...LINK_REQUEST, products: ['auth', 'identity', 'transactions', 'assets'] };
+    const sandbox = expectError(await call('/link/token/create', link, { client: limited }), 400, 'INVALID_INPUT', 'INVALID_PRODUCT');
+    expect(sandbox.error_message).toBe('client is not authorized to access the following products: ["identity","assets"]');
+    const production = expectError(await call('/link/token/create', { ...link, country_codes: ['US'] }, { client: limited, flavour: 'production' }), 400, 'INVALID_INPUT', 'INVALID_PRODUCT');
+    expect(production.error_message).toBe('client is not authorized to access the following products: ["auth","identity","assets"]');
+    expect((await call('/link/token/create', { ...LINK_REQUEST, products: ['auth', 'transactions'] }, { client: limited })).status).toBe(200);
+
+    const item = expectError(
+      await call('/sandbox/public_token/create', { institution_id: 'ins_109508', initial_products: ['transactions', 'assets'] }, { client: limited }),
+      400,
+      'INVALID_INPUT',
+      'INVALID_PRODUCT',
+    );
+    expect(item.error_message).toBe('client is not authorized to access the following products: ["assets"]');
+  });
+});
+
 describe('the Item lifecycle', () => {
   test('create, exchange, read accounts, sync NOT_READY then pages of transactions, remove; the token is then refused', async () => {
     const created = await call<{ public_token: string }>('/sandbox/public_token/create', {

@@ -22,7 +22,7 @@ export const PERSON_ACTIONS: Record<StepId, string> = {
   settings: 'Choose the country codes, the sync mode and, optionally, a Link customization.',
   sandbox_test: 'Run the Sandbox test.',
   codat_portal:
-    'Enter these values in the Codat Portal under Settings > Integrations > Banking > Plaid, then confirm.',
+    'Enter these values in the Codat Portal under Settings > Integrations > Banking > Plaid, then confirm. Codat reads bank data through one banking integration at a time: disable any other one there before enabling Plaid.',
   production_request:
     'Request production access in the Plaid Dashboard ("Migrate to Production"), then request production approval here.',
   production_approval: 'An approver other than the requester approves or rejects the production request.',

@@ -13,8 +13,13 @@ import { classifyPlaidError, PlaidCallError, type CallContext } from './errors';
 
 /** Plaid's Sandbox test institution with OAuth-free credentials (https://plaid.com/docs/sandbox/institutions/). */
 export const SANDBOX_INSTITUTION = { id: 'ins_109508', name: 'First Platypus Bank' } as const;
-/** What Link is asked for: Codat reads bank transactions. */
-export const LINK_PRODUCTS = [Products.Transactions];
+/**
+ * The products Codat's Plaid guide requires the Plaid team to have. Link is asked for all of
+ * them, so a token proves the team may use each; Plaid names the ones it may not.
+ */
+export const CODAT_PRODUCTS = [Products.Auth, Products.Identity, Products.Transactions, Products.Assets];
+/** The smoke test's Item reads accounts and transactions. */
+export const SMOKE_PRODUCTS = [Products.Transactions];
 /** Shown as the app name in Link; Plaid caps it at 30 characters. */
 export const LINK_CLIENT_NAME = 'Codat';
 
@@ -57,9 +62,10 @@ export interface LinkCheck {
 }
 
 /**
- * `/link/token/create` with Codat's redirect URI, the setup's countries and customization:
- * Plaid refuses a redirect URI not on the allow-list, a country not enabled for the client
- * and an unknown customization, so a token proves all three.
+ * `/link/token/create` with Codat's products, redirect URI, the setup's countries and
+ * customization: Plaid refuses a product the team may not use, a redirect URI not on the
+ * allow-list, a country not enabled for the client and an unknown customization, so a token
+ * proves all four.
  */
 export async function checkLinkConfiguration(client: PlaidApi, input: LinkCheck, options: CallOptions = {}): Promise<Evidence> {
   const started = Date.now();
@@ -76,7 +82,7 @@ export async function checkLinkConfiguration(client: PlaidApi, input: LinkCheck,
         language: 'en',
         country_codes: [...input.countryCodes] as PlaidCountryCode[],
         user: { client_user_id: `plaid-setup-check-${input.setupId}` },
-        products: LINK_PRODUCTS,
+        products: CODAT_PRODUCTS,
         redirect_uri: REDIRECT_URI,
         ...(input.linkCustomizationName ? { link_customization_name: input.linkCustomizationName } : {}),
       },
@@ -84,6 +90,7 @@ export async function checkLinkConfiguration(client: PlaidApi, input: LinkCheck,
     ),
   );
   return {
+    productsEnabled: CODAT_PRODUCTS.join(','),
     redirectUriAllowed: REDIRECT_URI,
     countriesEnabled: input.countryCodes.join(','),
     ...(input.linkCustomizationName ? { linkCustomization: input.linkCustomizationName } : {}),
@@ -138,7 +145,7 @@ export async function sandboxSmokeTest(client: PlaidApi, setupId: string, option
 
   progress('creating item');
   const created = await call({ ...SANDBOX, endpoint: '/sandbox/public_token/create' }, () =>
-    client.sandboxPublicTokenCreate({ institution_id: SANDBOX_INSTITUTION.id, initial_products: LINK_PRODUCTS }, { signal }),
+    client.sandboxPublicTokenCreate({ institution_id: SANDBOX_INSTITUTION.id, initial_products: SMOKE_PRODUCTS }, { signal }),
   );
   const entry: LedgerEntry = { id: randomUUID(), token: { kind: 'public', value: created.public_token } };
   await ledger.record(setupId, entry);

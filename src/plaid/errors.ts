@@ -133,6 +133,8 @@ export function classifyPlaidError(err: unknown, ctx: CallContext): PlaidCallErr
       );
     case 'INVALID_LINK_CUSTOMIZATION':
       return unknownCustomization(make, env, ctx, said);
+    case 'INVALID_PRODUCT':
+      return missingProducts(make, env, body.message ?? '');
   }
 
   if (code === 'INVALID_FIELD') {
@@ -162,6 +164,36 @@ export function classifyPlaidError(err: unknown, ctx: CallContext): PlaidCallErr
   return make(
     `Plaid ${env} answered ${status}${body.errorType ? ` ${body.errorType}` : ''} (${code}) on ${ctx.endpoint}.${said}`,
     'Check the setup against the Plaid Dashboard, then run the check again. Quote the Plaid request id to Plaid support if it persists.',
+  );
+}
+
+/** What Codat reads with each product it needs, for the sentence that asks for it. */
+const PRODUCT_USES: Record<string, string> = {
+  auth: 'Auth (Codat reads account and routing numbers with it)',
+  identity: 'Identity (Codat reads the account holder with it)',
+  transactions: 'Transactions (Codat reads bank transactions with it)',
+  assets: 'Assets (Codat reads balances and history for asset reports with it)',
+};
+
+/**
+ * INVALID_PRODUCT: Plaid lists the products the team may not use as a JSON array in its
+ * message ("client is not authorized to access the following products: [\"identity\"]").
+ * One sentence per product; only known product names are repeated.
+ */
+function missingProducts(make: (message: string, action: string) => PlaidCallError, env: string, plaidMessage: string): PlaidCallError {
+  const listed = /\[([^\]]*)\]/.exec(plaidMessage)?.[1] ?? '';
+  const products = [...listed.matchAll(/"([a-z_]{1,40})"/g)].map((m) => m[1] as string);
+  const named = products.length > 0 ? `: ${products.join(', ')}` : '';
+  const where =
+    env === 'Production'
+      ? 'request Production access to it in the Plaid Dashboard (Products, or a product access request to Plaid support)'
+      : 'enable it for the team in the Plaid Dashboard (Products)';
+  const asks = (products.length > 0 ? products : ['the products Codat needs']).map(
+    (p) => `${PRODUCT_USES[p] ?? p}: ${where}.`,
+  );
+  return make(
+    `This Plaid team may not use every product Codat needs in ${env}${named} (INVALID_PRODUCT).`,
+    `${asks.join(' ')} Then run the check again.`,
   );
 }
 

@@ -70,6 +70,11 @@ export class PlaidEmulator {
     this.deps.registry.add(client);
   }
 
+  /** A copy of the client as registered; undefined when unknown. */
+  client(clientId: string): EmulatedClient | undefined {
+    return this.deps.registry.find(clientId);
+  }
+
   updateClient(clientId: string, patch: Partial<Omit<EmulatedClient, 'clientId'>>): void {
     this.deps.registry.update(clientId, patch);
   }

@@ -94,6 +94,10 @@ export const invalidInstitution = () => invalidInput('INVALID_INSTITUTION', 'inv
 export const invalidAccountId = () => invalidInput('INVALID_ACCOUNT_ID', 'failed to find requested account ID for requested item');
 
 /** INVALID_PRODUCT's documented causes include `balance` passed to /link/token/create; that case's wording is a best guess. */
+/** Products the team may not use; the wording is Plaid's (quoted in plaid/pattern#246 and plaid/plaid-node#540). */
+export const productNotAuthorized = (products: readonly string[]) =>
+  invalidInput('INVALID_PRODUCT', `client is not authorized to access the following products: ${JSON.stringify(products)}`);
+
 export const productNotForLink = (products: readonly string[]) =>
   invalidInput('INVALID_PRODUCT', `the following products cannot be used to initialize Link: ${JSON.stringify(products)}`);
 

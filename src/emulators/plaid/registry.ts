@@ -11,6 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_COUNTRIES, REDIRECT_URI } from '../../shared/schemas';
 import { invalidApiKeys, unauthorizedEnvironment } from './errors';
 import { randomHex } from './ids';
+import { PRODUCTS } from './schemas';
 import type { EmulatedClient, PlaidFlavour } from './types';
 
 /** Deep enough a copy that callers cannot change a registered client behind the registry's back. */
@@ -22,6 +23,7 @@ function copy(client: EmulatedClient): EmulatedClient {
     allowedRedirectUris: [...client.allowedRedirectUris],
     enabledCountries: { sandbox: [...client.enabledCountries.sandbox], production: [...client.enabledCountries.production] },
     linkCustomizations: [...client.linkCustomizations],
+    enabledProducts: { sandbox: [...client.enabledProducts.sandbox], production: [...client.enabledProducts.production] },
   };
 }
 
@@ -68,10 +70,14 @@ export class ClientRegistry {
   }
 }
 
+/** What Codat's Plaid set-up guide asks of a Plaid team (auth, identity, transactions, assets), and balance. */
+const PRODUCTION_PRODUCTS = ['auth', 'identity', 'transactions', 'assets', 'balance'];
+
 /**
  * A client for demos and tests, shaped like a Codat customer's Plaid account: random
  * 24-hex client_id and 30-hex secrets, every supported country in Sandbox and Plaid's
- * Production defaults (US, CA), Codat's redirect URI allowed, Production access granted.
+ * Production defaults (US, CA), Codat's redirect URI allowed, Production access granted,
+ * every product in Sandbox and the ones Codat needs in Production.
  */
 export function demoClient(overrides: Partial<EmulatedClient> = {}): EmulatedClient {
   return copy({
@@ -81,6 +87,7 @@ export function demoClient(overrides: Partial<EmulatedClient> = {}): EmulatedCli
     allowedRedirectUris: [REDIRECT_URI],
     enabledCountries: { sandbox: [...DEFAULT_COUNTRIES.sandbox], production: [...DEFAULT_COUNTRIES.production] },
     linkCustomizations: [],
+    enabledProducts: { sandbox: [...PRODUCTS], production: [...PRODUCTION_PRODUCTS] },
     ...overrides,
   });
 }

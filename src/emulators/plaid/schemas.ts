@@ -13,7 +13,7 @@ import { z } from 'zod';
 const COUNTRY_CODES = ['US', 'GB', 'ES', 'NL', 'FR', 'IE', 'CA', 'DE', 'IT', 'PL', 'DK', 'NO', 'SE', 'EE', 'LT', 'LV', 'PT', 'BE', 'AT', 'FI'] as const;
 
 /** The spec's Products enum. */
-const PRODUCTS = [
+export const PRODUCTS = [
   'assets',
   'auth',
   'balance',

@@ -20,6 +20,11 @@ export interface EmulatedClient {
   enabledCountries: Record<PlaidFlavour, string[]>;
   /** Names of the Link customizations created in the Dashboard ("default" always exists). */
   linkCustomizations: string[];
+  /**
+   * Products the team may use, per flavour (Dashboard > Products; Production needs Plaid's
+   * approval per product). /link/token/create and /sandbox/public_token/create refuse others.
+   */
+  enabledProducts: Record<PlaidFlavour, string[]>;
 }
 
 export type Fault =

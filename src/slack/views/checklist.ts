@@ -89,6 +89,7 @@ const EVIDENCE_LABELS: Record<string, string> = {
   itemRemoved: 'Test Item removed',
   leftoverItemsRemoved: 'Leftover Items removed',
   countriesEnabled: 'Countries',
+  productsEnabled: 'Products',
   redirectUriAllowed: 'Redirect URI',
   linkCustomization: 'Link customization',
   secretFingerprint: 'Secret used',

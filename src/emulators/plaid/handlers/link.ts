@@ -5,6 +5,10 @@
  * - client_name, language and country_codes are required (the schema); one of `user` or
  *   `user_id` is required, and `products` unless `access_token` launches update mode (the
  *   fields' descriptions): absent ones are MISSING_FIELDS.
+ * - a product the team may not use in this environment is INVALID_PRODUCT with Plaid's
+ *   wording, "client is not authorized to access the following products: [...]" (quoted in
+ *   plaid/pattern#246); only `products` is judged (what Plaid does with optional_products
+ *   the team lacks is not documented).
  * - `balance` in products is INVALID_PRODUCT (https://plaid.com/docs/errors/invalid-input/#invalid_product,
  *   wording a best guess); an empty products list is INVALID_FIELD (best guess).
  * - access_token must reach a live Item of the caller: else INVALID_ACCESS_TOKEN.
@@ -22,7 +26,7 @@
  * - The token is `link-<environment>-<uuid>`; it expires 4 hours later (ISO 8601).
  */
 import { defineEndpoint } from '../endpoint';
-import { invalidField, productNotForLink } from '../errors';
+import { invalidField, productNotAuthorized, productNotForLink } from '../errors';
 import { newToken } from '../ids';
 import { linkTokenCreateRequest } from '../schemas';
 
@@ -48,6 +52,8 @@ export const linkTokenCreate = defineEndpoint({
     const notForLink = products.filter((product) => NOT_LINK_PRODUCTS.includes(product));
     if (notForLink.length > 0) throw productNotForLink(notForLink);
     if (products.length === 0 && absent(request.access_token)) throw invalidField('products must be a non-empty array');
+    const notAuthorized = products.filter((product) => !client.enabledProducts[flavour].includes(product));
+    if (notAuthorized.length > 0) throw productNotAuthorized(notAuthorized);
     if (request.access_token) items.live({ flavour, clientId: client.clientId }, request.access_token);
 
     if (!LANGUAGES.includes(request.language)) throw invalidField(`language must be one of ${LANGUAGES.join(', ')}`);
