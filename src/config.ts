@@ -146,6 +146,9 @@ const EnvSchema = z.object({
   PLAID_SETUP_APPROVALS_CHANNEL: optionalMatching(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name'),
 });
 
+/** Every variable the configuration reads (the deploy files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type Env = Record<string, string | undefined>;
 
 export interface Config {
