@@ -137,6 +137,9 @@ const EnvSchema = z.object({
   // activity is given 2 minutes (src/workflows/plaid-setup.ts), so a longer per-request
   // timeout would never fire: Temporal would end the attempt first, without Plaid's answer.
   PLAID_TIMEOUT: duration('30s', 1000, 2 * MINUTE),
+  // Never echoed back: Codat's API key reads and changes the company's integrations.
+  CODAT_API_KEY: optionalMatching(/^([A-Za-z0-9]{16,128})?$/, 'must be a Codat API key (letters and digits, from Codat Portal > Developers > API keys)'),
+  CODAT_API_URL: url,
   SLACK_BOT_TOKEN: optionalMatching(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions'),
   SLACK_SIGNING_SECRET: optionalMatching(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials'),
   SLACK_APP_TOKEN: optionalMatching(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode'),
@@ -188,6 +191,8 @@ export interface Config {
     workflowCacheSize: number;
   };
   plaid: { sandboxUrl?: string; productionUrl?: string; timeoutMs: number };
+  /** Codat's Platform API, read to confirm the integration's state; absent without CODAT_API_KEY. */
+  codat?: { apiKey: string; apiUrl?: string };
   slack: SlackConfig;
 }
 
@@ -315,6 +320,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...(e.PLAID_PRODUCTION_URL ? { productionUrl: e.PLAID_PRODUCTION_URL } : {}),
       timeoutMs: e.PLAID_TIMEOUT,
     },
+    ...(e.CODAT_API_KEY ? { codat: { apiKey: e.CODAT_API_KEY, ...(e.CODAT_API_URL ? { apiUrl: e.CODAT_API_URL } : {}) } } : {}),
     slack: {
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
