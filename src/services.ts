@@ -2,6 +2,7 @@
  * Assembles what the worker needs from configuration: the vault, the Plaid client factory,
  * the Sandbox item ledger and the notifier, wired into the activities.
  */
+import { CodatClient } from './codat/client';
 import path from 'node:path';
 import { createActivities } from './activities';
 import { ReplayStore } from './bot/replay-store';
@@ -49,6 +50,7 @@ export function buildActivities(
 ): SetupActivities {
   return createActivities({
     plaid: createPlaidClientFactory(vault, config.plaid),
+    ...(config.codat ? { codat: new CodatClient({ apiKey: config.codat.apiKey, ...(config.codat.apiUrl ? { baseUrl: config.codat.apiUrl } : {}) }) } : {}),
     items: vault.itemLedger(),
     notifier,
     logger,

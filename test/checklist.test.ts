@@ -68,6 +68,7 @@ const validArgs: Record<ActionName, Record<string, unknown>> = {
   submitProductionSecret: { secret: ref },
   enable: {},
   disable: {},
+  checkCodat: {},
   rotateSecret: { kind: 'sandbox', secret: ref },
   cancel: {},
 };

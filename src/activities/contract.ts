@@ -67,7 +67,16 @@ export interface CloseApprovalRequestsInput {
   view: SetupView;
 }
 
+export interface CodatCheckInput {
+  setupId: string;
+}
+
 export interface SetupActivities {
+  /**
+   * Reads the Plaid integration from Codat: `codatChecked` false when the worker has no
+   * CODAT_API_KEY, else `codatEnabled` as Codat shows it.
+   */
+  readCodatIntegration(input: CodatCheckInput): Promise<Evidence>;
   /** `/institutions/get` in the environment: the keys work. */
   verifyCredentials(input: VerifyCredentialsInput): Promise<Evidence>;
   /** `/link/token/create`: redirect URI allowed, countries enabled, customization exists. */

@@ -13,6 +13,7 @@ import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
 import type { Evidence, Problem } from '../domain/state';
 import { checkOutcomes } from '../ops/metrics';
+import { CodatCallError, PLAID_PLATFORM_KEY, type CodatClient } from '../codat/client';
 import {
   CHECK_FAILED,
   CHECK_UNAVAILABLE,
@@ -25,6 +26,8 @@ import type { Notifier } from './notifier';
 
 export interface ActivityDeps {
   plaid: PlaidClientFactory;
+  /** Absent without CODAT_API_KEY: then nothing is read from Codat. */
+  codat?: CodatClient;
   items: ItemLedger;
   notifier: Notifier;
   logger: Logger;
@@ -93,6 +96,19 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
   }
 
   return {
+    async readCodatIntegration(input): Promise<Evidence> {
+      if (!deps.codat) return { codatChecked: false };
+      try {
+        const integration = await deps.codat.integration(PLAID_PLATFORM_KEY);
+        logger.info('Codat read back', { setup: input.setupId, enabled: integration.enabled });
+        return { codatChecked: true, codatEnabled: integration.enabled, codatIntegration: integration.key };
+      } catch (err) {
+        if (!(err instanceof CodatCallError)) throw err;
+        logger.warn('Codat read failed', { setup: input.setupId, code: err.code, correlationId: err.correlationId });
+        throw failed(err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED, { code: err.code, message: err.message, action: err.action }, err.retryable);
+      }
+    },
+
     async verifyCredentials(input) {
       const client = await clientFor(input);
       return check(`${input.environment} credentials check`, input.setupId, client, (api, signal) =>

@@ -235,6 +235,54 @@ export function finishJob(
   return true;
 }
 
+const CODAT_PLACE = 'the Codat Portal under Settings > Integrations > Banking > Plaid';
+
+/**
+ * Records what Codat said about the integration against what the setup expects. Returns
+ * whether the state changed: a read-back the worker could not make (no CODAT_API_KEY) after
+ * enable or disable changes nothing; asked for, it says why nothing was read.
+ */
+export function recordCodatCheck(
+  state: SetupState,
+  check: NonNullable<SetupState['codatCheck']>,
+  outcome: { ok: true; evidence: Evidence } | { ok: false; failure: Problem },
+  now: string,
+): boolean {
+  state.codatCheck = undefined;
+  const enablement = step(state, 'enablement');
+  let problem: Problem | undefined;
+  if (!outcome.ok) {
+    problem = outcome.failure;
+  } else if (outcome.evidence.codatChecked !== true) {
+    if (!check.asked) return false;
+    problem = {
+      code: 'CODAT_NOT_CONFIGURED',
+      message: 'The worker has no CODAT_API_KEY, so nothing was read from Codat.',
+      action: `Set CODAT_API_KEY on the worker to have plaid-setup read the integration from Codat, or compare it by hand in ${CODAT_PLACE}.`,
+    };
+  } else if (outcome.evidence.codatEnabled !== check.expected) {
+    problem = {
+      code: 'CODAT_MISMATCH',
+      message: check.expected
+        ? 'Codat says the Plaid integration is not enabled for this company, but this setup is enabled.'
+        : 'Codat says the Plaid integration is still enabled for this company, but this setup is disabled.',
+      action: `${check.expected ? 'Enable' : 'Disable'} Plaid in ${CODAT_PLACE} and save, then check Codat again.`,
+    };
+  }
+  if (outcome.ok && outcome.evidence.codatChecked === true) {
+    enablement.evidence = { ...(enablement.evidence ?? {}), codatEnabled: outcome.evidence.codatEnabled as boolean, codatCheckedAt: now };
+  }
+  if (problem) {
+    enablement.error = { ...problem, at: now };
+    state.lastError = { ...problem, at: now, step: 'enablement' };
+  } else {
+    enablement.error = undefined;
+    if (state.lastError?.step === 'enablement') state.lastError = undefined;
+  }
+  state.version += 1;
+  return true;
+}
+
 /** Whom the setup is waiting on now, if anyone. */
 export function waitingOn(state: SetupState): { step: StepId; who: 'operators' | 'approvers' } | undefined {
   if (state.status !== 'active' || state.job || state.currentStep === null) return undefined;

@@ -230,6 +230,7 @@ export const ACTION_RULES: ActionTable = {
     apply(state, _args, now, by) {
       state.enabled = true;
       mark(state, 'enablement', 'done', now, by, `Enabled by ${by.displayName}.`);
+      state.codatCheck = { expected: true, asked: false };
     },
   },
 
@@ -243,6 +244,19 @@ export const ACTION_RULES: ActionTable = {
       enablement.detail = `Disabled by ${by.displayName}${args.reason ? `: ${args.reason}` : ''}.`;
       enablement.actor = by;
       enablement.at = now;
+      state.codatCheck = { expected: false, asked: false };
+    },
+  },
+
+  checkCodat: {
+    check(state) {
+      if (!isDone(state, 'enablement')) {
+        throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, 'Codat is checked once the integration has been enabled; enable it first.');
+      }
+      if (state.codatCheck) throw new ActionRejected(REJECTION_CODES.BUSY, 'Codat is being checked already; wait for the answer on the Enablement step.');
+    },
+    apply(state) {
+      state.codatCheck = { expected: state.enabled, asked: true };
     },
   },
 

@@ -158,6 +158,12 @@ export interface SetupState {
   options: SetupOptions;
   job?: Job;
   nextJobId: number;
+  /**
+   * A read-back of the integration in Codat, waiting to run: the state it should show
+   * (enabled or not), and whether someone asked for it (checkCodat) or it follows enable or
+   * disable. Runs beside jobs, so it holds nothing up.
+   */
+  codatCheck?: { expected: boolean; asked: boolean };
   /** When a person last changed anything; reminders count idle time from here. */
   lastChangeAt: string;
   remindersSent: number;

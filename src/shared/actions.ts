@@ -158,6 +158,14 @@ export const ACTIONS = {
     label: 'Disable integration',
     text: 'reason',
   },
+  checkCodat: {
+    args: v.object({ actor: ActorSchema }),
+    role: 'operator',
+    step: 'enablement',
+    command: 'check-codat',
+    summary: 'read the Plaid integration back from Codat and compare it with the setup',
+    label: 'Check Codat',
+  },
   rotateSecret: {
     args: v.object({ actor: ActorSchema, kind: v.picklist(['sandbox', 'production'], 'the secret to rotate is sandbox or production'), secret: SecretRefSchema }),
     role: 'operator',

@@ -9,6 +9,7 @@ import {
   sleep,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -34,6 +35,7 @@ import {
   noteJobProgress,
   parseArgs,
   publicView,
+  recordCodatCheck,
   recordReminder,
   validateAction,
   waitingOn,
@@ -114,6 +116,14 @@ const smoke = proxyActivities<Pick<SetupActivities, 'runSandboxSmokeTest'>>({
   retry: checkRetry,
 });
 
+const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration'>>({
+  startToCloseTimeout: '1 minute',
+  retry: checkRetry,
+});
+
+/** Marks histories that read the integration back from Codat; older ones replay without it. */
+const CODAT_READBACK = 'codat-readback';
+
 const notifier = proxyActivities<Pick<SetupActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
@@ -131,7 +141,7 @@ const PUBLISH_INTERVAL_MS = 1000;
 
 const nowIso = () => new Date().toISOString();
 
-function failureOf(err: unknown): Problem {
+function failureOf(err: unknown, service: 'Plaid' | 'Codat' = 'Plaid'): Problem {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof ApplicationFailure && [CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR].includes(cause.type ?? '')) {
     const detail = cause.details?.[0] as Partial<Problem> | undefined;
@@ -146,9 +156,9 @@ function failureOf(err: unknown): Problem {
     }
   }
   return {
-    code: 'PLAID_UNAVAILABLE',
-    message: 'The check did not get an answer from Plaid after several attempts.',
-    action: "Try again in a few minutes; if it keeps failing, check Plaid's status page and the worker's logs.",
+    code: `${service.toUpperCase()}_UNAVAILABLE`,
+    message: `The check did not get an answer from ${service} after several attempts.`,
+    action: `Try again in a few minutes; if it keeps failing, check ${service}'s status page and the worker's logs.`,
   };
 }
 
@@ -221,6 +231,22 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       { key: searchAttributes.environment, value: state.data.environment },
       { key: searchAttributes.enabled, value: state.enabled },
     ]);
+  }
+
+  /** Reads the integration back from Codat after enable, disable or checkCodat, beside any job. */
+  async function confirmWithCodat(check: NonNullable<SetupState['codatCheck']>): Promise<void> {
+    if (!patched(CODAT_READBACK)) {
+      state.codatCheck = undefined;
+      return;
+    }
+    let outcome: { ok: true; evidence: Evidence } | { ok: false; failure: Problem };
+    try {
+      outcome = { ok: true, evidence: await codat.readCodatIntegration({ setupId: state.setupId }) };
+    } catch (err) {
+      outcome = { ok: false, failure: failureOf(err, 'Codat') };
+    }
+    // A newer enable, disable or check replaced this one while Codat answered: that one runs next.
+    if (state.codatCheck === check) recordCodatCheck(state, check, outcome, nowIso());
   }
 
   async function runJob(job: Job): Promise<void> {
@@ -382,6 +408,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   while (state.status === 'active') {
     if (state.job) {
       await runJob(state.job);
+    } else if (state.codatCheck) {
+      await confirmWithCodat(state.codatCheck);
     } else {
       const seen = state.version;
       const deadlines = [nextReminderAt(state), approvalExpiresAt(state)].filter((t): t is number => t !== undefined);
@@ -389,6 +417,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       const wake = () =>
         state.version !== seen ||
         state.job !== undefined ||
+        state.codatCheck !== undefined ||
         outbox.length > 0 ||
         state.status !== 'active' ||
         workflowInfo().continueAsNewSuggested;

@@ -12,6 +12,7 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle, type Workf
 import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import type { CodatClient } from '../../src/codat/client';
 import { createActivities } from '../../src/activities';
 import type { Notifier } from '../../src/activities/notifier';
 import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
@@ -93,7 +94,7 @@ export class Harness {
   }
 
   /** A worker with the real activities; notifications are recorded unless a notifier is given (Slack). */
-  async worker(options: { notifier?: Notifier; dataConverter?: DataConverter; workflowBundle?: WorkflowBundle } = {}): Promise<Worker> {
+  async worker(options: { notifier?: Notifier; dataConverter?: DataConverter; workflowBundle?: WorkflowBundle; codat?: CodatClient } = {}): Promise<Worker> {
     return createSetupWorker({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
@@ -108,6 +109,7 @@ export class Harness {
           timeoutMs: 2_000,
         }),
         items: this.vault.itemLedger(),
+        ...(options.codat ? { codat: options.codat } : {}),
         notifier: options.notifier ?? {
           notify: async ({ notification }) => {
             this.notifications.push(notification);

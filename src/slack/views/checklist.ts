@@ -90,6 +90,8 @@ const EVIDENCE_LABELS: Record<string, string> = {
   leftoverItemsRemoved: 'Leftover Items removed',
   countriesEnabled: 'Countries',
   productsEnabled: 'Products',
+  codatEnabled: 'Enabled in Codat',
+  codatCheckedAt: 'Codat checked at',
   redirectUriAllowed: 'Redirect URI',
   linkCustomization: 'Link customization',
   secretFingerprint: 'Secret used',
