@@ -5,9 +5,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, PlaidSetupError } from './errors';
-import { rolesUnder } from './domain/access';
+import { GROUP_ID, rolesUnder } from './domain/access';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
-import { ROLE_VARIABLES, formatDuration, parseDuration, type Role } from './shared/schemas';
+import { APPROVALS_MAX, ROLE_VARIABLES, formatDuration, parseDuration, type Role } from './shared/schemas';
+import type { SetupOptions } from './domain/state';
 
 const optionalText = z
   .string()
@@ -113,6 +114,12 @@ const EnvSchema = z.object({
   // 90 days a reminder helps nobody and an approval would be given on a stale request.
   PLAID_SETUP_REMINDER_AFTER: duration('24h', MINUTE, 90 * DAY),
   PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d', MINUTE, 90 * DAY),
+  PLAID_SETUP_APPROVALS_REQUIRED: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(APPROVALS_MAX, `must be at most ${APPROVALS_MAX}`)
+    .default(1),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(DEFAULT_TASK_QUEUE),
@@ -149,6 +156,15 @@ const EnvSchema = z.object({
   PLAID_SETUP_APPROVALS_CHANNEL: optionalMatching(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name'),
 });
 
+/** What a setup started now is given: its timers and the approvals a production request needs. */
+export function setupOptionsFor(config: Pick<Config, 'reminderAfterMs' | 'approvalTimeoutMs' | 'approvalsRequired'>): SetupOptions {
+  return {
+    reminderAfterMs: config.reminderAfterMs,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    ...(config.approvalsRequired > 1 ? { approvalsRequired: config.approvalsRequired } : {}),
+  };
+}
+
 /** Every variable the configuration reads (the deploy files are checked against it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
@@ -178,6 +194,8 @@ export interface Config {
   actor?: string;
   reminderAfterMs: number;
   approvalTimeoutMs: number;
+  /** Distinct approvers a production request needs, never the requester. */
+  approvalsRequired: number;
   temporal: {
     address?: string;
     namespace: string;
@@ -249,6 +267,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n  ${missing.join('\n  ')}`);
     }
   }
+  // A quorum nobody could reach: every approver is a listed user (no group that may hold more), and too few of them.
+  const approvers = e.PLAID_SETUP_APPROVERS;
+  const required = e.PLAID_SETUP_APPROVALS_REQUIRED;
+  if (required > 1 && !noRoleLists && !approvers.some((id) => GROUP_ID.test(id)) && approvers.length < required) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      `Invalid configuration:\n  PLAID_SETUP_APPROVALS_REQUIRED: ${e.PLAID_SETUP_APPROVALS_REQUIRED} approvals are required but PLAID_SETUP_APPROVERS lists ${approvers.length}; list more approvers (or a Slack user group), or require fewer`,
+    );
+  }
   const tlsWanted =
     e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
   if (e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY && !e.PLAID_SETUP_PAYLOAD_KEY) {
@@ -295,6 +322,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ...(e.PLAID_SETUP_ACTOR ? { actor: e.PLAID_SETUP_ACTOR } : {}),
     reminderAfterMs: e.PLAID_SETUP_REMINDER_AFTER,
     approvalTimeoutMs: e.PLAID_SETUP_APPROVAL_TIMEOUT,
+    approvalsRequired: e.PLAID_SETUP_APPROVALS_REQUIRED,
     temporal: {
       ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
       namespace: e.TEMPORAL_NAMESPACE,

@@ -4,7 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { loadConfig, type Config } from '../config';
+import { loadConfig, setupOptionsFor, type Config } from '../config';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import { createLogger, logFormatFor, type ProcessLogger } from '../logger';
 import type { DatabaseSecurityLog } from '../audit/security-log';
@@ -55,8 +55,7 @@ export class CliContext {
 
   /** The setups through Temporal; refusals go to the security log. */
   async setups(): Promise<SetupClient> {
-    const { reminderAfterMs, approvalTimeoutMs } = this.config;
-    this.setupClient ??= new SetupClient(await this.temporal(), this.config.temporal.taskQueue, { reminderAfterMs, approvalTimeoutMs }, {
+    this.setupClient ??= new SetupClient(await this.temporal(), this.config.temporal.taskQueue, setupOptionsFor(this.config), {
       command: 'plaid-setup',
       security: await this.securityLog(),
       assertionKey: resolveAssertionKeys(this.config, this.logger).current,

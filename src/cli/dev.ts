@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { SLASH_COMMAND } from '../slack/ids';
 import type { ReplayStore } from '../bot/replay-store';
 import { startBot, type RunningBot } from '../bot/server';
-import { loadConfig, rolesOf, slackMissing, type Config } from '../config';
+import { loadConfig, rolesOf, setupOptionsFor, slackMissing, type Config } from '../config';
 import { auditSource } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { countSetupsWith } from '../ops/metrics';
@@ -78,7 +78,7 @@ async function runProcess(
   const setups = new SetupClient(
     client,
     config.temporal.taskQueue,
-    { reminderAfterMs: config.reminderAfterMs, approvalTimeoutMs: config.approvalTimeoutMs },
+    setupOptionsFor(config),
     { command: SLASH_COMMAND, security, assertionKey: assertionKeys.current },
   );
   countSetupsWith(() => setups.countByStep());

@@ -175,20 +175,56 @@ export const ACTION_RULES: ActionTable = {
       if (earlier?.messages?.length && !earlier.messagesClosed) state.earlierRequests = [...(state.earlierRequests ?? []), earlier];
       const number = state.nextRequestNumber ?? 1;
       state.nextRequestNumber = number + 1;
-      const request = { id: `pr-${number}`, subject: subjectOf(state), requestedBy: by, requestedAt: now, expiresAt, ...(args.note ? { note: args.note } : {}) };
+      const required = state.options.approvalsRequired ?? 1;
+      const request = {
+        id: `pr-${number}`,
+        subject: subjectOf(state),
+        requestedBy: by,
+        requestedAt: now,
+        expiresAt,
+        ...(required > 1 ? { required } : {}),
+        ...(args.note ? { note: args.note } : {}),
+      };
       state.production = request;
       mark(state, 'production_request', 'done', now, by, `Production request ${request.id} by ${by.displayName}: ${describeSubject(request.subject)}.`);
-      mark(state, 'production_approval', 'in_progress', now, undefined, `Request ${request.id} waits for an approver other than ${by.displayName}; it expires at ${expiresAt}.`);
+      const who = required > 1 ? `${required} approvers other than ${by.displayName}` : `an approver other than ${by.displayName}`;
+      mark(state, 'production_approval', 'in_progress', now, undefined, `Request ${request.id} waits for ${who}; it expires at ${expiresAt}.`);
     },
     retries: 'production_approval',
   },
 
   approveProduction: {
-    check: checkDecision,
+    check(state, args) {
+      checkDecision(state, args);
+      const request = decided(state);
+      if (request.approvals?.some((a) => a.by.id === args.actor.id)) {
+        const missing = (request.required ?? 1) - request.approvals.length;
+        throw new ActionRejected(
+          REJECTION_CODES.ALREADY_DONE,
+          `${args.actor.displayName} already approved ${request.id}; it needs ${missing} more approval${missing === 1 ? '' : 's'} from other approvers.`,
+        );
+      }
+    },
     apply(state, args, now, by) {
       const request = decided(state);
+      const approvals = [...(request.approvals ?? []), { by, at: now, ...(args.comment ? { comment: args.comment } : {}) }];
+      const required = request.required ?? 1;
+      if (required > 1) request.approvals = approvals;
+      const names = approvals.map((a) => a.by.displayName).join(' and ');
+      if (approvals.length < required) {
+        const missing = required - approvals.length;
+        mark(
+          state,
+          'production_approval',
+          'in_progress',
+          now,
+          by,
+          `${request.id} approved by ${names} (${approvals.length} of ${required}); waits for ${missing} more approver${missing === 1 ? '' : 's'} other than ${request.requestedBy.displayName} and ${names}.`,
+        );
+        return;
+      }
       Object.assign(request, { decision: 'approved', decidedBy: by, decidedAt: now, reason: args.comment });
-      mark(state, 'production_approval', 'done', now, by, `${request.id} approved by ${by.displayName}: ${describeSubject(request.subject)}.`);
+      mark(state, 'production_approval', 'done', now, by, `${request.id} approved by ${names}: ${describeSubject(request.subject)}.`);
     },
   },
 

@@ -52,6 +52,8 @@ export interface SetupOptions {
   reminderAfterMs: number;
   /** How long approvers have to decide on a production request. */
   approvalTimeoutMs: number;
+  /** Distinct approvers a production request needs (PLAID_SETUP_APPROVALS_REQUIRED); absent in setups started before quorum: one. */
+  approvalsRequired?: number;
 }
 
 export interface SetupData {
@@ -95,6 +97,10 @@ export interface ProductionRequest {
   requestedAt: string;
   note?: string;
   expiresAt: string;
+  /** Distinct approvers it needs; absent in requests made before quorum: one. */
+  required?: number;
+  /** Approvals so far, in order; the request is approved when they reach `required`. */
+  approvals?: Array<{ by: ActorRef; at: string; comment?: string }>;
   /** `superseded`: the values changed after the request (or its approval). */
   decision?: 'approved' | 'rejected' | 'expired' | 'superseded';
   decidedBy?: ActorRef;

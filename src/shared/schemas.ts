@@ -108,7 +108,16 @@ const timer = v.pipe(
   v.maxValue(TIMER_BOUNDS_MS.max, 'a timer is at most 90 days'),
 );
 
-export const SetupOptionsSchema = v.object({ reminderAfterMs: timer, approvalTimeoutMs: timer });
+/** The most distinct approvers a production request can need. */
+export const APPROVALS_MAX = 5;
+
+export const SetupOptionsSchema = v.object({
+  reminderAfterMs: timer,
+  approvalTimeoutMs: timer,
+  approvalsRequired: v.optional(
+    v.pipe(v.number(), v.integer('approvals required is a whole number'), v.minValue(1, 'at least 1 approval is required'), v.maxValue(APPROVALS_MAX, `at most ${APPROVALS_MAX} approvals can be required`)),
+  ),
+});
 
 /** The production request a decision is about: `pr-1`, `pr-2`, … */
 export const REQUEST_ID_PATTERN = /^pr-[0-9]{1,6}$/;

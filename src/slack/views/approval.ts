@@ -68,6 +68,9 @@ export function approvalRequestMessage(view: SetupView): SlackMessage {
     context([
       setupFacts(view),
       `Four eyes: ${who(p.requestedBy)} can't decide on their own request; only approvers can.`,
+      ...(p.required && p.required > 1
+        ? [`Needs ${p.required} approvers${p.approvals?.length ? `; approved so far by ${p.approvals.map((a) => who(a.by)).join(', ')}` : ''}.`]
+        : []),
     ]),
     ...actionBlocks(view, DECISIONS),
   ];
