@@ -114,6 +114,8 @@ const EnvSchema = z.object({
   // 90 days a reminder helps nobody and an approval would be given on a stale request.
   PLAID_SETUP_REMINDER_AFTER: duration('24h', MINUTE, 90 * DAY),
   PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d', MINUTE, 90 * DAY),
+  PLAID_SETUP_ESCALATION_APPROVERS: list,
+  PLAID_SETUP_ESCALATE_AFTER: duration('48h', MINUTE, 90 * DAY),
   PLAID_SETUP_APPROVALS_REQUIRED: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')
@@ -157,11 +159,12 @@ const EnvSchema = z.object({
 });
 
 /** What a setup started now is given: its timers and the approvals a production request needs. */
-export function setupOptionsFor(config: Pick<Config, 'reminderAfterMs' | 'approvalTimeoutMs' | 'approvalsRequired'>): SetupOptions {
+export function setupOptionsFor(config: Pick<Config, 'reminderAfterMs' | 'approvalTimeoutMs' | 'approvalsRequired' | 'escalation'>): SetupOptions {
   return {
     reminderAfterMs: config.reminderAfterMs,
     approvalTimeoutMs: config.approvalTimeoutMs,
     ...(config.approvalsRequired > 1 ? { approvalsRequired: config.approvalsRequired } : {}),
+    ...(config.escalation ? { escalateAfterMs: config.escalation.afterMs } : {}),
   };
 }
 
@@ -196,6 +199,8 @@ export interface Config {
   approvalTimeoutMs: number;
   /** Distinct approvers a production request needs, never the requester. */
   approvalsRequired: number;
+  /** Told directly when a request is still undecided after `afterMs`; absent without PLAID_SETUP_ESCALATION_APPROVERS. */
+  escalation?: { approvers: string[]; afterMs: number };
   temporal: {
     address?: string;
     namespace: string;
@@ -276,6 +281,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       `Invalid configuration:\n  PLAID_SETUP_APPROVALS_REQUIRED: ${e.PLAID_SETUP_APPROVALS_REQUIRED} approvals are required but PLAID_SETUP_APPROVERS lists ${approvers.length}; list more approvers (or a Slack user group), or require fewer`,
     );
   }
+  const escalation = e.PLAID_SETUP_ESCALATION_APPROVERS;
+  if (escalation.length > 0) {
+    const problem =
+      escalation.some((id) => !/^[UW][A-Z0-9]{2,}$/.test(id))
+        ? 'PLAID_SETUP_ESCALATION_APPROVERS: list Slack user ids (U…), whom the bot messages directly'
+        : e.PLAID_SETUP_ESCALATE_AFTER >= e.PLAID_SETUP_APPROVAL_TIMEOUT
+          ? `PLAID_SETUP_ESCALATE_AFTER: must be shorter than PLAID_SETUP_APPROVAL_TIMEOUT (${formatDuration(e.PLAID_SETUP_APPROVAL_TIMEOUT)}), or requests expire before anyone is told`
+          : !approvers.some((id) => GROUP_ID.test(id)) && escalation.some((id) => !approvers.includes(id))
+            ? 'PLAID_SETUP_ESCALATION_APPROVERS: each must also be an approver (in PLAID_SETUP_APPROVERS, or in a user group listed there) to decide'
+            : undefined;
+    if (problem) throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n  ${problem}`);
+  }
   const tlsWanted =
     e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
   if (e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY && !e.PLAID_SETUP_PAYLOAD_KEY) {
@@ -323,6 +340,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     reminderAfterMs: e.PLAID_SETUP_REMINDER_AFTER,
     approvalTimeoutMs: e.PLAID_SETUP_APPROVAL_TIMEOUT,
     approvalsRequired: e.PLAID_SETUP_APPROVALS_REQUIRED,
+    ...(e.PLAID_SETUP_ESCALATION_APPROVERS.length > 0 ? { escalation: { approvers: e.PLAID_SETUP_ESCALATION_APPROVERS, afterMs: e.PLAID_SETUP_ESCALATE_AFTER } } : {}),
     temporal: {
       ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),
       namespace: e.TEMPORAL_NAMESPACE,

@@ -446,6 +446,38 @@ test('approvals go to the approvals channel when set; reject asks for a reason; 
   });
 });
 
+test('an undecided request is escalated by direct message to the escalation approvers, whose buttons decide it and then close', async () => {
+  world = await startSlackWorld(h, { escalation: { approvers: [users.carol.id], afterMs: 1_500 } });
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start escalate', { channel: CHANNEL });
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    await stateWhen(world, 'escalate', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
+    await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
+    await stateWhen(world, 'escalate', (v) => stepOf(v, 'settings').status === 'done', 'settings');
+    await click(users.alice, BUTTONS.runSandboxTest);
+    await stateWhen(world, 'escalate', (v) => stepOf(v, 'sandbox_test').status === 'done', 'sandbox test');
+    await click(users.alice, BUTTONS.confirmCodat);
+    await click(users.alice, BUTTONS.requestProduction);
+
+    const carol = world.slack.dmChannel(users.carol.id);
+    const messages = await waitFor(() => world.slack.messages(carol), (m) => m.length > 1, 'the escalation to Carol');
+    const escalation = messages.at(-1)!;
+    expect(escalation.text).toMatch(/^Escalated: the production request for escalate by alice is still undecided/);
+    expect(JSON.stringify(escalation.blocks)).toContain(BUTTONS.approveProduction);
+    // Bob, not an escalation approver, has only the first request.
+    expect(world.slack.messages(world.slack.dmChannel(users.bob.id))).toHaveLength(1);
+
+    await world.driver.click(users.carol, { channel: carol, ts: escalation.ts }, BUTTONS.approveProduction);
+    await stateWhen(world, 'escalate', (v) => v.production?.decision === 'approved', 'the approval from the escalation');
+    await waitFor(
+      () => JSON.stringify(world.slack.message(carol, escalation.ts)?.blocks),
+      (t) => !!t?.includes('*Approved* by carol') && !t.includes(BUTTONS.approveProduction),
+      'the escalation message to show the decision',
+    );
+  });
+});
+
 test('a failed check shows on the checklist with what to do; rate-limited updates are retried by Temporal after Retry-After', async () => {
   world = await startSlackWorld(h);
   await world.worker.runUntil(async () => {

@@ -31,6 +31,12 @@ export function createLogNotifier(logger: Logger): Notifier {
             expiresAt: n.expiresAt,
           });
           break;
+        case 'approval_escalated':
+          logger.info(`Setup ${n.setupId}: the production request by ${n.requestedBy.displayName} is still undecided; escalated`, {
+            setup: n.setupId,
+            expiresAt: n.expiresAt,
+          });
+          break;
         case 'approval_expired':
           logger.info(`Setup ${n.setupId}: the production request by ${n.requestedBy.displayName} expired`, {
             setup: n.setupId,

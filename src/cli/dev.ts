@@ -88,7 +88,13 @@ async function runProcess(
     if (!temporal.connection) throw new Error('a worker needs a native connection');
     const notifier =
       web && directory
-        ? createSlackNotifier({ client: web, directory, logger, ...(config.slack.approvalsChannel ? { approvalsChannel: config.slack.approvalsChannel } : {}) })
+        ? createSlackNotifier({
+            client: web,
+            directory,
+            logger,
+            ...(config.slack.approvalsChannel ? { approvalsChannel: config.slack.approvalsChannel } : {}),
+            ...(config.escalation ? { escalationApprovers: config.escalation.approvers } : {}),
+          })
         : undefined;
     const running = await createSetupWorker({
       connection: temporal.connection,

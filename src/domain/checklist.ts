@@ -309,6 +309,21 @@ export function approvalExpiresAt(state: SetupState): number | undefined {
   return Date.parse(request.expiresAt);
 }
 
+/** When the escalation approvers are to be told: once, while the request waits, before it expires. */
+export function escalationDueAt(state: SetupState): number | undefined {
+  const request = state.production;
+  const after = state.options.escalateAfterMs;
+  if (after === undefined || !request || request.escalatedAt || request.decision) return undefined;
+  if (step(state, 'production_approval').status !== 'in_progress') return undefined;
+  const due = Date.parse(request.requestedAt) + after;
+  return due < Date.parse(request.expiresAt) ? due : undefined;
+}
+
+export function recordEscalation(state: SetupState, now: string): void {
+  (state.production as NonNullable<SetupState['production']>).escalatedAt = now;
+  state.version += 1;
+}
+
 export function recordReminder(state: SetupState): void {
   state.remindersSent += 1;
 }

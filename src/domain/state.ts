@@ -54,6 +54,8 @@ export interface SetupOptions {
   approvalTimeoutMs: number;
   /** Distinct approvers a production request needs (PLAID_SETUP_APPROVALS_REQUIRED); absent in setups started before quorum: one. */
   approvalsRequired?: number;
+  /** How long a request waits before the escalation approvers are told (PLAID_SETUP_ESCALATE_AFTER); absent: never. */
+  escalateAfterMs?: number;
 }
 
 export interface SetupData {
@@ -99,6 +101,8 @@ export interface ProductionRequest {
   expiresAt: string;
   /** Distinct approvers it needs; absent in requests made before quorum: one. */
   required?: number;
+  /** When the escalation approvers were told it is still waiting. */
+  escalatedAt?: string;
   /** Approvals so far, in order; the request is approved when they reach `required`. */
   approvals?: Array<{ by: ActorRef; at: string; comment?: string }>;
   /** `superseded`: the values changed after the request (or its approval). */
@@ -193,7 +197,9 @@ export type Notification =
       reminderNumber: number;
     }
   | { kind: 'approval_requested'; setupId: string; requestId: string; requestedBy: ActorRef; expiresAt: string }
-  | { kind: 'approval_expired'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string };
+  | { kind: 'approval_expired'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string }
+  /** Sent to the escalation approvers when a request is still undecided after escalateAfterMs. */
+  | { kind: 'approval_escalated'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string; expiresAt: string };
 
 /** What a completed workflow returns. */
 export interface SetupOutcome {

@@ -114,6 +114,7 @@ export const APPROVALS_MAX = 5;
 export const SetupOptionsSchema = v.object({
   reminderAfterMs: timer,
   approvalTimeoutMs: timer,
+  escalateAfterMs: v.optional(timer),
   approvalsRequired: v.optional(
     v.pipe(v.number(), v.integer('approvals required is a whole number'), v.minValue(1, 'at least 1 approval is required'), v.maxValue(APPROVALS_MAX, `at most ${APPROVALS_MAX} approvals can be required`)),
   ),

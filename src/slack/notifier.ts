@@ -9,7 +9,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { SLACK_REFUSED } from '../activities/contract';
 import type { Notifier } from '../activities/notifier';
-import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, expiredMessage, reminderMessage } from './views';
+import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, escalationMessage, expiredMessage, reminderMessage } from './views';
 import type { Logger } from '../logger';
 import type { MessageRef, SetupView } from '../domain/state';
 import { slackErrorName } from './client';
@@ -25,6 +25,8 @@ export interface SlackNotifierDeps {
   directory: RoleDirectory;
   /** Approval requests go here when set; to each approver directly otherwise. */
   approvalsChannel?: string;
+  /** Slack user ids told, directly, about a request still undecided after the escalation time. */
+  escalationApprovers?: readonly string[];
   logger: Logger;
 }
 
@@ -107,6 +109,19 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
         case 'approval_expired':
           await inThread(view, expiredMessage(n, view));
           return { messages: [] };
+        case 'approval_escalated': {
+          const refs: MessageRef[] = [];
+          for (const user of deps.escalationApprovers ?? []) {
+            let channel: string | undefined;
+            try {
+              channel = (await client.conversations.open({ users: user })).channel?.id;
+            } catch (err) {
+              throw asFailure(err, 'a direct message to an escalation approver');
+            }
+            if (channel) refs.push(await post(channel, escalationMessage(n, view)));
+          }
+          return { messages: refs };
+        }
       }
     },
 

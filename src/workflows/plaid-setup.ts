@@ -35,7 +35,9 @@ import {
   noteJobProgress,
   parseArgs,
   publicView,
+  escalationDueAt,
   recordCodatCheck,
+  recordEscalation,
   recordReminder,
   validateAction,
   waitingOn,
@@ -320,7 +322,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       const notification = outbox.shift() as Notification;
       try {
         const { messages } = await notifier.notify({ notification, view: publicView(state) });
-        const requestId = notification.kind === 'approval_requested' || notification.kind === 'reminder' ? notification.requestId : undefined;
+        const requestId =
+          notification.kind === 'approval_requested' || notification.kind === 'reminder' || notification.kind === 'approval_escalated' ? notification.requestId : undefined;
         if (requestId && messages.length > 0) trackApprovalMessages(requestId, messages);
       } catch (err) {
         // A lost notification must not stop the checklist; the failure stays in history.
@@ -388,6 +391,20 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       });
       return;
     }
+    const escalation = escalationDueAt(state);
+    if (escalation !== undefined && escalation <= now) {
+      const request = state.production!;
+      recordEscalation(state, nowIso());
+      outbox.push({
+        kind: 'approval_escalated',
+        setupId: state.setupId,
+        requestId: request.id,
+        requestedBy: request.requestedBy,
+        requestedAt: request.requestedAt,
+        expiresAt: request.expiresAt,
+      });
+      return;
+    }
     const due = nextReminderAt(state);
     const waiting = waitingOn(state);
     if (due !== undefined && due <= now && waiting) {
@@ -412,7 +429,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       await confirmWithCodat(state.codatCheck);
     } else {
       const seen = state.version;
-      const deadlines = [nextReminderAt(state), approvalExpiresAt(state)].filter((t): t is number => t !== undefined);
+      const deadlines = [nextReminderAt(state), approvalExpiresAt(state), escalationDueAt(state)].filter((t): t is number => t !== undefined);
       const timeout = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
       const wake = () =>
         state.version !== seen ||

@@ -53,7 +53,14 @@ export interface SlackWorld {
  */
 export async function startSlackWorld(
   h: Harness,
-  options: { approvalsChannel?: string; approvalTimeoutMs?: number; reminderAfterMs?: number; socketMode?: boolean; updateTimeoutMs?: number } = {},
+  options: {
+    approvalsChannel?: string;
+    approvalTimeoutMs?: number;
+    reminderAfterMs?: number;
+    socketMode?: boolean;
+    updateTimeoutMs?: number;
+    escalation?: { approvers: string[]; afterMs: number };
+  } = {},
 ): Promise<SlackWorld> {
   const slack = await SlackEmulator.start({
     botToken: BOT_TOKEN,
@@ -77,12 +84,23 @@ export async function startSlackWorld(
   });
   const web = createActivityWebClient(config.slack);
   const directory = new RoleDirectory(web, config);
-  const worker = await h.worker({ notifier: createSlackNotifier({ client: web, directory, logger: h.logger, ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}) }) });
+  const notifier = createSlackNotifier({
+    client: web,
+    directory,
+    logger: h.logger,
+    ...(options.approvalsChannel ? { approvalsChannel: options.approvalsChannel } : {}),
+    ...(options.escalation ? { escalationApprovers: options.escalation.approvers } : {}),
+  });
+  const worker = await h.worker({ notifier });
   const security = await openSecurityLog(config, h.logger);
   const setups = new SetupClient(
     h.temporal,
     h.taskQueue,
-    { reminderAfterMs: options.reminderAfterMs ?? 86_400_000, approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000 },
+    {
+      reminderAfterMs: options.reminderAfterMs ?? 86_400_000,
+      approvalTimeoutMs: options.approvalTimeoutMs ?? 7 * 86_400_000,
+      ...(options.escalation ? { escalateAfterMs: options.escalation.afterMs } : {}),
+    },
     { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY, ...(options.updateTimeoutMs ? { updateTimeoutMs: options.updateTimeoutMs } : {}) },
   );
   const replays = await openReplayStore(config);

@@ -161,7 +161,28 @@ export function notificationMessage(notification: Notification, view?: SetupView
       return expiredMessage(notification, view);
     case 'approval_requested':
       return view ? approvalRequestMessage(view) : bareApprovalRequest(notification);
+    case 'approval_escalated':
+      return escalationMessage(notification, view);
   }
+}
+
+export type ApprovalEscalatedNotification = Extract<Notification, { kind: 'approval_escalated' }>;
+
+/**
+ * To the escalation approvers: a request nobody has decided on since it was made, with
+ * Approve / Reject (closed with the request, like every approval message).
+ */
+export function escalationMessage(notification: ApprovalEscalatedNotification, view?: SetupView): SlackMessage {
+  const n = notification;
+  const name = view?.name ?? n.setupId;
+  const lead = section(
+    `:rotating_light: *Escalated:* the production request for *${escapeMrkdwn(name)}* by ${who(n.requestedBy)} has had no decision since ${slackDate(n.requestedAt)}; it expires ${slackDate(n.expiresAt)}.`,
+  );
+  const rest = view && view.production?.id === n.requestId && !view.production.decision ? approvalRequestMessage(view).blocks : bareApprovalRequest({ ...n, kind: 'approval_requested' }).blocks;
+  return {
+    text: fallback(`Escalated: the production request for ${name} by ${n.requestedBy.displayName} is still undecided; it expires ${n.expiresAt}.`),
+    blocks: [lead, ...rest],
+  };
 }
 
 /** Without the setup's state: who asked and until when, with both buttons (the workflow re-checks every click). */

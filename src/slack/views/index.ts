@@ -7,9 +7,11 @@ export { ACTION_BUTTONS } from '../ids';
 export {
   approvalDecidedMessage,
   approvalRequestMessage,
+  escalationMessage,
   expiredMessage,
   notificationMessage,
   reminderMessage,
+  type ApprovalEscalatedNotification,
   type ApprovalExpiredNotification,
   type ApprovalRequestedNotification,
   type ReminderNotification,
