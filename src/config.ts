@@ -114,6 +114,8 @@ const EnvSchema = z.object({
   // 90 days a reminder helps nobody and an approval would be given on a stale request.
   PLAID_SETUP_REMINDER_AFTER: duration('24h', MINUTE, 90 * DAY),
   PLAID_SETUP_APPROVAL_TIMEOUT: duration('7d', MINUTE, 90 * DAY),
+  // How often the drift watch re-checks every enabled setup's live keys.
+  PLAID_SETUP_DRIFT_INTERVAL: duration('24h', MINUTE, 30 * DAY),
   PLAID_SETUP_ESCALATION_APPROVERS: list,
   PLAID_SETUP_ESCALATE_AFTER: duration('48h', MINUTE, 90 * DAY),
   PLAID_SETUP_APPROVALS_REQUIRED: z.coerce
@@ -199,6 +201,8 @@ export interface Config {
   approvalTimeoutMs: number;
   /** Distinct approvers a production request needs, never the requester. */
   approvalsRequired: number;
+  /** How often the drift watch checks the live keys of every enabled setup. */
+  driftIntervalMs: number;
   /** Told directly when a request is still undecided after `afterMs`; absent without PLAID_SETUP_ESCALATION_APPROVERS. */
   escalation?: { approvers: string[]; afterMs: number };
   temporal: {
@@ -340,6 +344,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     reminderAfterMs: e.PLAID_SETUP_REMINDER_AFTER,
     approvalTimeoutMs: e.PLAID_SETUP_APPROVAL_TIMEOUT,
     approvalsRequired: e.PLAID_SETUP_APPROVALS_REQUIRED,
+    driftIntervalMs: e.PLAID_SETUP_DRIFT_INTERVAL,
     ...(e.PLAID_SETUP_ESCALATION_APPROVERS.length > 0 ? { escalation: { approvers: e.PLAID_SETUP_ESCALATION_APPROVERS, afterMs: e.PLAID_SETUP_ESCALATE_AFTER } } : {}),
     temporal: {
       ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),

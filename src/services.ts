@@ -47,8 +47,10 @@ export function buildActivities(
   logger: Logger,
   vault: Vault,
   notifier: Notifier = createLogNotifier(logger),
+  enabledSetups?: () => Promise<string[]>,
 ): SetupActivities {
   return createActivities({
+    ...(enabledSetups ? { enabledSetups } : {}),
     plaid: createPlaidClientFactory(vault, config.plaid),
     ...(config.codat ? { codat: new CodatClient({ apiKey: config.codat.apiKey, ...(config.codat.apiUrl ? { baseUrl: config.codat.apiUrl } : {}) }) } : {}),
     items: vault.itemLedger(),

@@ -10,6 +10,7 @@ import type { PlaidEmulator } from '../src/emulators/plaid';
 import { closeServer, listen } from '../src/http/listen';
 import { runCli } from './support/cli';
 import { actors, waitFor, type Harness } from './support/harness';
+import { driftScheduleId } from '../src/temporal/client/drift-schedule';
 import { spawnCli } from './support/processes';
 import { useWorld } from './support/world';
 
@@ -47,7 +48,7 @@ describe('plaid-setup worker as its own process', () => {
   useWorld((w) => ({ plaid, h } = w));
 
   test('health, readiness and metrics on PORT: the product’s and the Temporal SDK’s; the workflow cache holds PLAID_SETUP_WORKFLOW_CACHE_SIZE setups', async () => {
-    const worker = spawnCli(h, ['worker'], { PLAID_SETUP_WORKFLOW_CACHE_SIZE: '2' });
+    const worker = spawnCli(h, ['worker'], { PLAID_SETUP_WORKFLOW_CACHE_SIZE: '2', PLAID_SETUP_DRIFT_INTERVAL: '6h' });
     try {
       const base = await worker.opsUrl;
       expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
@@ -73,6 +74,11 @@ describe('plaid-setup worker as its own process', () => {
       const sdkMetric = (name: string) => Number(new RegExp(`^temporal_${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
       expect(sdkMetric('sticky_cache_size')).toBeLessThanOrEqual(2);
       expect(sdkMetric('sticky_cache_total_forced_eviction')).toBeGreaterThanOrEqual(1);
+      // The worker made the drift watch's schedule, at PLAID_SETUP_DRIFT_INTERVAL, one at a time.
+      const schedule = await h.temporal.schedule.getHandle(driftScheduleId(h.taskQueue)).describe();
+      expect(schedule.spec.intervals).toMatchObject([{ every: 6 * 3_600_000 }]);
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'driftWatchWorkflow', taskQueue: h.taskQueue });
+      expect(schedule.policies.overlap).toBe('SKIP');
     } finally {
       expect((await worker.stop()).code).toBe(0);
     }

@@ -72,6 +72,8 @@ export interface CodatCheckInput {
 }
 
 export interface SetupActivities {
+  /** The ids of the running setups on this task queue that are enabled (for the drift watch). */
+  listEnabledSetups(): Promise<string[]>;
   /**
    * Reads the Plaid integration from Codat: `codatChecked` false when the worker has no
    * CODAT_API_KEY, else `codatEnabled` as Codat shows it.

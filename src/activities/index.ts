@@ -26,6 +26,8 @@ import type { Notifier } from './notifier';
 
 export interface ActivityDeps {
   plaid: PlaidClientFactory;
+  /** Which setups are enabled now (visibility), for the drift watch. */
+  enabledSetups?: () => Promise<string[]>;
   /** Absent without CODAT_API_KEY: then nothing is read from Codat. */
   codat?: CodatClient;
   items: ItemLedger;
@@ -96,6 +98,10 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
   }
 
   return {
+    async listEnabledSetups() {
+      return deps.enabledSetups ? deps.enabledSetups() : [];
+    },
+
     async readCodatIntegration(input): Promise<Evidence> {
       if (!deps.codat) return { codatChecked: false };
       try {

@@ -31,6 +31,12 @@ export function createLogNotifier(logger: Logger): Notifier {
             expiresAt: n.expiresAt,
           });
           break;
+        case 'drift_failed':
+          logger.warn(`Setup ${n.setupId} needs attention: the drift watch found its ${n.environment} keys refused`, {
+            setup: n.setupId,
+            code: n.problem.code,
+          });
+          break;
         case 'approval_escalated':
           logger.info(`Setup ${n.setupId}: the production request by ${n.requestedBy.displayName} is still undecided; escalated`, {
             setup: n.setupId,

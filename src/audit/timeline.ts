@@ -7,6 +7,7 @@
  * History holds references and fingerprints of secrets, never values; arguments are still
  * reduced to the fields an auditor needs, so nothing unexpected is passed on.
  */
+import { driftCheckSignal } from '../shared/messages';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
@@ -135,7 +136,9 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
         const n = (input.notification ?? {}) as Record<string, unknown>;
         const requester = n.requestedBy as Record<string, unknown> | undefined;
         const detail = n.kind === 'reminder' ? `waiting on ${text(n.waitingOn)} since ${text(n.idleSince)} (reminder ${text(n.reminderNumber)})` : requester ? `requested by ${text(requester.displayName)}` : '';
-        row(e, { actor: SYSTEM, action: `notify ${text(n.kind)}`, step: text(n.step) || 'production_approval', outcome: 'sent', detail });
+        const problem = n.problem as Record<string, unknown> | undefined;
+        const step = n.kind === 'drift_failed' ? 'enablement' : text(n.step) || 'production_approval';
+        row(e, { actor: SYSTEM, action: `notify ${text(n.kind)}`, step, outcome: 'sent', detail: problem ? `${text(n.environment)} keys refused: ${text(problem.code)}` : detail });
       }
       continue;
     }
@@ -161,6 +164,11 @@ export function timelineOf(runId: string, events: HistoryEvent[]): TimelineRow[]
         outcome: info?.nonRetryable ? 'failed' : 'gave up',
         detail: `${text(detail.code) || info?.type || ''}: ${failed.failure?.message ?? ''}${requestId}`,
       });
+      continue;
+    }
+    const signaled = e.workflowExecutionSignaledEventAttributes;
+    if (signaled?.signalName === driftCheckSignal.name) {
+      row(e, { actor: 'drift watch', action: 'driftCheck', step: 'enablement', outcome: 'asked', detail: 'check the live keys with Plaid' });
       continue;
     }
     if (e.workflowExecutionContinuedAsNewEventAttributes) {

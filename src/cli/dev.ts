@@ -22,6 +22,7 @@ import { buildActivities, openReplayStore } from '../services';
 import { createActivityWebClient } from '../slack/client';
 import { RoleDirectory } from '../slack/directory';
 import { createSlackNotifier } from '../slack/notifier';
+import { enabledSetupIds, ensureDriftSchedule } from '../temporal/client/drift-schedule';
 import { SetupClient } from '../temporal/client/setups';
 import { searchAttributes } from '../shared/messages';
 import { TEMPORAL_CLI, missingBinaryError, provisionBinary } from '../temporal/provisioning/binaries';
@@ -100,12 +101,13 @@ async function runProcess(
       connection: temporal.connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: buildActivities(config, logger, vault, notifier),
+      activities: buildActivities(config, logger, vault, notifier, () => enabledSetupIds(client, config.temporal.taskQueue)),
       dataConverter: dataConverterFor(config),
       policy: accessPolicyFor(config, assertionKeys),
       workflowCacheSize: config.temporal.workflowCacheSize,
     });
     worker = running;
+    await ensureDriftSchedule(client, config.temporal.taskQueue, config.driftIntervalMs);
     probes.push({
       name: 'worker',
       check: async () => {

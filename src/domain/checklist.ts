@@ -12,7 +12,7 @@ import { assertionProblem, verifyAssertion } from './assertion';
 import { failApproval } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
 import type { ActorRef, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
-import { PERSON_ACTIONS, actorRef, confirmTarget, mark, step, touch } from './steps';
+import { PERSON_ACTIONS, actorRef, confirmTarget, mark, newJob, step, touch } from './steps';
 import { ACTION_NAMES, declarationOf, ActionArgSchemas, type ActionName, type ParsedActionArgs } from '../shared/actions';
 
 export function initialState(input: {
@@ -169,7 +169,7 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
 /** Says on the job's step what the running check is doing now (the rotation has no step). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
-  if (!job || job.id !== jobId || job.kind === 'rotation') return;
+  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift') return;
   step(state, job.kind).detail = detail;
   state.version += 1;
 }
@@ -215,6 +215,18 @@ export function finishJob(
         mark(state, 'production_secret', 'failed', now, undefined, `${problem!.message}${keep}`, { error: problem });
       }
       break;
+    case 'drift': {
+      const enablement = step(state, 'enablement');
+      if (outcome.ok) {
+        enablement.evidence = { ...(enablement.evidence ?? {}), liveKeysCheckedAt: now, liveKeysAccepted: true };
+        if (state.attention && enablement.error?.code === state.attention.code) enablement.error = undefined;
+        state.attention = undefined;
+      } else {
+        state.attention = problem;
+        enablement.error = problem;
+      }
+      break;
+    }
     case 'rotation': {
       const rotation = state.rotation as NonNullable<SetupState['rotation']>;
       rotation.at = now;
@@ -229,7 +241,8 @@ export function finishJob(
       break;
     }
   }
-  if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind };
+  if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' ? 'enablement' : job.kind };
+  if (outcome.ok && job.kind === 'drift' && state.lastError?.step === 'enablement' && !state.attention && !step(state, 'enablement').error) state.lastError = undefined;
   state.version += 1;
   state.currentStep = state.steps.find((s) => s.status !== 'done')?.id ?? null;
   return true;
@@ -279,6 +292,21 @@ export function recordCodatCheck(
     enablement.error = undefined;
     if (state.lastError?.step === 'enablement') state.lastError = undefined;
   }
+  state.version += 1;
+  return true;
+}
+
+/**
+ * Starts the drift watch's check of an enabled setup's live keys, in its environment with
+ * the secret it runs on. Returns false when there is nothing to check now (not enabled, a
+ * check already running), so a drift signal to such a setup changes nothing.
+ */
+export function startDriftCheck(state: SetupState): boolean {
+  if (state.status !== 'active' || !state.enabled || state.job) return false;
+  const environment = state.data.environment;
+  const secret = environment === 'production' ? state.data.productionSecret : state.data.sandboxSecret;
+  if (!secret || !state.data.clientId) return false;
+  newJob(state, { kind: 'drift', environment, secret });
   state.version += 1;
   return true;
 }

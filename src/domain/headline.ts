@@ -17,8 +17,11 @@ export function headline(view: SetupState): string {
         return 'Verifying the Production secret with Plaid';
       case 'rotation':
         return `Rotating the ${view.job.secretKind} secret`;
+      case 'drift':
+        return 'Checking the live keys with Plaid';
     }
   }
+  if (view.attention) return `Needs attention: ${view.attention.message}`;
   if (view.currentStep) {
     const current = view.steps.find((s) => s.id === view.currentStep);
     const title = STEP_TITLES[view.currentStep];

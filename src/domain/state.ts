@@ -142,7 +142,9 @@ export interface SlackLinks {
 export type Job =
   | { id: number; kind: 'sandbox_test' }
   | { id: number; kind: 'production_secret'; secret: SecretRef }
-  | { id: number; kind: 'rotation'; secretKind: 'sandbox' | 'production'; secret: SecretRef };
+  | { id: number; kind: 'rotation'; secretKind: 'sandbox' | 'production'; secret: SecretRef }
+  /** The drift watch: the live keys of an enabled setup, in its environment. */
+  | { id: number; kind: 'drift'; environment: PlaidEnvironment; secret: SecretRef };
 
 export interface SetupState {
   setupId: string;
@@ -174,6 +176,8 @@ export interface SetupState {
    * disable. Runs beside jobs, so it holds nothing up.
    */
   codatCheck?: { expected: boolean; asked: boolean };
+  /** Set when the drift watch found the live keys no longer work; cleared when they pass again. */
+  attention?: DatedProblem;
   /** When a person last changed anything; reminders count idle time from here. */
   lastChangeAt: string;
   remindersSent: number;
@@ -198,6 +202,8 @@ export type Notification =
     }
   | { kind: 'approval_requested'; setupId: string; requestId: string; requestedBy: ActorRef; expiresAt: string }
   | { kind: 'approval_expired'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string }
+  /** The drift watch found an enabled setup's live keys refused: to its thread and the approvers. */
+  | { kind: 'drift_failed'; setupId: string; environment: PlaidEnvironment; problem: Problem }
   /** Sent to the escalation approvers when a request is still undecided after escalateAfterMs. */
   | { kind: 'approval_escalated'; setupId: string; requestId: string; requestedBy: ActorRef; requestedAt: string; expiresAt: string };
 

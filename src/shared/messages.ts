@@ -3,7 +3,7 @@
  * attributes. The workflow, worker, CLI, bot and tests all import these definitions.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { SETUP_SLUG_PATTERN } from './schemas';
 import type { SetupState } from '../domain/state';
 import { ACTION_NAMES, type ActionArgs, type ActionName } from './actions';
@@ -54,6 +54,12 @@ export type ActionUpdates = { readonly [N in ActionName]: UpdateDefinition<Setup
 export const updates = Object.fromEntries(ACTION_NAMES.map((name) => [name, defineUpdate(name)])) as unknown as ActionUpdates;
 
 export const stateQuery = defineQuery<SetupState>('state');
+
+/** The drift watch asks an enabled setup to check its live keys; it carries nothing, so anyone may send it. */
+export const driftCheckSignal = defineSignal('driftCheck');
+
+export const DRIFT_WATCH_WORKFLOW_TYPE = 'driftWatchWorkflow';
+export const DRIFT_WATCH_SCHEDULE_ID = 'plaid-setup-drift-watch';
 
 /** The failure type of a rejected action; its first detail is the rejection code. */
 export const ACTION_REJECTED = 'ActionRejected';

@@ -9,7 +9,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { SLACK_REFUSED } from '../activities/contract';
 import type { Notifier } from '../activities/notifier';
-import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, escalationMessage, expiredMessage, reminderMessage } from './views';
+import { approvalDecidedMessage, approvalRequestMessage, checklistMessage, driftMessage, escalationMessage, expiredMessage, reminderMessage } from './views';
 import type { Logger } from '../logger';
 import type { MessageRef, SetupView } from '../domain/state';
 import { slackErrorName } from './client';
@@ -109,6 +109,13 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
         case 'approval_expired':
           await inThread(view, expiredMessage(n, view));
           return { messages: [] };
+        case 'drift_failed': {
+          // The setup's thread and every approver: no buttons, nothing to close later.
+          const message = driftMessage(n, view);
+          await inThread(view, message);
+          await toApprovers(message);
+          return { messages: [] };
+        }
         case 'approval_escalated': {
           const refs: MessageRef[] = [];
           for (const user of deps.escalationApprovers ?? []) {

@@ -1,1 +1,2 @@
 export { plaidSetupWorkflow, type SetupInput } from './plaid-setup';
+export { driftWatchWorkflow } from './drift-watch';

@@ -18,7 +18,7 @@ import {
 import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../domain/assertion';
-import { ACTION_REJECTED, INVALID_START, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
+import { ACTION_REJECTED, INVALID_START, driftCheckSignal, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
 import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, check } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
@@ -37,6 +37,7 @@ import {
   publicView,
   escalationDueAt,
   recordCodatCheck,
+  startDriftCheck,
   recordEscalation,
   recordReminder,
   validateAction,
@@ -183,6 +184,10 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   let jobScope: CancellationScope | undefined;
 
   setHandler(stateQuery, () => publicView(state));
+  // From the drift watch (workflows/drift-watch.ts): check the live keys now, if enabled and idle.
+  setHandler(driftCheckSignal, () => {
+    startDriftCheck(state);
+  });
 
   for (const name of ACTION_NAMES) {
     registerAction(name);
@@ -264,7 +269,10 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     } finally {
       jobScope = undefined;
     }
-    finishJob(state, job.id, outcome, nowIso());
+    const applied = finishJob(state, job.id, outcome, nowIso());
+    if (applied && job.kind === 'drift' && !outcome.ok) {
+      outbox.push({ kind: 'drift_failed', setupId: state.setupId, environment: job.environment, problem: outcome.failure });
+    }
   }
 
   async function startCheck(job: Job): Promise<Evidence> {
@@ -302,6 +310,14 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           clientId,
           secret: job.secret,
           countryCodes: countriesFor(d, job.secretKind),
+        });
+      case 'drift':
+        return checks.verifyCredentials({
+          setupId: state.setupId,
+          environment: job.environment,
+          clientId,
+          secret: job.secret,
+          countryCodes: countriesFor(d, job.environment),
         });
     }
   }

@@ -13,6 +13,7 @@ import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { CodatClient } from '../../src/codat/client';
+import { enabledSetupIds } from '../../src/temporal/client/drift-schedule';
 import { createActivities } from '../../src/activities';
 import type { Notifier } from '../../src/activities/notifier';
 import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
@@ -109,6 +110,7 @@ export class Harness {
           timeoutMs: 2_000,
         }),
         items: this.vault.itemLedger(),
+        enabledSetups: () => enabledSetupIds(this.temporal, this.taskQueue),
         ...(options.codat ? { codat: options.codat } : {}),
         notifier: options.notifier ?? {
           notify: async ({ notification }) => {

@@ -163,7 +163,31 @@ export function notificationMessage(notification: Notification, view?: SetupView
       return view ? approvalRequestMessage(view) : bareApprovalRequest(notification);
     case 'approval_escalated':
       return escalationMessage(notification, view);
+    case 'drift_failed':
+      return driftMessage(notification, view);
   }
+}
+
+export type DriftFailedNotification = Extract<Notification, { kind: 'drift_failed' }>;
+
+/** The drift watch's alert: the live keys of an enabled setup no longer work, and what to do. */
+export function driftMessage(notification: DriftFailedNotification, view?: SetupView): SlackMessage {
+  const n = notification;
+  const name = view?.name ?? n.setupId;
+  const env = n.environment === 'production' ? 'Production' : 'Sandbox';
+  return {
+    text: fallback(`Needs attention: the ${env} keys of ${name} no longer work (${n.problem.code}).`),
+    blocks: [
+      section(
+        [
+          `:warning: *Needs attention:* the drift watch found that the ${env} keys of enabled setup *${escapeMrkdwn(name)}* no longer work.`,
+          `*What happened:* ${escapeMrkdwn(truncatePlain(n.problem.message, FREE_TEXT_MAX))}`,
+          `*What to do:* ${escapeMrkdwn(truncatePlain(n.problem.action, FREE_TEXT_MAX))}`,
+        ].join('\n'),
+      ),
+      context([`Setup ${code(n.setupId)} · code ${code(n.problem.code)}${n.problem.requestId ? ` · Plaid request ${code(n.problem.requestId)}` : ''}`]),
+    ],
+  };
 }
 
 export type ApprovalEscalatedNotification = Extract<Notification, { kind: 'approval_escalated' }>;

@@ -7,6 +7,7 @@ export { ACTION_BUTTONS } from '../ids';
 export {
   approvalDecidedMessage,
   approvalRequestMessage,
+  driftMessage,
   escalationMessage,
   expiredMessage,
   notificationMessage,
