@@ -69,6 +69,7 @@ const validArgs: Record<ActionName, Record<string, unknown>> = {
   enable: {},
   disable: {},
   checkCodat: {},
+  confirmOldSecretDeleted: {},
   rotateSecret: { kind: 'sandbox', secret: ref },
   cancel: {},
 };

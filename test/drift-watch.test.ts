@@ -38,7 +38,7 @@ test('a revoked key makes an enabled setup need attention, with an alert; keys t
     plaid.updateClient(h.clientId, { secrets: { ...client.secrets, production: newSecret() } });
     await driftWatch();
     const broken = await h.until('live', (s) => s.attention !== undefined, 'the setup to need attention');
-    expect(broken.attention).toMatchObject({ code: 'INVALID_API_KEYS', action: expect.stringMatching(/Production secret again/) });
+    expect(broken.attention).toMatchObject({ code: 'INVALID_API_KEYS', action: expect.stringMatching(/^Plaid no longer takes the production secret in force .*rotate-secret/) });
     expect(enablement(broken).error).toMatchObject({ code: 'INVALID_API_KEYS' });
     expect(broken.enabled).toBe(true);
     expect(headline(broken)).toMatch(/^Needs attention: Plaid Production rejected the client_id and Production secret/);

@@ -11,7 +11,7 @@ import { ruleOf } from './rules';
 import { assertionProblem, verifyAssertion } from './assertion';
 import { failApproval } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
-import type { ActorRef, Evidence, Problem, SetupOptions, SetupState, SetupView } from './state';
+import type { ActorRef, DatedProblem, Evidence, Problem, Rotation, SetupOptions, SetupState, SetupView } from './state';
 import { PERSON_ACTIONS, actorRef, confirmTarget, mark, newJob, step, touch } from './steps';
 import { ACTION_NAMES, declarationOf, ActionArgSchemas, type ActionName, type ParsedActionArgs } from '../shared/actions';
 
@@ -169,7 +169,7 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
 /** Says on the job's step what the running check is doing now (the rotation has no step). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
-  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift') return;
+  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire') return;
   step(state, job.kind).detail = detail;
   state.version += 1;
 }
@@ -222,18 +222,50 @@ export function finishJob(
         if (state.attention && enablement.error?.code === state.attention.code) enablement.error = undefined;
         state.attention = undefined;
       } else {
-        state.attention = problem;
-        enablement.error = problem;
+        // The step's own advice (enter the secret again) does not apply once enabled: rotate.
+        const attention =
+          problem && problem.code === 'INVALID_API_KEYS'
+            ? { ...problem, action: `Plaid no longer takes the ${job.environment} secret in force (deleted in the Dashboard?): rotate to a working one with rotate-secret (${job.environment}), from Plaid Dashboard > Team Settings > Keys.` }
+            : problem;
+        state.attention = attention;
+        enablement.error = attention;
       }
       break;
+    }
+    case 'retire': {
+      // Here a refusal is the good outcome: Plaid no longer takes the old secret.
+      const retirement = (state.rotation as NonNullable<SetupState['rotation']>).retirement as NonNullable<Rotation['retirement']>;
+      retirement.at = now;
+      const refused = !outcome.ok && outcome.failure.code === 'INVALID_API_KEYS';
+      if (refused) {
+        retirement.status = 'confirmed';
+        retirement.error = undefined;
+        if (state.lastError?.step === 'rotation') state.lastError = undefined;
+      } else {
+        retirement.status = 'still_works';
+        retirement.error = outcome.ok
+          ? {
+              code: 'OLD_SECRET_STILL_ACTIVE',
+              message: `Plaid still accepts the old ${job.secretKind} secret ${job.secret.fingerprint}.`,
+              action: 'Delete it under Plaid Dashboard > Team Settings > Keys (the new secret stays), then confirm again.',
+              at: now,
+            }
+          : problem;
+        state.lastError = { ...(retirement.error as DatedProblem), step: 'rotation' };
+      }
+      state.version += 1;
+      state.currentStep = state.steps.find((s) => s.status !== 'done')?.id ?? null;
+      return true;
     }
     case 'rotation': {
       const rotation = state.rotation as NonNullable<SetupState['rotation']>;
       rotation.at = now;
       if (outcome.ok) {
         rotation.status = 'done';
+        const replaced = job.secretKind === 'sandbox' ? state.data.sandboxSecret : state.data.productionSecret;
         if (job.secretKind === 'sandbox') state.data.sandboxSecret = job.secret;
         else state.data.productionSecret = job.secret;
+        if (replaced && replaced.ref !== job.secret.ref) rotation.retirement = { secret: replaced, status: 'pending' };
       } else {
         rotation.status = 'failed';
         rotation.error = problem;
@@ -242,6 +274,7 @@ export function finishJob(
     }
   }
   if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' ? 'enablement' : job.kind };
+  if (!outcome.ok && job.kind === 'drift' && state.attention) state.lastError = { ...state.attention, step: 'enablement' };
   if (outcome.ok && job.kind === 'drift' && state.lastError?.step === 'enablement' && !state.attention && !step(state, 'enablement').error) state.lastError = undefined;
   state.version += 1;
   state.currentStep = state.steps.find((s) => s.status !== 'done')?.id ?? null;

@@ -19,6 +19,8 @@ export function headline(view: SetupState): string {
         return `Rotating the ${view.job.secretKind} secret`;
       case 'drift':
         return 'Checking the live keys with Plaid';
+      case 'retire':
+        return `Checking Plaid refuses the old ${view.job.secretKind} secret`;
     }
   }
   if (view.attention) return `Needs attention: ${view.attention.message}`;

@@ -313,6 +313,22 @@ export const ACTION_RULES: ActionTable = {
     retries: 'rotation',
   },
 
+  confirmOldSecretDeleted: {
+    check(state) {
+      const retirement = state.rotation?.status === 'done' ? state.rotation.retirement : undefined;
+      if (!retirement || retirement.status === 'confirmed') {
+        throw new ActionRejected(REJECTION_CODES.NOT_ALLOWED_NOW, 'There is no replaced secret waiting to be deleted in Plaid; rotate a secret first.');
+      }
+      refuseWhileJob(state, 'check the old secret');
+    },
+    apply(state) {
+      const rotation = state.rotation as NonNullable<SetupState['rotation']>;
+      const retirement = rotation.retirement as NonNullable<NonNullable<SetupState['rotation']>['retirement']>;
+      retirement.status = 'checking';
+      newJob(state, { kind: 'retire', secretKind: rotation.kind, secret: retirement.secret });
+    },
+  },
+
   cancel: {
     check(state) {
       // plaid-setup cannot switch Codat off itself: a cancelled setup must not leave it on unrecorded.

@@ -123,6 +123,11 @@ export interface Rotation {
   actor: ActorRef;
   at: string;
   error?: DatedProblem;
+  /**
+   * Plaid keeps two secrets active while one is rotated: once the new one is in force, the
+   * one it replaced is to be deleted in Plaid, and plaid-setup checks Plaid then refuses it.
+   */
+  retirement?: { secret: SecretRef; status: 'pending' | 'checking' | 'confirmed' | 'still_works'; at?: string; error?: DatedProblem };
 }
 
 /** A Slack message the bot posted and keeps current. */
@@ -144,7 +149,9 @@ export type Job =
   | { id: number; kind: 'production_secret'; secret: SecretRef }
   | { id: number; kind: 'rotation'; secretKind: 'sandbox' | 'production'; secret: SecretRef }
   /** The drift watch: the live keys of an enabled setup, in its environment. */
-  | { id: number; kind: 'drift'; environment: PlaidEnvironment; secret: SecretRef };
+  | { id: number; kind: 'drift'; environment: PlaidEnvironment; secret: SecretRef }
+  /** After a rotation: the replaced secret, which Plaid should now refuse. */
+  | { id: number; kind: 'retire'; secretKind: 'sandbox' | 'production'; secret: SecretRef };
 
 export interface SetupState {
   setupId: string;

@@ -70,7 +70,8 @@ export function refuseWhileEnabled(state: SetupState, what: string): void {
 export function refuseWhileJob(state: SetupState, what: string): void {
   if (state.job) {
     const kind = state.job.kind;
-    const running = kind === 'rotation' ? 'a secret rotation' : kind === 'drift' ? 'the check of the live keys' : `the ${STEP_TITLES[kind]} check`;
+    const running =
+      kind === 'rotation' || kind === 'retire' ? 'a secret rotation' : kind === 'drift' ? 'the check of the live keys' : `the ${STEP_TITLES[kind]} check`;
     throw new ActionRejected(REJECTION_CODES.BUSY, `Can't ${what} while ${running} is running; wait for it to finish.`);
   }
 }

@@ -175,6 +175,14 @@ export const ACTIONS = {
     label: 'Rotate a secret',
     form: 'rotate',
   },
+  confirmOldSecretDeleted: {
+    args: v.object({ actor: ActorSchema }),
+    role: 'operator',
+    step: 'rotation',
+    command: 'confirm-old-secret-deleted',
+    summary: 'after a rotation: say the old secret is deleted in Plaid; plaid-setup checks Plaid refuses it',
+    label: 'Old secret deleted in Plaid',
+  },
   cancel: {
     args: v.object({ actor: ActorSchema, reason: note }),
     role: 'operator',

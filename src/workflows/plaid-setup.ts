@@ -311,6 +311,14 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           secret: job.secret,
           countryCodes: countriesFor(d, job.secretKind),
         });
+      case 'retire':
+        return checks.verifyCredentials({
+          setupId: state.setupId,
+          environment: job.secretKind,
+          clientId,
+          secret: job.secret,
+          countryCodes: countriesFor(d, job.secretKind),
+        });
       case 'drift':
         return checks.verifyCredentials({
           setupId: state.setupId,

@@ -19,6 +19,7 @@ function copy(client: EmulatedClient): EmulatedClient {
   return {
     clientId: client.clientId,
     secrets: { ...client.secrets },
+    ...(client.extraSecrets ? { extraSecrets: { sandbox: [...(client.extraSecrets.sandbox ?? [])], production: [...(client.extraSecrets.production ?? [])] } } : {}),
     productionAccess: client.productionAccess,
     allowedRedirectUris: [...client.allowedRedirectUris],
     enabledCountries: { sandbox: [...client.enabledCountries.sandbox], production: [...client.enabledCountries.production] },
@@ -57,8 +58,9 @@ export class ClientRegistry {
   secretMatches(flavour: PlaidFlavour, clientId: string, secret: string): boolean | undefined {
     const client = this.clients.get(clientId);
     if (!client) return undefined;
-    const expected = client.secrets[flavour];
-    return expected !== undefined && sameSecret(expected, secret);
+    const accepted = [client.secrets[flavour], ...(client.extraSecrets?.[flavour] ?? [])].filter((s): s is string => s !== undefined);
+    // Every candidate is compared, so the time does not say which one matched.
+    return accepted.map((expected) => sameSecret(expected, secret)).some(Boolean);
   }
 
   /** The client these credentials authenticate in the flavour; throws Plaid's refusal otherwise. */

@@ -12,6 +12,11 @@ export const FLAVOURS: readonly PlaidFlavour[] = ['sandbox', 'production'];
 export interface EmulatedClient {
   clientId: string;
   secrets: { sandbox: string; production?: string };
+  /**
+   * A second secret Plaid accepts per environment while the first is rotated (the Dashboard
+   * keeps two active until the old one is deleted).
+   */
+  extraSecrets?: { sandbox?: string[]; production?: string[] };
   /** false: Production answers UNAUTHORIZED_ENVIRONMENT even to the right secret. */
   productionAccess: boolean;
   /** Dashboard > Developers > API > Allowed redirect URIs; /link/token/create matches them exactly. */

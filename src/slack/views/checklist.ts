@@ -169,6 +169,11 @@ function rotationText(view: SetupView): string | undefined {
   ];
   if (r.status === 'in_progress') lines.push('Plaid is checking the new secret; the current one stays in force until it passes.');
   if (r.error) lines.push(...problemLines(r.error));
+  const retired = r.retirement;
+  if (retired?.status === 'pending') lines.push(`Now delete the old ${r.kind} secret ${code(retired.secret.fingerprint)} under ${PLAID_KEYS}, then say so: plaid-setup checks that Plaid refuses it.`);
+  if (retired?.status === 'checking') lines.push(`Checking that Plaid refuses the old secret ${code(retired.secret.fingerprint)}.`);
+  if (retired?.status === 'confirmed') lines.push(`Old secret ${code(retired.secret.fingerprint)}: Plaid refuses it, as it should.`);
+  if (retired?.error) lines.push(...problemLines(retired.error));
   return lines.join('\n');
 }
 
