@@ -158,6 +158,13 @@ const EnvSchema = z.object({
   // 0 picks a free port (tests).
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PLAID_SETUP_APPROVALS_CHANNEL: optionalMatching(/^([CG][A-Z0-9]{2,})?$/, 'must be a Slack channel id (C... or G...), not a name'),
+  // link: secrets are typed into a one-time form the bot serves; modal: into Slack modals (Slack's servers carry them).
+  PLAID_SETUP_SECRET_ENTRY: z.enum(['link', 'modal'], { message: 'must be link (a one-time form off Slack) or modal (Slack modals)' }).default('link'),
+  // Where people's browsers reach the bot (for the one-time links): scheme, host and port only.
+  PLAID_SETUP_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be the http(s) address browsers reach the bot at, e.g. https://plaid-setup.example.com' })
+    .optional()
+    .refine((v) => !v || (!/[?#@]/.test(v) && new URL(v).pathname === '/'), 'must be an origin: scheme and host (and port), no path, query or user name'),
 });
 
 /** What a setup started now is given: its timers and the approvals a production request needs. */
@@ -232,6 +239,10 @@ export interface SlackConfig {
   apiUrl?: string;
   port: number;
   approvalsChannel?: string;
+  /** How secrets are entered: a one-time link to the bot's own form (default), or Slack modals. */
+  secretEntry: 'link' | 'modal';
+  /** The address browsers reach the bot at, for the links; the bot's own loopback address when unset (development). */
+  publicUrl?: string;
 }
 
 /** What is missing for the bot to run, in words; empty when it can run. */
@@ -296,6 +307,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
             ? 'PLAID_SETUP_ESCALATION_APPROVERS: each must also be an approver (in PLAID_SETUP_APPROVERS, or in a user group listed there) to decide'
             : undefined;
     if (problem) throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, `Invalid configuration:\n  ${problem}`);
+  }
+  // A link that browsers cannot reach, or that sends the secret unencrypted, defeats the point of keeping it off Slack.
+  if (e.NODE_ENV === 'production' && e.SLACK_BOT_TOKEN && e.PLAID_SETUP_SECRET_ENTRY === 'link' && !e.PLAID_SETUP_PUBLIC_URL?.startsWith('https://')) {
+    throw new PlaidSetupError(
+      ERROR_CODES.CONFIG_INVALID,
+      'Invalid configuration:\n  PLAID_SETUP_PUBLIC_URL: required in production for the one-time secret links: the https:// address browsers reach the bot at (behind your TLS proxy), or set PLAID_SETUP_SECRET_ENTRY=modal to type secrets into Slack instead',
+    );
   }
   const tlsWanted =
     e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
@@ -379,6 +397,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       port: e.PORT,
       ...(e.PLAID_SETUP_APPROVALS_CHANNEL ? { approvalsChannel: e.PLAID_SETUP_APPROVALS_CHANNEL } : {}),
+      secretEntry: e.PLAID_SETUP_SECRET_ENTRY,
+      ...(e.PLAID_SETUP_PUBLIC_URL ? { publicUrl: e.PLAID_SETUP_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     },
   };
 }

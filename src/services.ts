@@ -6,6 +6,7 @@ import { CodatClient } from './codat/client';
 import path from 'node:path';
 import { createActivities } from './activities';
 import { ReplayStore } from './bot/replay-store';
+import { SecretLinkStore } from './secret-links/store';
 import type { StorageTarget } from './storage/database';
 import { chainKeys } from './audit/log-anchor';
 import { DatabaseSecurityLog, type SecurityLog } from './audit/security-log';
@@ -22,6 +23,8 @@ export const VAULT_FILE = 'vault.sqlite';
 export const SECURITY_LOG_FILE = 'security.sqlite';
 /** The Slack requests the bot accepted in the last five minutes. */
 export const REPLAY_FILE = 'slack-replays.sqlite';
+/** The one-time links to the secret form (hashes only), kept a day after they end. */
+export const SECRET_LINKS_FILE = 'secret-links.sqlite';
 
 /** The shared PostgreSQL database when PLAID_SETUP_DATABASE_URL is set, else the store's own SQLite file in the data folder. */
 export function storageFor(config: Config, file: string): StorageTarget {
@@ -40,6 +43,10 @@ export function openVault(config: Config, logger: Logger, security?: SecurityLog
 
 export function openReplayStore(config: Config): Promise<ReplayStore> {
   return ReplayStore.open(storageFor(config, REPLAY_FILE));
+}
+
+export function openSecretLinkStore(config: Config): Promise<SecretLinkStore> {
+  return SecretLinkStore.open(storageFor(config, SECRET_LINKS_FILE));
 }
 
 export function buildActivities(

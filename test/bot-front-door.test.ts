@@ -16,7 +16,7 @@ import { startBot, type RunningBot } from '../src/bot/server';
 import { loadConfig } from '../src/config';
 import { SlackDriver, SlackEmulator } from './emulators/slack';
 import { createLogger } from '../src/logger';
-import { openReplayStore, openSecurityLog } from '../src/services';
+import { openReplayStore, openSecretLinkStore, openSecurityLog } from '../src/services';
 import { RoleDirectory } from '../src/slack/directory';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, users } from './support/slack-world';
 
@@ -59,7 +59,8 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
   );
   const deps = { setups, audit: { record: () => Promise.resolve(undefined) }, vault: {}, directory: new RoleDirectory(new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), config), security, logger } as unknown as BotDeps;
   const replays = await openReplayStore(config);
-  const bot = await startBot(config.slack, { ...deps, replays }, { host: '127.0.0.1', ...(options.readTimeoutMs ? { readTimeoutMs: options.readTimeoutMs } : {}) });
+  const linkStore = await openSecretLinkStore(config);
+  const bot = await startBot(config.slack, { ...deps, replays, linkStore }, { host: '127.0.0.1', ...(options.readTimeoutMs ? { readTimeoutMs: options.readTimeoutMs } : {}) });
   const driver = await SlackDriver.start({ botUrl: bot.url as string, signingSecret: SIGNING_SECRET, emulator: slack });
   return {
     bot,
@@ -74,6 +75,7 @@ async function frontDoor(options: { readTimeoutMs?: number } = {}): Promise<Fron
       await driver.close();
       await security.close();
       await replays.close();
+      await linkStore.close();
       await slack.close();
     },
   };
@@ -108,8 +110,8 @@ describe('only the path Bolt routes on reaches Bolt, and only through the guard'
   // equal to an endpoint, for POST: dot segments (also %2e), a backslash, a query, a fragment
   // and the absolute form all resolve to /slack/events; a trailing or doubled slash, other
   // case and percent-encoded letters do not.
-  const ROUTED = ['/slack/events', '/slack/events?x=1', '/slack/./events', '/slack/%2e/events', '/slack/x/../events', '/../slack/events', '/slack/events#x', 'http://evil.example/slack/events', '/slack\\events'];
-  const NOT_ROUTED = ['/slack/events/', '//slack/events', '/slack/%65vents', '/SLACK/events', '/slack//events', '/slack/events;x', '/slack/events%23x', '/', '/slack'];
+  const ROUTED = ['/slack/events', '/slack/events?x=1', '/slack/./events', '/slack/%2e/events', '/slack/x/../events', '/../slack/events', '/slack/events#x', 'http://evil.example/slack/events', '/slack\\events', '/secrets/../slack/events'];
+  const NOT_ROUTED = ['/slack/events/', '//slack/events', '/slack/%65vents', '/SLACK/events', '/slack//events', '/slack/events;x', '/slack/events%23x', '/', '/slack', '/secrets'];
 
   test.each(ROUTED)('%s: a replayed or unsigned request is refused with 401 and recorded', async (target) => {
     door = await frontDoor();

@@ -31,7 +31,14 @@ describe('roles fail closed', () => {
   test.each([
     ['development', {}],
     ['test', {}],
-    ['production', { PLAID_SETUP_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), PLAID_SETUP_ASSERTION_KEY: Buffer.alloc(32, 2).toString('base64') }],
+    [
+      'production',
+      {
+        PLAID_SETUP_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+        PLAID_SETUP_ASSERTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+        PLAID_SETUP_PUBLIC_URL: 'https://plaid-setup.example.com',
+      },
+    ],
   ])('a configured bot without role lists does not start (NODE_ENV=%s), naming the variables', (nodeEnv, keys) => {
     const attempt = () => loadConfig({ NODE_ENV: nodeEnv, ...keys, ...bot });
     expect(attempt).toThrow(/PLAID_SETUP_OPERATORS, PLAID_SETUP_APPROVERS and PLAID_SETUP_AUDITORS: the Slack bot is configured/);
@@ -69,8 +76,39 @@ test.each([
   ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', 'lots', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be a whole number/],
   ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', '2.5', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be a whole number/],
   ['PLAID_SETUP_WORKFLOW_CACHE_SIZE', '1', /PLAID_SETUP_WORKFLOW_CACHE_SIZE: must be at least 2/],
+  ['PLAID_SETUP_SECRET_ENTRY', 'email', /PLAID_SETUP_SECRET_ENTRY: must be link \(a one-time form off Slack\) or modal/],
+  ['PLAID_SETUP_PUBLIC_URL', 'ftp://example.com', /PLAID_SETUP_PUBLIC_URL: must be the http\(s\) address browsers reach the bot at/],
+  ['PLAID_SETUP_PUBLIC_URL', 'https://example.com/plaid', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
+  ['PLAID_SETUP_PUBLIC_URL', 'https://user:pw@example.com', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
+  ['PLAID_SETUP_PUBLIC_URL', 'https://example.com?next=/', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
 ])('%s=%s is refused with the variable named', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(message);
+});
+
+describe('secret entry', () => {
+  const production = {
+    NODE_ENV: 'production',
+    PLAID_SETUP_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+    PLAID_SETUP_ASSERTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+    PLAID_SETUP_OPERATORS: 'U1',
+    PLAID_SETUP_APPROVERS: 'U2',
+    PLAID_SETUP_AUDITORS: 'U3',
+    SLACK_BOT_TOKEN: 'xoxb-1-2',
+    SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
+  };
+
+  test('one-time links by default, on the bot\'s own address in development', () => {
+    expect(loadConfig({}).slack).toMatchObject({ secretEntry: 'link' });
+    expect(loadConfig({}).slack.publicUrl).toBeUndefined();
+    expect(loadConfig({ PLAID_SETUP_PUBLIC_URL: 'https://plaid-setup.example.com/' }).slack.publicUrl).toBe('https://plaid-setup.example.com');
+  });
+
+  test('in production a bot with links needs an https public address; modals do not', () => {
+    expect(() => loadConfig(production)).toThrow(/PLAID_SETUP_PUBLIC_URL: required in production for the one-time secret links/);
+    expect(() => loadConfig({ ...production, PLAID_SETUP_PUBLIC_URL: 'http://plaid-setup.example.com' })).toThrow(/the https:\/\/ address browsers reach the bot at/);
+    expect(loadConfig({ ...production, PLAID_SETUP_PUBLIC_URL: 'https://plaid-setup.example.com' }).slack.publicUrl).toBe('https://plaid-setup.example.com');
+    expect(loadConfig({ ...production, PLAID_SETUP_SECRET_ENTRY: 'modal' }).slack.secretEntry).toBe('modal');
+  });
 });
 
 test.each([

@@ -1,8 +1,9 @@
 /**
  * plaid-setup as it runs beyond one machine: two worker processes and two bot processes
  * on one Temporal server and one PostgreSQL database (no shared disk between them: each
- * has its own data folder). Setups started through either bot finish; a request replayed
- * at the other bot replica is refused; a worker killed mid-journey loses nothing.
+ * has its own data folder). Setups started through either bot finish; a secret link issued
+ * by one bot works at the other; a request replayed at the other bot replica is refused;
+ * a worker killed mid-journey loses nothing.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { SlackDriver, SlackEmulator, type EmulatedUser } from './emulators/slack
 import { waitFor, type Harness } from './support/harness';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { spawnCli, type CliProcess } from './support/processes';
-import { APPROVERS_GROUP, BOT_TOKEN, SIGNING_SECRET, users } from './support/slack-world';
+import { APPROVERS_GROUP, BOT_TOKEN, SIGNING_SECRET, linksIn, postForm, users } from './support/slack-world';
 import { useWorld } from './support/world';
 
 let plaid: PlaidEmulator;
@@ -72,6 +73,19 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
       const answer = await drivers[via]!.submit(user, view.at(-1)!.id, values);
       expect(answer.status).toBe(200);
     };
+    /**
+     * A secret button clicked through bot `via` answers with a one-time link; its form is
+     * posted to the other bot, which finds the link in the shared database.
+     */
+    const enter = async (via: number, channel: string, user: EmulatedUser, button: string, values: Record<string, string>) => {
+      const sent = () => linksIn(JSON.stringify([slack.ephemeralMessages(user.id), drivers.map((d) => d.responses)]));
+      const before = sent();
+      await click(via, channel, user, button);
+      const link = (await waitFor(() => sent().filter((l) => !before.includes(l)), (l) => l.length > 0, `the link from ${button}`))[0] as string;
+      const other = new URL(botUrls[(via + 1) % 2] as string).origin;
+      const answer = await postForm(`${other}${new URL(link).pathname}`, values);
+      expect(answer.status).toBe(200);
+    };
     const until = (setupId: string, done: (s: SetupState) => boolean, what: string) => h.until(setupId, done, what);
 
     /**
@@ -88,7 +102,7 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
       const via = (n: number) => (first + n) % 2;
       expect((await drivers[via(0)]!.slash(operator, `start ${setupId}`, { channel })).status).toBe(200);
       await click(via(1), channel, operator, BUTTONS.confirmRedirect);
-      await submit(via(2), channel, operator, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+      await enter(via(2), channel, operator, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
       await until(setupId, (s) => stepOf(s, 'sandbox_credentials').status === 'done', 'credentials');
       await submit(via(3), channel, operator, BUTTONS.openSettings, { [FIELDS.countryCodes]: ['US', 'GB'], [FIELDS.syncMode]: 'continuous' });
       await until(setupId, (s) => stepOf(s, 'settings').status === 'done', 'settings');
@@ -104,7 +118,7 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
       );
       expect((await drivers[via(7)]!.click(users.bob, { channel: request!.channel, ts: request!.ts }, BUTTONS.approveProduction)).status).toBe(200);
       await until(setupId, (s) => s.production?.decision === 'approved', 'the approval');
-      await submit(via(8), channel, operator, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: h.client.secrets.production! });
+      await enter(via(8), channel, operator, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: h.client.secrets.production! });
       await until(setupId, (s) => !s.job && stepOf(s, 'production_secret').status !== 'waiting', 'the Production check');
       await click(via(9), channel, operator, BUTTONS.confirmCodat);
       await click(via(10), channel, users.olga, BUTTONS.enable);

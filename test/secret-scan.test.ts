@@ -1,8 +1,9 @@
 /**
- * The secret scan: one full journey with distinctive secret values, through Slack (modals),
- * the CLI (stdin) and Plaid (the emulator), including refused secrets, a failed check, a
- * rotation, a denial, the history export in Slack and every audit export; then every place
- * a secret could leak is searched, and none may hold one:
+ * The secret scan: one full journey with distinctive secret values, through Slack (its
+ * one-time links to the bot's secret form), the CLI (stdin) and Plaid (the emulator),
+ * including refused secrets, a failed check, a rotation, a denial, the history export in
+ * Slack and every audit export; then every place a secret could leak is searched, and none
+ * may hold one:
  * - every workflow history in the namespace, raw (payload bytes and their base64);
  * - the audit exports in every format, from the CLI and as Slack files;
  * - the security log, as listed and as raw file bytes;
@@ -21,7 +22,7 @@ import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';
 import type { SetupView } from '../src/domain/state';
 import { runCli } from './support/cli';
 import { type Harness, newSecret, sdkLogLines, waitFor } from './support/harness';
-import { CHANNEL, clickChecklist, startSlackWorld, stateWhen, submitThroughModal, users, type SlackWorld } from './support/slack-world';
+import { CHANNEL, clickChecklist, enterSecrets, startSlackWorld, stateWhen, submitThroughModal, users, type SlackWorld } from './support/slack-world';
 import { useWorld } from './support/world';
 
 const temporalDir = mkdtempSync(path.join(tmpdir(), 'plaid-setup-temporal-db-'));
@@ -80,7 +81,7 @@ test('after a full journey, no secret is in any history, export, log, Slack call
     await world.driver.slash(users.alice, 'start scanned', { channel: CHANNEL });
     await clickChecklist(world, users.alice, BUTTONS.confirmRedirect);
     // A wrong Sandbox secret first, with the retired Development secret: the test fails.
-    await submitThroughModal(world, users.alice, BUTTONS.openCredentials, {
+    await enterSecrets(world, users.alice, BUTTONS.openCredentials, {
       [FIELDS.clientId]: h.clientId,
       [FIELDS.sandboxSecret]: secrets.wrongSandbox,
       [FIELDS.developmentSecret]: secrets.development,
@@ -101,9 +102,9 @@ test('after a full journey, no secret is in any history, export, log, Slack call
     await stateWhen(world, 'scanned', (v) => v.production?.decision === 'approved', 'the approval');
     await clickChecklist(world, users.mallory, BUTTONS.openProductionSecret);
     // A wrong Production secret is checked and refused; the right one is kept.
-    await submitThroughModal(world, users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: secrets.wrongProduction });
+    await enterSecrets(world, users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: secrets.wrongProduction });
     await stateWhen(world, 'scanned', (v) => !v.job && stepOf(v, 'production_secret').status === 'failed', 'the refused Production secret');
-    await submitThroughModal(world, users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: secrets.production });
+    await enterSecrets(world, users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: secrets.production });
     await stateWhen(world, 'scanned', (v) => !v.job && stepOf(v, 'production_secret').status === 'in_progress', 'the Production check');
     await clickChecklist(world, users.alice, BUTTONS.confirmCodat);
     await clickChecklist(world, users.olga, BUTTONS.enable);
@@ -156,7 +157,7 @@ test('after a full journey, no secret is in any history, export, log, Slack call
     ...readdirSync(h.dataDir).map((f) => path.join(h.dataDir, f)),
     ...readdirSync(temporalDir).map((f) => path.join(temporalDir, f)),
   ].filter((f) => /\.sqlite(-wal|-shm)?$/.test(f));
-  expect(sqliteFiles.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['vault.sqlite', 'security.sqlite', 'temporal.sqlite']));
+  expect(sqliteFiles.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['vault.sqlite', 'security.sqlite', 'secret-links.sqlite', 'temporal.sqlite']));
 
   const places: Record<string, string> = {
     histories: histories.join('\n'),

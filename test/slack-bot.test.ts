@@ -18,6 +18,7 @@ import {
   privateTo,
   startSlackWorld,
   stateWhen,
+  enterSecrets,
   submitThroughModal,
   users,
   type SlackWorld,
@@ -57,8 +58,9 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
     await click(users.alice, BUTTONS.confirmRedirect);
     await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'the credentials button');
 
-    const creds = await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: sandboxSecret });
-    expect(creds.status).toBe(200);
+    // The secrets go through a one-time link to the bot's own form, never through Slack.
+    const creds = await enterSecrets(world, users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: sandboxSecret });
+    expect(creds).toMatchObject({ status: 200, text: expect.stringContaining('Saved to the vault') });
     await stateWhen(world, 'acme', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials saved');
 
     await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.countryCodes]: ['US', 'GB'], [FIELDS.syncMode]: 'continuous' });
@@ -93,7 +95,7 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
     );
 
     await checklistWhen(world, (t) => t.includes(BUTTONS.openProductionSecret), 'the Production secret button');
-    await throughModal(users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: productionSecret });
+    await enterSecrets(world, users.alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: productionSecret });
     await stateWhen(world, 'acme', (v) => !v.job && stepOf(v, 'production_secret').status === 'in_progress', 'the Production check');
     await checklistWhen(world, (t) => t.includes(BUTTONS.confirmCodat), 'the confirm button for the Production secret');
     await click(users.alice, BUTTONS.confirmCodat);
@@ -196,7 +198,7 @@ describe('roles are checked at every click', () => {
       await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
       await click(users.carol, BUTTONS.confirmRedirect);
       await checklistWhen(world, (t) => t.includes(BUTTONS.openCredentials), 'credentials');
-      await throughModal(users.carol, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+      await enterSecrets(world, users.carol, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
       await stateWhen(world, 'self', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
       await throughModal(users.carol, BUTTONS.openSettings, { [FIELDS.syncMode]: 'one-off' });
       await stateWhen(world, 'self', (v) => stepOf(v, 'settings').status === 'done', 'settings');
@@ -212,12 +214,12 @@ describe('roles are checked at every click', () => {
       await waitFor(() => toldTo(users.carol), (t) => t.includes('requested production and cannot also decide on it'), 'the four-eyes refusal');
       expect((await world.setups.view('self')).production?.decision).toBeUndefined();
     });
-    expect((await world.security.list()).map((e) => e.kind)).toEqual(['rejected']);
+    expect((await world.security.list()).map((e) => e.kind)).toEqual(['secret_link_issued', 'secret_link_used', 'rejected']);
   });
 });
 
 test('modal field errors go back with response_action errors; nothing is stored or changed', async () => {
-  world = await startSlackWorld(h);
+  world = await startSlackWorld(h, { secretEntry: 'modal' });
   const typed = newSecret().slice(0, 20);
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start fields', { channel: CHANNEL });
@@ -364,7 +366,7 @@ test('a replayed Approve of a superseded request is refused; every message with 
 });
 
 test('a secret submitted while no worker answers stays in the vault, and the person is told the outcome is unknown', async () => {
-  world = await startSlackWorld(h, { updateTimeoutMs: 2_000 });
+  world = await startSlackWorld(h, { updateTimeoutMs: 2_000, secretEntry: 'modal' });
   const secret = h.client.secrets.sandbox;
   let modal: { id: string } | undefined;
   await world.worker.runUntil(async () => {
@@ -418,7 +420,7 @@ test('approvals go to the approvals channel when set; reject asks for a reason; 
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start gated', { channel: CHANNEL });
     await click(users.alice, BUTTONS.confirmRedirect);
-    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    await enterSecrets(world, users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
     await stateWhen(world, 'gated', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
     await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
     await stateWhen(world, 'gated', (v) => stepOf(v, 'settings').status === 'done', 'settings');
@@ -451,7 +453,7 @@ test('an undecided request is escalated by direct message to the escalation appr
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start escalate', { channel: CHANNEL });
     await click(users.alice, BUTTONS.confirmRedirect);
-    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+    await enterSecrets(world, users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
     await stateWhen(world, 'escalate', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
     await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
     await stateWhen(world, 'escalate', (v) => stepOf(v, 'settings').status === 'done', 'settings');
@@ -483,7 +485,7 @@ test('a failed check shows on the checklist with what to do; rate-limited update
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start bumpy', { channel: CHANNEL });
     await click(users.alice, BUTTONS.confirmRedirect);
-    await throughModal(users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: newSecret() });
+    await enterSecrets(world, users.alice, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: newSecret() });
     await stateWhen(world, 'bumpy', (v) => stepOf(v, 'sandbox_credentials').status === 'done', 'credentials');
     await throughModal(users.alice, BUTTONS.openSettings, { [FIELDS.syncMode]: 'continuous' });
     await stateWhen(world, 'bumpy', (v) => stepOf(v, 'settings').status === 'done', 'settings');
@@ -585,7 +587,7 @@ test('/plaid-setup history gives auditors and operators the record and the full 
 });
 
 test('Socket Mode: the same bot, reached over the socket, runs a setup through its first steps', async () => {
-  world = await startSlackWorld(h, { socketMode: true });
+  world = await startSlackWorld(h, { socketMode: true, secretEntry: 'modal' });
   expect(world.bot.mode).toBe('socket');
   await world.worker.runUntil(async () => {
     const started = await world.driver.slash(users.alice, 'start socket', { channel: CHANNEL });

@@ -21,6 +21,10 @@ export interface Refusal {
   action?: string;
   /** Who a token claimed to be, when it was ours but expired. */
   actor?: string;
+  /** The setup a token was for, when it was ours (a spent secret link). */
+  setupId?: string;
+  /** Why, where one kind has several reasons (a secret link: used, expired, replaced); counted apart. */
+  reason?: string;
   detail: string;
 }
 
@@ -33,6 +37,7 @@ const WORDS: Partial<Record<SecurityEventKind, string>> = {
   forged_request: 'forged requests',
   stale_request: 'stale requests',
   replayed_request: 'replayed requests',
+  secret_link_refused: 'refused secret links',
 };
 
 export class RefusalCounter {
@@ -60,7 +65,7 @@ export class RefusalCounter {
     }
     const source = this.sources.has(refusal.source) || this.sources.size < (this.options.maxSources ?? MAX_SOURCES_PER_MINUTE) ? refusal.source : OTHER_SOURCES;
     this.sources.add(source);
-    const key = JSON.stringify([source, refusal.kind, refusal.action ?? '', refusal.actor ?? '']);
+    const key = JSON.stringify([source, refusal.kind, refusal.action ?? '', refusal.actor ?? '', refusal.setupId ?? '', refusal.reason ?? '']);
     const group = this.groups.get(key);
     if (group) {
       group.more += 1;
@@ -82,7 +87,8 @@ export class RefusalCounter {
     this.timer = undefined;
     const write = async () => {
       for (const { first, more } of groups) {
-        const words = WORDS[first.kind] ?? `refused requests (${first.kind.replace('_', ' ')})`;
+        const kind = WORDS[first.kind] ?? `refused requests (${first.kind.replace('_', ' ')})`;
+        const words = first.reason ? `${kind} (${first.reason})` : kind;
         const at = new Date(minute * MINUTE_MS).toISOString().slice(11, 16);
         await this.log.record(eventOf(first, more, `${more} more ${words} from ${first.source} in ${at} UTC after the first one recorded (${more + 1} in all).`));
       }
@@ -109,5 +115,12 @@ export class RefusalCounter {
 }
 
 function eventOf(refusal: Refusal, count: number, detail: string): SecurityEvent {
-  return { kind: refusal.kind, detail, count, ...(refusal.action ? { action: refusal.action } : {}), ...(refusal.actor ? { actor: refusal.actor } : {}) };
+  return {
+    kind: refusal.kind,
+    detail,
+    count,
+    ...(refusal.action ? { action: refusal.action } : {}),
+    ...(refusal.actor ? { actor: refusal.actor } : {}),
+    ...(refusal.setupId ? { setupId: refusal.setupId } : {}),
+  };
 }

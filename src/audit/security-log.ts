@@ -31,9 +31,20 @@ const KEYED_CHAIN = 'hmac-sha256:';
  * key_error: a vault or payload key that does not open what it should (a wrong, missing or
  * rotated-out key, or altered data). tampered_log: on writing, the log did not match its
  * anchor (rows cut off, or the anchor replaced); kept in the chain so the next write cannot
- * hide it.
+ * hide it. secret_link_*: a one-time link to the secret form was issued, used, or refused
+ * (unknown, expired, used or replaced: src/secret-links/store.ts).
  */
-export type SecurityEventKind = 'denied' | 'rejected' | 'forged_request' | 'stale_request' | 'replayed_request' | 'key_error' | 'tampered_log';
+export type SecurityEventKind =
+  | 'denied'
+  | 'rejected'
+  | 'forged_request'
+  | 'stale_request'
+  | 'replayed_request'
+  | 'key_error'
+  | 'tampered_log'
+  | 'secret_link_issued'
+  | 'secret_link_used'
+  | 'secret_link_refused';
 
 export interface SecurityEvent {
   kind: SecurityEventKind;

@@ -15,10 +15,11 @@ import type { Logger } from '../logger';
 import { HISTORY_READERS, ROLE_VARIABLES, ROLES, type Actor, type Role } from '../shared/schemas';
 import type { RoleDirectory } from '../slack/directory';
 import { ACTION_BUTTONS, BUTTON_ACTIONS, type ButtonId, type ViewMetadata } from '../slack/ids';
-import { credentialsModal, productionSecretModal, rejectModal, rotateModal, settingsModal } from '../slack/views';
+import { credentialsModal, productionSecretModal, rejectModal, rotateKindModal, rotateModal, settingsModal } from '../slack/views';
 import { escapeMrkdwn } from '../slack/views/text';
 import type { ActOptions, SetupClient } from '../temporal/client/setups';
 import type { Vault } from '../vault/vault';
+import type { SecretLinks } from './secret-form/links';
 import { ACTION_NAMES, START_ROLE, declarationOf, type ActionArgs, type ActionName, type ActionForm } from '../shared/actions';
 
 export interface BotDeps {
@@ -28,6 +29,8 @@ export interface BotDeps {
   directory: RoleDirectory;
   security: SecurityLog;
   logger: Logger;
+  /** Present when secrets are entered through one-time links (PLAID_SETUP_SECRET_ENTRY=link): no modal asks for one. */
+  links?: SecretLinks;
 }
 
 /** Tells one person something privately. */
@@ -129,9 +132,10 @@ export class BotContext {
     }
   }
 
-  async openModal(client: WebClient, triggerId: string, button: ButtonId, meta: ViewMetadata, tell: Tell): Promise<void> {
-    const build = MODAL_BUTTONS.get(button);
+  async openModal(client: WebClient, triggerId: string, button: ButtonId, meta: ViewMetadata, person: Person, tell: Tell): Promise<void> {
+    let build = MODAL_BUTTONS.get(button);
     if (!build) return;
+    const form = declarationOf(BUTTON_ACTIONS[button]).form;
     try {
       const view = await this.deps.setups.view(meta.setupId);
       // No form for what the checklist would refuse anyway: say why instead.
@@ -139,6 +143,14 @@ export class BotContext {
         await tell(notNow(view));
         return;
       }
+      const { links } = this.deps;
+      if (links && (form === 'credentials' || form === 'productionSecret')) {
+        const purpose = form === 'credentials' ? 'credentials' : 'production';
+        await tell(await links.offer({ userId: person.actor.id, setupId: view.setupId, setupName: view.name, purpose, ...(meta.channel ? { channel: meta.channel } : {}) }));
+        return;
+      }
+      // With links, the rotation's modal only asks which secret; the link for it follows.
+      if (links && form === 'rotate') build = rotateKindModal;
       // A rejection typed without a request id is about the request the modal shows.
       const bound = button === ACTION_BUTTONS.rejectProduction && !meta.requestId && view.production ? { ...meta, requestId: view.production.id } : meta;
       await client.views.open({ trigger_id: triggerId, view: build(bound, view) as never });

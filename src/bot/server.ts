@@ -1,7 +1,8 @@
 /**
  * Starts the bot: Bolt's HTTP receiver behind the request guard on PORT (endpoint
- * /slack/events), or Socket Mode when SLACK_APP_TOKEN is set. SLACK_API_URL points the
- * Web API client elsewhere (the emulator).
+ * /slack/events), or Socket Mode when SLACK_APP_TOKEN is set. Either way PORT also serves
+ * the ops routes and the one-time secret form (/secrets/…). SLACK_API_URL points the Web
+ * API client elsewhere (the emulator).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
@@ -13,6 +14,10 @@ import type { ReplayLedger } from './replay-store';
 import { serveOps, type OpsOptions } from '../ops/server';
 import { BodyRefused, readBoundedBody } from '../http/body';
 import { closeServer, listen, portInUse } from '../http/listen';
+import { ERROR_CODES, PlaidSetupError } from '../errors';
+import type { SecretLinkStore } from '../secret-links/store';
+import { serveSecretForm } from './secret-form/handler';
+import { SecretLinks } from './secret-form/links';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -27,8 +32,10 @@ export const BODY_LIMIT_BYTES = 256 * 1024;
 export const READ_TIMEOUT_MS = 10_000;
 
 export interface RunningBot {
-  /** The HTTP endpoint, in HTTP mode. */
+  /** The Slack endpoint, in HTTP mode. */
   url?: string;
+  /** The bot's own HTTP address (ops routes, the secret form), in both modes. */
+  origin: string;
   mode: 'http' | 'socket';
   stop(): Promise<void>;
 }
@@ -60,36 +67,41 @@ export interface BotServerOptions {
   bodyLimitBytes?: number;
   /** A body not complete this long after the headers is refused with 408 (default 10 s). */
   readTimeoutMs?: number;
-  /** /healthz, /readyz and /metrics on the same port (HTTP mode). */
+  /** /healthz, /readyz and /metrics on the same port. */
   ops?: OpsOptions;
 }
 
-/** The HTTP front door also needs where accepted requests are kept, shared by every replica. */
-export type BotServices = BotDeps & { replays: ReplayLedger };
+/**
+ * The HTTP front door also needs where accepted requests are kept, shared by every replica,
+ * and (with one-time links) where the links are kept.
+ */
+export type BotServices = Omit<BotDeps, 'links'> & { replays: ReplayLedger; linkStore?: SecretLinkStore };
 
 export async function startBot(slack: SlackConfig, deps: BotServices, options: BotServerOptions = {}): Promise<RunningBot> {
   // A few quick retries for the bot's own calls (Socket Mode would otherwise set 100).
   const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), retryConfig: { retries: 3, factor: 2 } };
-  if (slack.appToken) {
-    const app = new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
-    registerBot(app, deps);
-    await app.start();
-    return { mode: 'socket', stop: () => app.stop().then(() => undefined) };
-  }
-
+  const { linkStore, replays, ...botDeps } = deps;
+  // Known once the server listens, unless configured (the address behind the TLS proxy).
+  let origin = slack.publicUrl;
+  const links = slack.secretEntry === 'link' ? new SecretLinks(requireLinkStore(linkStore), deps.security, () => origin as string) : undefined;
+  const refusals = new RefusalCounter(deps.security, { onError: (err) => deps.logger.error('Counted refusals not written', { error: String((err as Error).message) }) });
   const limits = { bytes: options.bodyLimitBytes ?? BODY_LIMIT_BYTES, timeoutMs: options.readTimeoutMs ?? READ_TIMEOUT_MS };
   const signingSecret = slack.signingSecret as string;
-  const receiver = new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, bodyLimit: limits.bytes, logLevel: LogLevel.WARN });
-  const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
-  registerBot(app, deps);
-  const guard = new RequestGuard(signingSecret, deps.replays);
-  const refusals = new RefusalCounter(deps.security, { onError: (err) => deps.logger.error('Counted refusals not written', { error: String((err as Error).message) }) });
+  const socket = !!slack.appToken;
+  const receiver = socket ? undefined : new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, bodyLimit: limits.bytes, logLevel: LogLevel.WARN });
+  const app = socket
+    ? new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN })
+    : new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
+  const ctx = registerBot(app, { ...botDeps, ...(links ? { links } : {}) });
+  const form = links ? { ctx, links, web: app.client, refusals } : undefined;
+  const guard = new RequestGuard(signingSecret, replays);
 
   const server: Server = createServer({ headersTimeout: limits.timeoutMs, requestTimeout: 2 * limits.timeoutMs }, (req, res) => {
     void (async () => {
       if (options.ops && serveOps(options.ops, req, res)) return;
+      if (form && serveSecretForm(form, req, res)) return;
       // Bolt has no other route (no OAuth, no custom routes): anything else is a quiet 404, not Bolt's error log line.
-      if ((req.method ?? '').toUpperCase() !== 'POST' || boltPath(req.url) !== EVENTS_PATH) return refuse(req, res, 404);
+      if (!receiver || (req.method ?? '').toUpperCase() !== 'POST' || boltPath(req.url) !== EVENTS_PATH) return refuse(req, res, 404);
       let body: Buffer;
       try {
         body = await readBoundedBody(req, limits);
@@ -115,12 +127,29 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
   });
   const host = options.host ?? '0.0.0.0';
   const { port } = await listen(server, slack.port, host, portInUse('the Slack bot', 'PORT'));
+  const own = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  origin ??= own;
+  if (socket) {
+    try {
+      await app.start();
+    } catch (err) {
+      await closeServer(server);
+      throw err;
+    }
+  }
   return {
-    mode: 'http',
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${EVENTS_PATH}`,
+    mode: socket ? 'socket' : 'http',
+    ...(socket ? {} : { url: `${own}${EVENTS_PATH}` }),
+    origin: own,
     stop: async () => {
+      if (socket) await app.stop();
       await closeServer(server);
       await refusals.close();
     },
   };
+}
+
+function requireLinkStore(store: SecretLinkStore | undefined): SecretLinkStore {
+  if (!store) throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, 'The bot takes secrets through one-time links (PLAID_SETUP_SECRET_ENTRY=link) but was given no link store.');
+  return store;
 }

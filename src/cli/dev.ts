@@ -18,7 +18,8 @@ import { startOpsServer, type Probe } from '../ops/server';
 import { closeServer, ensurePortFree, listen, portInUse } from '../http/listen';
 import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
-import { buildActivities, openReplayStore } from '../services';
+import { buildActivities, openReplayStore, openSecretLinkStore } from '../services';
+import type { SecretLinkStore } from '../secret-links/store';
 import { createActivityWebClient } from '../slack/client';
 import { RoleDirectory } from '../slack/directory';
 import { createSlackNotifier } from '../slack/notifier';
@@ -120,18 +121,29 @@ async function runProcess(
   const ops = { probes, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}), draining: () => draining };
   let bot: RunningBot | undefined;
   let replays: ReplayStore | undefined;
+  let linkStore: SecretLinkStore | undefined;
   if (roles.bot && directory) {
     replays = await openReplayStore(config);
     const store = replays;
     probes.push({ name: 'replay_store', check: () => store.probe() });
-    bot = await startBot(config.slack, { setups, audit: auditSource(client, security), vault, directory, security, logger, replays }, { ops });
+    if (config.slack.secretEntry === 'link') {
+      const store = await openSecretLinkStore(config);
+      linkStore = store;
+      probes.push({ name: 'secret_links', check: () => store.probe() });
+    }
+    bot = await startBot(
+      config.slack,
+      { setups, audit: auditSource(client, security), vault, directory, security, logger, replays, ...(linkStore ? { linkStore } : {}) },
+      { ops },
+    );
     ctx.io.stdout(bot.mode === 'socket' ? 'Slack bot: connected with Socket Mode.\n' : `Slack bot: listening on ${bot.url}\n`);
+    if (linkStore) ctx.io.stdout(`Secrets: entered through one-time links to ${config.slack.publicUrl ?? bot.origin}/secrets/…, never in Slack.\n`);
   } else if (roles.bot) {
     ctx.io.stdout(`Slack bot: not started; set ${missing.join(' and ')}. The CLI works without it (plaid-setup --help).\n`);
   }
   // The bot's HTTP server serves the ops routes itself; otherwise they get a server of their own.
-  const opsServer = bot?.mode === 'http' && bot.url ? undefined : await startOpsServer(config.slack.port, '0.0.0.0', ops);
-  const opsUrl = opsServer?.url ?? new URL(bot?.url as string).origin;
+  const opsServer = bot ? undefined : await startOpsServer(config.slack.port, '0.0.0.0', ops);
+  const opsUrl = opsServer?.url ?? (bot as RunningBot).origin;
   ctx.io.stdout(`Health: ${opsUrl}/healthz, /readyz and /metrics\n`);
   const codec = roles.worker && config.payloadKeys ? await startCodec(ctx, config, config.payloadKeys.current, codecPort) : undefined;
 
@@ -154,6 +166,7 @@ async function runProcess(
     countSetupsWith(undefined);
     await bot?.stop();
     await replays?.close();
+    await linkStore?.close();
     await codec?.close();
     await opsServer?.close();
   }

@@ -35,7 +35,7 @@ export const slackCalls = new Histogram({
 
 export const securityEvents = new Counter({
   name: 'plaid_setup_refused_requests_total',
-  help: 'Requests refused and other security events recorded, by kind (denied, rejected, forged_request, stale_request, replayed_request, key_error, tampered_log)',
+  help: 'Requests refused and other security events recorded, by kind (denied, rejected, forged_request, stale_request, replayed_request, key_error, tampered_log, secret_link_*)',
   labelNames: ['kind'] as const,
   registers: [registry],
 });

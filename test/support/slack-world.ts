@@ -10,7 +10,9 @@ import { SLASH_COMMAND } from '../../src/slack/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
-import { openReplayStore, openSecurityLog } from '../../src/services';
+import { SECRET_LINKS_FILE, openReplayStore, openSecurityLog, storageFor } from '../../src/services';
+import { SecretLinkStore } from '../../src/secret-links/store';
+import { BUTTONS, FIELDS } from '../../src/slack/ids';
 import type { SetupView } from '../../src/domain/state';
 import { createActivityWebClient } from '../../src/slack/client';
 import { RoleDirectory } from '../../src/slack/directory';
@@ -44,6 +46,7 @@ export interface SlackWorld {
   security: DatabaseSecurityLog;
   worker: Worker;
   setups: SetupClient;
+  secretEntry: 'link' | 'modal';
   close(): Promise<void>;
 }
 
@@ -60,8 +63,13 @@ export async function startSlackWorld(
     socketMode?: boolean;
     updateTimeoutMs?: number;
     escalation?: { approvers: string[]; afterMs: number };
+    /** How secrets are entered; the product's default, one-time links, unless a test is about modals. */
+    secretEntry?: 'link' | 'modal';
+    /** The clock one-time links expire by. */
+    now?: () => number;
   } = {},
 ): Promise<SlackWorld> {
+  const secretEntry = options.secretEntry ?? 'link';
   const slack = await SlackEmulator.start({
     botToken: BOT_TOKEN,
     ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
@@ -80,6 +88,7 @@ export async function startSlackWorld(
     ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_API_URL: slack.apiUrl,
     PORT: '0',
+    PLAID_SETUP_SECRET_ENTRY: secretEntry,
     ...(options.approvalsChannel ? { PLAID_SETUP_APPROVALS_CHANNEL: options.approvalsChannel } : {}),
   });
   const web = createActivityWebClient(config.slack);
@@ -104,7 +113,12 @@ export async function startSlackWorld(
     { command: SLASH_COMMAND, security, assertionKey: TEST_ASSERTION_KEY, ...(options.updateTimeoutMs ? { updateTimeoutMs: options.updateTimeoutMs } : {}) },
   );
   const replays = await openReplayStore(config);
-  const bot = await startBot(config.slack, { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger, replays }, { host: '127.0.0.1' });
+  const linkStore = secretEntry === 'link' ? await SecretLinkStore.open(storageFor(config, SECRET_LINKS_FILE), options.now ? { now: options.now } : {}) : undefined;
+  const bot = await startBot(
+    config.slack,
+    { setups, audit: auditSource(h.temporal, security), vault: h.vault, directory, security, logger: h.logger, replays, ...(linkStore ? { linkStore } : {}) },
+    { host: '127.0.0.1' },
+  );
   let driver: InteractionDriver;
   let http: SlackDriver | undefined;
   if (options.socketMode) {
@@ -123,12 +137,14 @@ export async function startSlackWorld(
     security,
     worker,
     setups,
+    secretEntry,
     async close() {
       // The bot first: in Socket Mode it would reconnect to a closing emulator.
       await bot.stop();
       await driver.close();
       await security.close();
       await replays.close();
+      await linkStore?.close();
       await slack.close();
     },
   };
@@ -173,4 +189,52 @@ export async function submitThroughModal(world: SlackWorld, user: EmulatedUser, 
 /** What `user` was told privately (ephemeral messages and response_url answers). */
 export function privateTo(world: SlackWorld, user: EmulatedUser): string {
   return JSON.stringify([world.slack.ephemeralMessages(user.id), world.driver.responses]);
+}
+
+const LINK = /<(http:\/\/[^|>]+\/secrets\/[A-Za-z0-9_-]{43})\|/g;
+
+/** The one-time links in `text` (what Slack recorded, as JSON), each once. */
+export function linksIn(text: string): string[] {
+  return [...new Set([...text.matchAll(LINK)].map((m) => m[1] as string))];
+}
+
+/** Every one-time link `user` was sent privately (ephemeral messages, then response_url answers). */
+export function linksTo(world: SlackWorld, user: EmulatedUser): string[] {
+  return linksIn(privateTo(world, user));
+}
+
+/** Waits for a link to `user` that is not among `seen`. */
+export async function nextLink(world: SlackWorld, user: EmulatedUser, seen: readonly string[]): Promise<string> {
+  const fresh = await waitFor(() => linksTo(world, user).filter((l) => !seen.includes(l)), (l) => l.length > 0, 'a one-time link');
+  return fresh[0] as string;
+}
+
+/** Posts the secret form as a browser would (form-encoded, from its own page). */
+export async function postForm(url: string, fields: Record<string, string | undefined>, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const body = new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(url).origin, ...headers }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** The button whose link (or modal) takes the secrets, for the rotation also its kind. */
+type SecretButton = typeof BUTTONS.openCredentials | typeof BUTTONS.openProductionSecret | typeof BUTTONS.openRotate;
+
+/**
+ * Enters secrets the way the world is configured: the one-time link's form (clicking the
+ * button, choosing the kind first for a rotation), or the modal. Fields are keyed by FIELDS.
+ */
+export async function enterSecrets(world: SlackWorld, user: EmulatedUser, button: SecretButton, values: Record<string, string | undefined>): Promise<{ status: number; text: string }> {
+  if (world.secretEntry === 'modal') {
+    const delivery = await submitThroughModal(world, user, button, values);
+    return { status: delivery.status, text: delivery.body };
+  }
+  const seen = linksTo(world, user);
+  if (button === BUTTONS.openRotate) {
+    await submitThroughModal(world, user, button, { [FIELDS.rotateKind]: values[FIELDS.rotateKind] });
+  } else {
+    await clickChecklist(world, user, button);
+  }
+  // The kind was chosen in the modal; the form takes only the secret.
+  const fields = Object.fromEntries(Object.entries(values).filter(([field]) => field !== FIELDS.rotateKind));
+  return postForm(await nextLink(world, user, seen), fields);
 }

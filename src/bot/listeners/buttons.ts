@@ -20,7 +20,7 @@ export function registerButtons(app: App, ctx: BotContext): void {
     const person = await ctx.personOf(body.user);
     if (!(await ctx.allowed(person, name, setupId, tell))) return;
     if (MODAL_BUTTONS.has(button)) {
-      await ctx.openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}), ...(requestId ? { requestId } : {}) }, tell);
+      await ctx.openModal(client, body.trigger_id, button, { setupId, ...(channel ? { channel } : {}), ...(requestId ? { requestId } : {}) }, person, tell);
       return;
     }
     // A double click or a repeated delivery of a click on the same checklist version is one action.

@@ -63,7 +63,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
           const { requestId, text } = splitRequestId(parsed.rest);
           const button = MODAL_ACTIONS.get(parsed.action);
           if (button) {
-            await ctx.openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, tell);
+            await ctx.openModal(client, command.trigger_id, button, { setupId, channel: command.channel_id, ...(requestId ? { requestId } : {}) }, person, tell);
             return;
           }
           const args = commandArgs(parsed.action, actor, declarationOf(parsed.action).decision ? text : parsed.rest, requestId);

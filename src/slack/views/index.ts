@@ -17,12 +17,13 @@ export {
   type ApprovalRequestedNotification,
   type ReminderNotification,
 } from './approval';
-export { credentialsModal, productionSecretModal, rejectModal, rotateModal, SECRET_HINT, settingsModal } from './modals';
+export { credentialsModal, productionSecretModal, rejectModal, rotateKindModal, rotateModal, SECRET_HINT, settingsModal } from './modals';
 export {
   parseCredentials,
   parseProductionSecret,
   parseReject,
   parseRotate,
+  parseRotateKind,
   parseSettings,
   parseViewMetadata,
   type CredentialsSubmission,

@@ -170,15 +170,26 @@ export function rejectModal(meta: ViewMetadata, view: SetupView): ModalView {
   ]);
 }
 
-export function rotateModal(meta: ViewMetadata, view: SetupView): ModalView {
+function rotateBlocks(meta: ViewMetadata, view: SetupView): KnownBlock[] {
   const d = view.data;
   const kinds = [option('sandbox', 'Sandbox secret', d.sandboxSecret ? `Now ${d.sandboxSecret.fingerprint}` : undefined)];
   if (d.productionSecret) kinds.push(option('production', 'Production secret', `Now ${d.productionSecret.fingerprint}`));
-  return modal(VIEWS.rotate, meta, 'Rotate a secret', 'Rotate', [
+  return [
     section(
       `Rotate a secret of *${setupName(meta, view)}*. Create the new secret in ${PLAID_KEYS} first; Plaid checks it before it replaces the current one, which stays in force if the check fails.`,
     ),
     input(FIELDS.rotateKind, 'Which secret', { type: 'radio_buttons', action_id: FIELD_ACTION_ID, options: kinds }),
-    secretInput(FIELDS.rotateSecret, 'New secret', SECRET_HINT),
+  ];
+}
+
+export function rotateModal(meta: ViewMetadata, view: SetupView): ModalView {
+  return modal(VIEWS.rotate, meta, 'Rotate a secret', 'Rotate', [...rotateBlocks(meta, view), secretInput(FIELDS.rotateSecret, 'New secret', SECRET_HINT)]);
+}
+
+/** With one-time links: which secret only; the new one is typed into the link's form, off Slack. */
+export function rotateKindModal(meta: ViewMetadata, view: SetupView): ModalView {
+  return modal(VIEWS.rotate, meta, 'Rotate a secret', 'Get the link', [
+    ...rotateBlocks(meta, view),
+    context(['Next: a one-time link, only for you, to a form where you enter the new secret. It does not pass through Slack.']),
   ]);
 }

@@ -179,6 +179,17 @@ export function parseRotate(values: SubmittedValues): RotateSubmission {
   return finish(errors, () => ({ kind: kind as 'sandbox' | 'production', secret: secretValue as SecretValue }));
 }
 
+/** The rotation's kind alone (with one-time links, the secret is typed elsewhere). */
+export function parseRotateKind(values: SubmittedValues): Submission<{ kind: 'sandbox' | 'production' }> {
+  const errors: FieldErrors = {};
+  const kind = take(
+    check(ActionArgSchemas.rotateSecret.entries.kind, selected(values, FIELDS.rotateKind), 'Choose which secret to rotate: Sandbox or Production.'),
+    FIELDS.rotateKind,
+    errors,
+  );
+  return finish(errors, () => ({ kind: kind as 'sandbox' | 'production' }));
+}
+
 /** The modal's private_metadata (setupId and channel; anything else is dropped), or undefined if it is not ours. */
 export function parseViewMetadata(privateMetadata: string): ViewMetadata | undefined {
   if (privateMetadata.length === 0 || privateMetadata.length > 3000) return undefined;
