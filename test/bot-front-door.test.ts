@@ -14,7 +14,7 @@ import type { DatabaseSecurityLog } from '../src/audit/security-log';
 import type { BotDeps } from '../src/bot/app';
 import { startBot, type RunningBot } from '../src/bot/server';
 import { loadConfig } from '../src/config';
-import { SlackDriver, SlackEmulator } from './emulators/slack';
+import { SlackDriver, SlackEmulator } from '../src/emulators/slack';
 import { createLogger } from '../src/logger';
 import { openReplayStore, openSecretLinkStore, openSecurityLog } from '../src/services';
 import { RoleDirectory } from '../src/slack/directory';

@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupState } from '../src/domain/state';
 import { BUTTONS, FIELDS } from '../src/slack/ids';
-import { SlackDriver, SlackEmulator, type EmulatedUser } from './emulators/slack';
+import { SlackDriver, SlackEmulator, type EmulatedUser } from '../src/emulators/slack';
 import { waitFor, type Harness } from './support/harness';
 import { startPostgres, type TestPostgres } from './support/postgres';
 import { spawnCli, type CliProcess } from './support/processes';

@@ -3,7 +3,7 @@
  * Temporal dev server and worker, Plaid through its emulator, and what each person sees
  * in the Slack emulator. Only the CLI-path test sends updates to the workflow directly.
  */
-import type { EmulatedUser } from './emulators/slack';
+import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
 import { BUTTONS, FIELDS, HISTORY_EXPORTS } from '../src/slack/ids';

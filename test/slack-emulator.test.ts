@@ -25,7 +25,7 @@ import {
   type EmulatedUser,
   type SlackEmulatorOptions,
   type ViewOutput,
-} from './emulators/slack';
+} from '../src/emulators/slack';
 
 const BOT_TOKEN = 'xoxb-emulated-bot-token';
 const APP_TOKEN = 'xapp-1-A0EMULATED-1-emulatedapptoken';

@@ -7,7 +7,7 @@
  */
 import { quietSlackLogger as quiet, slackError } from './support/slack-client';
 import { ErrorCode, WebClient, type WebAPIHTTPError } from '@slack/web-api';
-import { SlackEmulator, UPLOAD_URL_CALL, type EmulatedUser } from './emulators/slack';
+import { SlackEmulator, UPLOAD_URL_CALL, type EmulatedUser } from '../src/emulators/slack';
 
 const BOT_TOKEN = 'xoxb-emulated-bot-token';
 const ALICE: EmulatedUser = { id: 'U0ALICE0001', name: 'alice', realName: 'Alice Admin' };

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { App, LogLevel } from '@slack/bolt';
 import type { ActionsBlock, ModalView } from '@slack/types';
 import { WebClient } from '@slack/web-api';
-import { SlackEmulator, SocketModeDriver, type EmulatedUser } from './emulators/slack';
+import { SlackEmulator, SocketModeDriver, type EmulatedUser } from '../src/emulators/slack';
 
 const BOT_TOKEN = 'xoxb-emulated-bot-token';
 const APP_TOKEN = 'xapp-1-A0EMULATED-1-emulatedapptoken';

@@ -9,7 +9,7 @@ import type { DatabaseSecurityLog } from '../../src/audit/security-log';
 import { SLASH_COMMAND } from '../../src/slack/ids';
 import { startBot, type RunningBot } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
-import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../emulators/slack';
+import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
 import { SECRET_LINKS_FILE, openReplayStore, openSecurityLog, storageFor } from '../../src/services';
 import { SecretLinkStore } from '../../src/secret-links/store';
 import { BUTTONS, FIELDS } from '../../src/slack/ids';
