@@ -67,7 +67,7 @@ export function mergeRecord(setupId: string, timeline: TimelineRow[], security: 
       actor: e.actor ?? '(unverified request)',
       action: e.action ?? e.kind,
       step: '',
-      outcome: e.kind.replace('_', ' '),
+      outcome: e.kind.replaceAll('_', ' '),
       detail: e.detail,
     })),
   ];

@@ -87,7 +87,7 @@ export class RefusalCounter {
     this.timer = undefined;
     const write = async () => {
       for (const { first, more } of groups) {
-        const kind = WORDS[first.kind] ?? `refused requests (${first.kind.replace('_', ' ')})`;
+        const kind = WORDS[first.kind] ?? `refused requests (${first.kind.replaceAll('_', ' ')})`;
         const words = first.reason ? `${kind} (${first.reason})` : kind;
         const at = new Date(minute * MINUTE_MS).toISOString().slice(11, 16);
         await this.log.record(eventOf(first, more, `${more} more ${words} from ${first.source} in ${at} UTC after the first one recorded (${more + 1} in all).`));

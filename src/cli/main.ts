@@ -13,6 +13,7 @@ import { setupIdOf } from '../temporal/client/setups';
 import { EXIT, print, queryState, registerActionCommands, type CommonOptions } from './actions';
 import { CliContext, type CliLimits, type Io } from './context';
 import { botCommand, devCommand, workerCommand } from './dev';
+import { demoCommand } from './demo';
 import { DEFAULT_EMULATOR_PORT, plaidEmulatorCommand } from './plaid-emulator';
 
 export type { CliLimits };
@@ -135,6 +136,12 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       );
       ctx.io.stdout(`${token}\n`);
     });
+
+  program
+    .command('demo')
+    .description('run one whole setup against the Plaid, Codat and Slack emulators (Temporal, worker and bot included), then print its audit record')
+    .option('--exit', 'stop once the setup is done, instead of keeping everything up for a look')
+    .action(async (opts: { exit?: boolean }) => setExit(await demoCommand(ctx, { exit: opts.exit ?? false })));
 
   program
     .command('plaid-emulator')
