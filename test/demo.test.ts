@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const CLI = path.resolve(__dirname, '../bin/plaid-setup.js');
 
-test('the demo runs a whole setup through Slack payloads, fixes a failed check, and prints the audit record', async () => {
+test('the demo runs a whole setup through Slack payloads, in both phases, fixes a failed check, and prints the audit record', async () => {
   if (!existsSync(path.resolve(__dirname, '../dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
   const child = spawn(process.execPath, [CLI, 'demo', '--exit'], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -21,8 +21,11 @@ test('the demo runs a whole setup through Slack payloads, fixes a failed check, 
   const steps = [
     /failed as it should: INVALID_FIELD: Plaid Sandbox refused the redirect URI https:\/\/plaid\.codat\.io\/oauth\/callback/,
     /passed: keys, Link configuration and a Sandbox Item/,
+    /checklist: "Plaid setup acme: Enabled in Sandbox; next: Production request \(sandbox\)"; Codat read back: enabled=true/,
+    /Phase 1 of 2: Sandbox, enabled\./,
     /Bob approves/,
-    /checklist: "Plaid setup acme: Enabled[^"]*"; Codat read back: enabled=true/,
+    /checklist: "Plaid setup acme: Enabled \(production\)"; Migrated to Production by alice: Plaid Production accepted the keys; enabled in Production\./,
+    /Phase 2 of 2: Production\./,
     /live keys accepted at 20\d\d-/,
     /\| bob \(U0BOB\) \| approveProduction \| production_approval \| accepted \|/,
     /\| secret link used \| The link [0-9a-f]{12} \(Production secret\) was used from 127\.0\.0\.1: accepted\. \|/,

@@ -32,7 +32,8 @@ test('two approvers: one approval waits for another, the same approver or the re
       message: 'Bob already approved pr-1; it needs 1 more approval from other approvers.',
     });
     expect(await h.refused('quorum', 'approveProduction', { actor: actors.alice, requestId: 'pr-1' })).toMatchObject({ code: 'FORBIDDEN' });
-    expect(await h.refused('quorum', 'enable', { actor: actors.alice })).toMatchObject({ code: 'OUT_OF_ORDER' });
+    // One approval of two does not open the Production phase.
+    expect(await h.refused('quorum', 'submitProductionSecret', { actor: actors.alice, secret: await h.secret('quorum', 'production') })).toMatchObject({ code: 'OUT_OF_ORDER' });
 
     const twice = await h.act('quorum', 'approveProduction', { actor: actors.carol, requestId: 'pr-1' });
     expect(twice.production).toMatchObject({ decision: 'approved', decidedBy: { id: actors.carol.id } });

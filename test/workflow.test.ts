@@ -236,7 +236,8 @@ test('changing credentials or settings re-opens the checks that depend on them',
     const link = plaid.requests.filter((r) => r.clientId === h.clientId && r.path === '/link/token/create').at(-1);
     expect(link?.body).toMatchObject({ country_codes: ['CA'], link_customization_name: 'codat' });
     await h.act('reopen', 'confirmCodat', { actor: actors.alice, step: 'codat_portal' });
-    expect((await h.refused('reopen', 'enable', { actor: actors.alice })).message).toMatch(/step "Production request" is waiting/);
+    // Production waits for a new request (enabling now would be the Sandbox phase, sandbox-first.test.ts).
+    expect(stepOf(await h.state('reopen'), 'production_request').status).toBe('waiting');
     await h.act('reopen', 'requestProduction', { actor: actors.alice });
     state = await h.act('reopen', 'approveProduction', { actor: actors.bob });
     expect(state.production).toMatchObject({ id: 'pr-2', decision: 'approved', subject: { countryCodes: ['CA'], linkCustomizationName: 'codat' } });

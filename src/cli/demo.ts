@@ -176,6 +176,18 @@ class Journey {
     if (delivery.status !== 200) throw new Error(`the bot answered ${delivery.status} to ${button}`);
   }
 
+  /** Waits until the checklist message shows `version` of the setup. */
+  private async current(version: number): Promise<void> {
+    await this.until(() => JSON.stringify(this.checklist()?.blocks ?? []), (b) => b.includes(`actions-v${version}-`) || b.includes(`version ${version}"`), 'the checklist to catch up');
+  }
+
+  /** The checklist's phase line, as plain text. */
+  private phase(): string {
+    const blocks = (this.checklist()?.blocks ?? []) as Array<{ text?: { text?: string } }>;
+    const line = blocks.map((b) => b.text?.text ?? '').find((t) => t.includes('Phase '))?.split('\n').find((l) => l.includes('Phase '));
+    return (line ?? '(no phase line)').replace(/\*/g, '');
+  }
+
   private links(user: EmulatedUser): string[] {
     const text = JSON.stringify([this.slack.ephemeralMessages(user.id), this.driver.responses]);
     return [...new Set([...text.matchAll(LINK)].map((m) => m[1] as string))];
@@ -237,7 +249,15 @@ class Journey {
     await this.click(alice, BUTTONS.confirmCodat);
     await this.untilState((s) => stepOf(s, 'codat_portal').status === 'done', 'the Codat step');
 
-    this.say('Alice requests production; Bob, an approver, is asked by direct message');
+    this.say('Phase 1: Alice switches Plaid on in the Codat Portal (Sandbox) and enables it here; plaid-setup reads Codat back');
+    codat.setEnabled('suuo', true);
+    await this.click(alice, BUTTONS.enable);
+    const sandbox = await this.untilState((s) => s.enabled && s.codatCheck === undefined, 'the enablement in Sandbox');
+    await this.current(sandbox.version);
+    this.out(`    checklist: "${this.shown()}"; Codat read back: enabled=${String(stepOf(sandbox, 'enablement').evidence?.codatEnabled)}`);
+    this.out(`    ${this.phase()}`);
+
+    this.say('Phase 2: Alice requests production; Bob, an approver, is asked by direct message');
     await this.click(alice, BUTTONS.requestProduction);
     const request = await this.until(() => this.slack.messages(this.slack.dmChannel(bob.id))[0], Boolean, "Bob's approval request");
 
@@ -245,21 +265,16 @@ class Journey {
     await this.driver.click(bob, { channel: request!.channel, ts: request!.ts }, BUTTONS.approveProduction);
     await this.untilState((s) => s.production?.decision === 'approved', 'the approval');
 
-    this.say('Alice enters the Production secret; Plaid Production verifies it');
+    this.say('Alice enters the Production secret; Plaid Production verifies it (Sandbox stays enabled)');
     await this.throughForm(alice, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: client.secrets.production as string });
     await this.untilState((s) => !s.job && s.data.productionSecret !== undefined, 'the Production check');
 
-    this.say('Alice puts the Production secret in the Codat Portal and confirms');
+    this.say('Alice puts the Production secret in the Codat Portal and confirms: the switch to Production');
     await this.click(alice, BUTTONS.confirmCodat);
-    await this.untilState((s) => stepOf(s, 'production_secret').status === 'done', 'the Production secret step');
-
-    this.say('Alice switches Plaid on in the Codat Portal, then enables it here; plaid-setup reads Codat back');
-    codat.setEnabled('suuo', true);
-    await this.click(alice, BUTTONS.enable);
-    const enabled = await this.untilState((s) => s.enabled && s.codatCheck === undefined, 'the enablement');
-    await this.until(() => JSON.stringify(this.checklist()?.blocks ?? []), (b) => b.includes(`actions-v${enabled.version}-`), 'the checklist to show it');
-    const readBack = stepOf(enabled, 'enablement').evidence?.codatEnabled;
-    this.out(`    checklist: "${this.shown()}"; Codat read back: enabled=${String(readBack)}`);
+    const migrated = await this.untilState((s) => !s.job && s.migration?.status === 'done' && s.codatCheck === undefined, 'the migration');
+    await this.current(migrated.version);
+    this.out(`    checklist: "${this.shown()}"; ${stepOf(migrated, 'enablement').detail ?? ''}`);
+    this.out(`    ${this.phase()}`);
 
     this.say('The drift watch runs now (it runs daily): the live Production keys still work');
     await this.temporal.schedule.getHandle(driftScheduleId(DEFAULT_TASK_QUEUE)).trigger();

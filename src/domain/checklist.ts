@@ -169,7 +169,7 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
 /** Says on the job's step what the running check is doing now (the rotation has no step). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
-  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire') return;
+  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire' || job.kind === 'migration') return;
   step(state, job.kind).detail = detail;
   state.version += 1;
 }
@@ -232,6 +232,24 @@ export function finishJob(
       }
       break;
     }
+    case 'migration': {
+      const migration = state.migration as NonNullable<SetupState['migration']>;
+      const enablement = step(state, 'enablement');
+      migration.at = now;
+      if (outcome.ok) {
+        migration.status = 'done';
+        migration.error = undefined;
+        enablement.evidence = { ...(enablement.evidence ?? {}), liveKeysCheckedAt: now, liveKeysAccepted: true };
+        enablement.detail = `Migrated to Production by ${job.by.displayName}: Plaid Production accepted the keys; enabled in Production.`;
+      } else {
+        // Codat already runs on the Production secret the operator confirmed: flag it, do not switch back unasked.
+        migration.status = 'failed';
+        migration.error = problem;
+        state.attention = problem;
+        enablement.error = problem;
+      }
+      break;
+    }
     case 'retire': {
       // Here a refusal is the good outcome: Plaid no longer takes the old secret.
       const retirement = (state.rotation as NonNullable<SetupState['rotation']>).retirement as NonNullable<Rotation['retirement']>;
@@ -273,7 +291,7 @@ export function finishJob(
       break;
     }
   }
-  if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' ? 'enablement' : job.kind };
+  if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' || job.kind === 'migration' ? 'enablement' : job.kind };
   if (!outcome.ok && job.kind === 'drift' && state.attention) state.lastError = { ...state.attention, step: 'enablement' };
   if (outcome.ok && job.kind === 'drift' && state.lastError?.step === 'enablement' && !state.attention && !step(state, 'enablement').error) state.lastError = undefined;
   state.version += 1;

@@ -21,6 +21,8 @@ export function headline(view: SetupState): string {
         return 'Checking the live keys with Plaid';
       case 'retire':
         return `Checking Plaid refuses the old ${view.job.secretKind} secret`;
+      case 'migration':
+        return 'Migrating to Production: Plaid Production is checking the keys';
     }
   }
   if (view.attention) return `Needs attention: ${view.attention.message}`;
@@ -31,10 +33,12 @@ export function headline(view: SetupState): string {
       return 'Waiting for a production approver';
     }
     if (current?.status === 'failed') return `${title} failed`;
+    // Enabled in Sandbox, on the way to Production.
+    const phase = view.enabled && view.data.environment === 'sandbox' ? 'Enabled in Sandbox; ' : '';
     if (view.currentStep === 'production_secret' && pendingConfirmation(view) === 'production_secret') {
-      return 'Next: confirm the Production secret is in the Codat Portal';
+      return `${phase}${phase ? 'next' : 'Next'}: confirm the Production secret is in the Codat Portal${phase ? ', which switches to Production' : ''}`;
     }
-    return `Next: ${title}`;
+    return `${phase}${phase ? 'next' : 'Next'}: ${title}`;
   }
   return view.enabled ? 'Enabled' : 'Set up, disabled';
 }

@@ -7,17 +7,19 @@ import type { ActorRef, ApprovalSubject, DatedProblem, SetupState } from './stat
 import { PERSON_ACTIONS, countriesFor, mark } from './steps';
 
 /** Enabling needs an approval of exactly the values that would be enabled. */
-export function refuseUnlessApproved(state: SetupState): void {
+export function refuseUnlessApproved(state: SetupState, what: 'enable' | 'migrate' = 'enable'): void {
   const request = state.production;
+  const doing = what === 'enable' ? 'enable the integration' : 'migrate to Production';
   if (request?.decision !== 'approved') {
-    throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, "Can't enable the integration: production is not approved; request production first.");
+    throw new ActionRejected(REJECTION_CODES.OUT_OF_ORDER, `Can't ${doing}: production is not approved; request production first.`);
   }
   const changed = subjectChanges(request.subject, subjectOf(state));
-  if (state.data.environment !== request.subject.environment) changed.push({ field: 'environment', now: state.data.environment, approved: request.subject.environment });
+  // The migration is what switches the environment; enabling in production needs it switched.
+  if (what === 'enable' && state.data.environment !== request.subject.environment) changed.push({ field: 'environment', now: state.data.environment, approved: request.subject.environment });
   if (changed.length > 0) {
     throw new ActionRejected(
       REJECTION_CODES.NOT_ALLOWED_NOW,
-      `Can't enable: ${describeChanges(changed)} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
+      `Can't ${what}: ${describeChanges(changed)} differ from what ${request.decidedBy?.displayName ?? 'the approver'} approved in ${request.id}; request production again.`,
     );
   }
 }

@@ -8,6 +8,7 @@
 import { REDIRECT_URI, type StepId } from '../shared/schemas';
 import { describeSubject, failApproval, refuseUnlessApproved, subjectOf, supersedeIfChanged } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
+import type { SecretRef } from '../shared/schemas';
 import type { ActorRef, SetupState } from './state';
 import {
   confirmTarget,
@@ -16,6 +17,7 @@ import {
   isDone,
   mark,
   newJob,
+  refuseWhileEnabled,
   refuseWhileJob,
   reopen,
   requireBefore,
@@ -135,16 +137,33 @@ export const ACTION_RULES: ActionTable = {
 
   confirmCodat: {
     check(state, args) {
-      if (confirmTarget(state, args.step) === 'codat_portal') requireBefore(state, 'codat_portal', 'confirm the Codat Portal entries');
+      if (confirmTarget(state, args.step) === 'codat_portal') {
+        requireBefore(state, 'codat_portal', 'confirm the Codat Portal entries');
+        return;
+      }
+      // Enabled in Sandbox: confirming the Production secret in Codat is the switch to Production.
+      if (state.enabled) {
+        refuseUnlessApproved(state, 'migrate');
+        refuseWhileJob(state, 'migrate to Production');
+      }
     },
     apply(state, args, now, by) {
       if (confirmTarget(state, args.step) === 'codat_portal') {
         mark(state, 'codat_portal', 'done', now, by, 'Confirmed: the values are entered in the Codat Portal.');
         return;
       }
+      const migrating = state.enabled && state.data.environment === 'sandbox';
       state.data.productionSecretConfirmed = true;
       state.data.environment = 'production';
       effectiveCountries(state);
+      if (migrating) {
+        // The environment changed under an enabled integration: Plaid checks the Production keys again, Codat is read back.
+        newJob(state, { kind: 'migration', secret: state.data.productionSecret as SecretRef, by });
+        state.migration = { status: 'in_progress', actor: by, at: now };
+        const enablement = step(state, 'enablement');
+        enablement.detail = `Migrated to Production by ${by.displayName}; Plaid Production is checking the keys.`;
+        state.codatCheck = { expected: true, asked: false };
+      }
       mark(
         state,
         'production_secret',
@@ -247,7 +266,10 @@ export const ACTION_RULES: ActionTable = {
 
   submitProductionSecret: {
     check(state) {
-      requireInputStep(state, 'production_secret', 'enter the Production secret', 'replace the Production secret (use rotate-secret)', 'submit another secret');
+      requireBefore(state, 'production_secret', 'enter the Production secret');
+      // Enabled in Sandbox is the phase this step belongs to; once in Production, a new secret is a rotation.
+      if (state.data.environment === 'production') refuseWhileEnabled(state, 'replace the Production secret (use rotate-secret)');
+      refuseWhileJob(state, 'submit another secret');
     },
     apply(state, args, now, by) {
       state.data.pendingProductionSecret = args.secret;
@@ -260,15 +282,23 @@ export const ACTION_RULES: ActionTable = {
   enable: {
     check(state) {
       if (state.enabled) throw new ActionRejected(REJECTION_CODES.ALREADY_DONE, 'The integration is already enabled.');
+      // Codat's own order: enabled in Sandbox once tested and in the Codat Portal; Production is a later phase.
+      if (state.data.environment === 'sandbox') {
+        requireBefore(state, 'production_request', 'enable the integration in Sandbox');
+        refuseWhileJob(state, 'enable the integration');
+        return;
+      }
       requireBefore(state, 'enablement', 'enable the integration');
       refuseUnlessApproved(state);
     },
     apply(state, _args, now, by) {
       state.enabled = true;
-      mark(state, 'enablement', 'done', now, by, `Enabled by ${by.displayName}.`);
+      const where = state.data.environment === 'sandbox' ? ' in Sandbox' : '';
+      mark(state, 'enablement', 'done', now, by, `Enabled${where} by ${by.displayName}.`);
       state.codatCheck = { expected: true, asked: false };
     },
   },
+
 
   disable: {
     check(state) {

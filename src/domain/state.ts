@@ -151,7 +151,9 @@ export type Job =
   /** The drift watch: the live keys of an enabled setup, in its environment. */
   | { id: number; kind: 'drift'; environment: PlaidEnvironment; secret: SecretRef }
   /** After a rotation: the replaced secret, which Plaid should now refuse. */
-  | { id: number; kind: 'retire'; secretKind: 'sandbox' | 'production'; secret: SecretRef };
+  | { id: number; kind: 'retire'; secretKind: 'sandbox' | 'production'; secret: SecretRef }
+  /** Migrating from Sandbox to Production: the Production keys, checked before the switch. */
+  | { id: number; kind: 'migration'; secret: SecretRef; by: ActorRef };
 
 export interface SetupState {
   setupId: string;
@@ -183,6 +185,11 @@ export interface SetupState {
    * disable. Runs beside jobs, so it holds nothing up.
    */
   codatCheck?: { expected: boolean; asked: boolean };
+  /**
+   * The switch from the Sandbox phase (enabled in Sandbox after the Codat Portal step) to
+   * Production, once production is approved and its secret confirmed in Codat.
+   */
+  migration?: { status: 'in_progress' | 'done' | 'failed'; actor: ActorRef; at: string; error?: DatedProblem };
   /** Set when the drift watch found the live keys no longer work; cleared when they pass again. */
   attention?: DatedProblem;
   /** When a person last changed anything; reminders count idle time from here. */

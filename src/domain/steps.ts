@@ -71,7 +71,13 @@ export function refuseWhileJob(state: SetupState, what: string): void {
   if (state.job) {
     const kind = state.job.kind;
     const running =
-      kind === 'rotation' || kind === 'retire' ? 'a secret rotation' : kind === 'drift' ? 'the check of the live keys' : `the ${STEP_TITLES[kind]} check`;
+      kind === 'rotation' || kind === 'retire'
+        ? 'a secret rotation'
+        : kind === 'drift'
+          ? 'the check of the live keys'
+          : kind === 'migration'
+            ? 'the migration to Production'
+            : `the ${STEP_TITLES[kind]} check`;
     throw new ActionRejected(REJECTION_CODES.BUSY, `Can't ${what} while ${running} is running; wait for it to finish.`);
   }
 }

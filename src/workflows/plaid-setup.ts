@@ -311,6 +311,14 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           secret: job.secret,
           countryCodes: countriesFor(d, job.secretKind),
         });
+      case 'migration':
+        return checks.verifyCredentials({
+          setupId: state.setupId,
+          environment: 'production',
+          clientId,
+          secret: job.secret,
+          countryCodes: countriesFor(d, 'production'),
+        });
       case 'retire':
         return checks.verifyCredentials({
           setupId: state.setupId,

@@ -39,7 +39,7 @@ const FREE_TEXT_MAX = 1000;
 export function checklistMessage(view: SetupView): SlackMessage {
   const body: KnownBlock[] = [
     header(`Plaid setup: ${view.name}`),
-    section(`*${escapeMrkdwn(headline(view))}* · environment *${view.data.environment}*`),
+    section(`*${escapeMrkdwn(headline(view))}* · environment *${view.data.environment}*\n${phaseText(view)}`),
     context([`Setup ${code(view.setupId)} · started by ${byAt(view.createdBy, view.createdAt)} · version ${view.version}`]),
     divider,
   ];
@@ -48,7 +48,7 @@ export function checklistMessage(view: SetupView): SlackMessage {
     if (s.evidence && Object.keys(s.evidence).length > 0) body.push(context(evidenceLines(s.evidence)));
     if (s.id === 'codat_portal' && s.status !== 'done' && view.data.clientId) body.push(...codatPortalBlocks(view));
   });
-  const extra = [productionText(view), rotationText(view), cancelledText(view)].filter((t): t is string => t !== undefined);
+  const extra = [productionText(view), migrationText(view), rotationText(view), cancelledText(view)].filter((t): t is string => t !== undefined);
   if (extra.length > 0) body.push(divider, ...extra.map(section));
   const actions = actionBlocks(view);
   const tail: KnownBlock[] = actions.length > 0 ? [divider, ...actions] : [];
@@ -56,6 +56,28 @@ export function checklistMessage(view: SetupView): SlackMessage {
     text: truncateMrkdwn(escapeMrkdwn(`Plaid setup ${view.name}: ${headline(view)} (${view.data.environment})`), LIMITS.fallbackText),
     blocks: fitBlocks(body, tail, LIMITS.messageBlocks, `Some details are left out; run \`/plaid-setup status ${view.setupId}\` for all of them.`),
   };
+}
+
+/** Codat's order: Sandbox first (enabled once tested and in the Codat Portal), then Production as its own phase. */
+function phaseText(view: SetupView): string {
+  if (view.data.environment === 'production') return '*Phase 2 of 2: Production.*';
+  return view.enabled
+    ? '*Phase 1 of 2: Sandbox*, enabled. To migrate: request production, get it approved, enter the Production secret and confirm it in the Codat Portal.'
+    : '*Phase 1 of 2: Sandbox.* Enable in Sandbox once the Sandbox test passes and the Codat Portal is set; Production follows as its own phase.';
+}
+
+function migrationText(view: SetupView): string | undefined {
+  const m = view.migration;
+  if (!m) return undefined;
+  const lines = [
+    m.status === 'in_progress'
+      ? `*Migrating to Production* (by ${byAt(m.actor, m.at)}): Plaid Production is checking the keys.`
+      : m.status === 'done'
+        ? `*Migrated to Production* by ${byAt(m.actor, m.at)}: Plaid Production accepted the keys.`
+        : `*The migration to Production needs attention* (by ${byAt(m.actor, m.at)}).`,
+  ];
+  if (m.error) lines.push(...problemLines(m.error));
+  return lines.join('\n');
 }
 
 function stepText(s: StepState, number: number): string {
