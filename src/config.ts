@@ -151,6 +151,8 @@ const EnvSchema = z.object({
   // Never echoed back: Codat's API key reads and changes the company's integrations.
   CODAT_API_KEY: optionalMatching(/^([A-Za-z0-9]{16,128})?$/, 'must be a Codat API key (letters and digits, from Codat Portal > Developers > API keys)'),
   CODAT_API_URL: url,
+  // Opt-in: write client_id and secret to Codat's partner credentials endpoint instead of pasting them.
+  CODAT_WRITE_CREDENTIALS: flag,
   SLACK_BOT_TOKEN: optionalMatching(/^(xoxb-[A-Za-z0-9-]+)?$/, 'must be a bot token (xoxb-...) from OAuth & Permissions'),
   SLACK_SIGNING_SECRET: optionalMatching(/^([0-9a-f]{32})?$/, 'must be the 32-character Signing Secret from Basic Information > App Credentials'),
   SLACK_APP_TOKEN: optionalMatching(/^(xapp-[A-Za-z0-9-]+)?$/, 'must be an app-level token (xapp-...) with connections:write, for Socket Mode'),
@@ -168,8 +170,9 @@ const EnvSchema = z.object({
 });
 
 /** What a setup started now is given: its timers and the approvals a production request needs. */
-export function setupOptionsFor(config: Pick<Config, 'reminderAfterMs' | 'approvalTimeoutMs' | 'approvalsRequired' | 'escalation'>): SetupOptions {
+export function setupOptionsFor(config: Pick<Config, 'reminderAfterMs' | 'approvalTimeoutMs' | 'approvalsRequired' | 'escalation' | 'codat'>): SetupOptions {
   return {
+    ...(config.codat?.writeCredentials ? { codatWrite: true } : {}),
     reminderAfterMs: config.reminderAfterMs,
     approvalTimeoutMs: config.approvalTimeoutMs,
     ...(config.approvalsRequired > 1 ? { approvalsRequired: config.approvalsRequired } : {}),
@@ -226,7 +229,7 @@ export interface Config {
   };
   plaid: { sandboxUrl?: string; productionUrl?: string; timeoutMs: number };
   /** Codat's Platform API, read to confirm the integration's state; absent without CODAT_API_KEY. */
-  codat?: { apiKey: string; apiUrl?: string };
+  codat?: { apiKey: string; apiUrl?: string; writeCredentials: boolean };
   slack: SlackConfig;
 }
 
@@ -315,6 +318,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       'Invalid configuration:\n  PLAID_SETUP_PUBLIC_URL: required in production for the one-time secret links: the https:// address browsers reach the bot at (behind your TLS proxy), or set PLAID_SETUP_SECRET_ENTRY=modal to type secrets into Slack instead',
     );
   }
+  if (e.CODAT_WRITE_CREDENTIALS && !e.CODAT_API_KEY) {
+    throw new PlaidSetupError(ERROR_CODES.CONFIG_INVALID, 'Invalid configuration:\n  CODAT_WRITE_CREDENTIALS: set CODAT_API_KEY too (the key of the company the credentials are written for)');
+  }
   const tlsWanted =
     e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_KEY_PATH || e.TEMPORAL_TLS_CA_PATH) || !!e.TEMPORAL_API_KEY;
   if (e.PLAID_SETUP_PREVIOUS_PAYLOAD_KEY && !e.PLAID_SETUP_PAYLOAD_KEY) {
@@ -389,7 +395,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...(e.PLAID_PRODUCTION_URL ? { productionUrl: e.PLAID_PRODUCTION_URL } : {}),
       timeoutMs: e.PLAID_TIMEOUT,
     },
-    ...(e.CODAT_API_KEY ? { codat: { apiKey: e.CODAT_API_KEY, ...(e.CODAT_API_URL ? { apiUrl: e.CODAT_API_URL } : {}) } } : {}),
+    ...(e.CODAT_API_KEY ? { codat: { apiKey: e.CODAT_API_KEY, ...(e.CODAT_API_URL ? { apiUrl: e.CODAT_API_URL } : {}), writeCredentials: e.CODAT_WRITE_CREDENTIALS } } : {}),
     slack: {
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),

@@ -16,7 +16,8 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createPlaidClientFactory } from './plaid/client';
 import { resolveVaultKeys } from './vault/master-key';
-import { Vault } from './vault/vault';
+import { Vault, type SecretOwner } from './vault/vault';
+import type { SecretRef } from './shared/schemas';
 
 export const VAULT_FILE = 'vault.sqlite';
 /** Security events (denials, refused and forged requests), beside the vault; its anchor (security.anchor) beside it. */
@@ -60,6 +61,7 @@ export function buildActivities(
     ...(enabledSetups ? { enabledSetups } : {}),
     plaid: createPlaidClientFactory(vault, config.plaid),
     ...(config.codat ? { codat: new CodatClient({ apiKey: config.codat.apiKey, ...(config.codat.apiUrl ? { baseUrl: config.codat.apiUrl } : {}) }) } : {}),
+    ...(config.codat?.writeCredentials ? { codatWrite: { reveal: (secret: SecretRef, owner: SecretOwner) => vault.reveal(secret, owner) } } : {}),
     items: vault.itemLedger(),
     notifier,
     logger,

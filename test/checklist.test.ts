@@ -70,6 +70,7 @@ const validArgs: Record<ActionName, Record<string, unknown>> = {
   disable: {},
   checkCodat: {},
   confirmOldSecretDeleted: {},
+  writeToCodat: {},
   rotateSecret: { kind: 'sandbox', secret: ref },
   cancel: {},
 };

@@ -71,6 +71,14 @@ export interface CodatCheckInput {
   setupId: string;
 }
 
+/** The credentials to write to Codat: the secret by reference, opened in the activity only for the call. */
+export interface CodatWriteInput {
+  setupId: string;
+  clientId: string;
+  kind: 'sandbox' | 'production';
+  secret: SecretRef;
+}
+
 export interface SetupActivities {
   /** The ids of the running setups on this task queue that are enabled (for the drift watch). */
   listEnabledSetups(): Promise<string[]>;
@@ -79,6 +87,11 @@ export interface SetupActivities {
    * CODAT_API_KEY, else `codatEnabled` as Codat shows it.
    */
   readCodatIntegration(input: CodatCheckInput): Promise<Evidence>;
+  /**
+   * Writes client_id and secret to Codat's partner credentials endpoint (opt-in,
+   * CODAT_WRITE_CREDENTIALS); fails with CODAT_WRITE_OFF when the worker may not.
+   */
+  writeCodatCredentials(input: CodatWriteInput): Promise<Evidence>;
   /** `/institutions/get` in the environment: the keys work. */
   verifyCredentials(input: VerifyCredentialsInput): Promise<Evidence>;
   /** `/link/token/create`: redirect URI allowed, countries enabled, customization exists. */

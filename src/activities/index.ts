@@ -9,7 +9,7 @@ import type { PlaidApi } from 'plaid';
 import { ERROR_CODES, isPlaidSetupError } from '../errors';
 import type { Logger } from '../logger';
 import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials, type ItemLedger, type SmokePhase } from '../plaid/checks';
-import type { PlaidClient, PlaidClientFactory } from '../plaid/client';
+import type { PlaidClient, PlaidClientFactory, SecretReader } from '../plaid/client';
 import { PlaidCallError } from '../plaid/errors';
 import type { Evidence, Problem } from '../domain/state';
 import { checkOutcomes } from '../ops/metrics';
@@ -30,6 +30,8 @@ export interface ActivityDeps {
   enabledSetups?: () => Promise<string[]>;
   /** Absent without CODAT_API_KEY: then nothing is read from Codat. */
   codat?: CodatClient;
+  /** Present with CODAT_WRITE_CREDENTIALS: opens a secret for the one call that writes it to Codat. */
+  codatWrite?: { reveal: SecretReader['reveal'] };
   items: ItemLedger;
   notifier: Notifier;
   logger: Logger;
@@ -113,6 +115,36 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
         logger.warn('Codat read failed', { setup: input.setupId, code: err.code, correlationId: err.correlationId });
         throw failed(err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED, { code: err.code, message: err.message, action: err.action }, err.retryable);
       }
+    },
+
+    async writeCodatCredentials(input): Promise<Evidence> {
+      if (!deps.codat || !deps.codatWrite) {
+        throw failed(
+          CHECK_FAILED,
+          {
+            code: 'CODAT_WRITE_OFF',
+            message: 'This worker does not write credentials to Codat (CODAT_API_KEY and CODAT_WRITE_CREDENTIALS are not both set).',
+            action: 'Enter the values in the Codat Portal by hand and confirm, or set CODAT_WRITE_CREDENTIALS=true with CODAT_API_KEY on the worker.',
+          },
+          false,
+        );
+      }
+      let secret: string;
+      try {
+        secret = (await deps.codatWrite.reveal(input.secret, { setupId: input.setupId, kind: input.kind })).value;
+      } catch (err) {
+        if (!isPlaidSetupError(err)) throw err;
+        throw failed(VAULT_ERROR, { code: err.code, message: err.message, action: `Enter the ${input.kind === 'sandbox' ? 'Sandbox' : 'Production'} secret again.` }, false);
+      }
+      try {
+        await deps.codat.putCredentials({ clientId: input.clientId, clientSecret: secret, environment: input.kind });
+      } catch (err) {
+        if (!(err instanceof CodatCallError)) throw err;
+        logger.warn('Codat credentials write failed', { setup: input.setupId, code: err.code, correlationId: err.correlationId });
+        throw failed(err.retryable ? CHECK_UNAVAILABLE : CHECK_FAILED, { code: err.code, message: err.message, action: err.action }, err.retryable);
+      }
+      logger.info('Credentials written to Codat', { setup: input.setupId, environment: input.kind, secret: input.secret.fingerprint });
+      return { codatCredentialsWritten: true, codatEnvironment: input.kind, secretFingerprint: input.secret.fingerprint };
     },
 
     async verifyCredentials(input) {

@@ -2,7 +2,10 @@
  * Codat's Platform API, as plaid-setup reads it: whether the Plaid integration (platform
  * key `suuo`) is enabled for the company behind CODAT_API_KEY. `GET /integrations/{key}`
  * answers Codat's Integration; authentication is `Authorization: Basic <base64 of the key>`
- * (Codat's OpenAPI spec, github.com/codatio/oas). Every failure is a CodatCallError with a
+ * (Codat's OpenAPI spec, github.com/codatio/oas). And, opt-in, the partner credentials
+ * endpoint `PUT /integrations/credentials/{key}` with `{ clientId, clientSecret, environment }`:
+ * that shape is the one issue 13 names; no published Codat spec describing it was found,
+ * so it is kept behind CODAT_WRITE_CREDENTIALS for companies that have it. Every failure is a CodatCallError with a
  * stable code, whether retrying can help, and what to do; none carries the key.
  */
 import { z } from 'zod';
@@ -28,7 +31,14 @@ export interface CodatIntegrationState {
 const IntegrationSchema = z.object({ key: z.string().min(1).max(16), name: z.string().min(1).max(200), enabled: z.boolean() });
 const ErrorMessageSchema = z.object({ error: z.string().max(500).optional(), correlationId: z.string().max(100).optional() });
 
-export type CodatErrorCode = 'CODAT_UNAUTHORIZED' | 'CODAT_FORBIDDEN' | 'CODAT_NOT_FOUND' | 'CODAT_RATE_LIMITED' | 'CODAT_UNAVAILABLE' | 'CODAT_BAD_RESPONSE';
+export type CodatErrorCode =
+  | 'CODAT_UNAUTHORIZED'
+  | 'CODAT_FORBIDDEN'
+  | 'CODAT_NOT_FOUND'
+  | 'CODAT_RATE_LIMITED'
+  | 'CODAT_UNAVAILABLE'
+  | 'CODAT_BAD_RESPONSE'
+  | 'CODAT_REJECTED_CREDENTIALS';
 
 export class CodatCallError extends Error {
   constructor(
@@ -80,6 +90,57 @@ export class CodatClient {
     }
     const said = ErrorMessageSchema.safeParse(body);
     throw failureFor(response.status, path, platformKey, said.success ? said.data.correlationId : undefined);
+  }
+
+  /**
+   * Writes the Plaid credentials to Codat (partner credentials endpoint, opt-in: see
+   * CODAT_WRITE_CREDENTIALS). The secret is in the request body only; no error names it.
+   */
+  async putCredentials(credentials: { clientId: string; clientSecret: string; environment: 'sandbox' | 'production' }, platformKey = PLAID_PLATFORM_KEY): Promise<void> {
+    const path = `/integrations/credentials/${encodeURIComponent(platformKey)}`;
+    const response = await this.send('PUT', path, JSON.stringify(credentials));
+    if (response.ok) return;
+    const body: unknown = await response.json().catch(() => undefined);
+    const said = ErrorMessageSchema.safeParse(body);
+    const correlationId = said.success ? said.data.correlationId : undefined;
+    if (response.status === 400) {
+      throw new CodatCallError(
+        'CODAT_REJECTED_CREDENTIALS',
+        `Codat refused the credentials on PUT ${path} (400).`,
+        'Check the client_id and secret in the Plaid Dashboard (Team Settings > Keys), enter them again here, then write them to Codat again.',
+        false,
+        correlationId,
+      );
+    }
+    if (response.status === 404) {
+      throw new CodatCallError(
+        'CODAT_NOT_FOUND',
+        `Codat has no credentials endpoint for ${platformKey} for this company (404).`,
+        'This company has no partner credentials endpoint: unset CODAT_WRITE_CREDENTIALS and enter the values in the Codat Portal by hand.',
+        false,
+        correlationId,
+      );
+    }
+    throw failureFor(response.status, `PUT ${path}`, platformKey, correlationId);
+  }
+
+  private async send(method: 'PUT', path: string, body: string): Promise<Response> {
+    try {
+      return await (this.options.fetch ?? fetch)(`${this.baseUrl}${path}`, {
+        method,
+        headers: { Authorization: `Basic ${Buffer.from(this.options.apiKey).toString('base64')}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      throw new CodatCallError(
+        'CODAT_UNAVAILABLE',
+        `Codat ${timedOut ? 'did not answer in time' : 'could not be reached'} on ${method} ${path}.`,
+        "Nothing to fix in the setup: it is tried again. If it keeps failing, check the network and Codat's status page.",
+        true,
+      );
+    }
   }
 }
 

@@ -7,7 +7,7 @@
 import { hexToBytes } from '@noble/hashes/utils';
 import { DEFAULT_COUNTRIES, REDIRECT_URI, ROLE_VARIABLES, STEP_IDS, STEP_TITLES, check, type Actor, type Role, type StepId } from '../shared/schemas';
 import { rolesUnder, type AccessPolicy } from './access';
-import { ruleOf } from './rules';
+import { confirmInCodat, ruleOf } from './rules';
 import { assertionProblem, verifyAssertion } from './assertion';
 import { failApproval } from './production';
 import { ActionRejected, REJECTION_CODES } from './rejections';
@@ -169,7 +169,7 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
 /** Says on the job's step what the running check is doing now (the rotation has no step). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
-  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire' || job.kind === 'migration') return;
+  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire' || job.kind === 'migration' || job.kind === 'codat_write') return;
   step(state, job.kind).detail = detail;
   state.version += 1;
 }
@@ -232,6 +232,18 @@ export function finishJob(
       }
       break;
     }
+    case 'codat_write': {
+      const target = step(state, job.target);
+      if (outcome.ok) {
+        target.error = undefined;
+        confirmInCodat(state, job.target, now, job.by, 'written to Codat by plaid-setup (credentials endpoint)');
+        target.evidence = { ...(target.evidence ?? {}), ...outcome.evidence };
+      } else {
+        target.error = problem;
+        target.detail = `Writing to Codat failed: ${problem!.message}`;
+      }
+      break;
+    }
     case 'migration': {
       const migration = state.migration as NonNullable<SetupState['migration']>;
       const enablement = step(state, 'enablement');
@@ -291,7 +303,10 @@ export function finishJob(
       break;
     }
   }
-  if (problem) state.lastError = { ...problem, step: job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' || job.kind === 'migration' ? 'enablement' : job.kind };
+  if (problem) {
+    const where = job.kind === 'rotation' ? 'rotation' : job.kind === 'drift' || job.kind === 'migration' ? 'enablement' : job.kind === 'codat_write' ? job.target : job.kind;
+    state.lastError = { ...problem, step: where };
+  }
   if (!outcome.ok && job.kind === 'drift' && state.attention) state.lastError = { ...state.attention, step: 'enablement' };
   if (outcome.ok && job.kind === 'drift' && state.lastError?.step === 'enablement' && !state.attention && !step(state, 'enablement').error) state.lastError = undefined;
   state.version += 1;

@@ -21,6 +21,8 @@ export function headline(view: SetupState): string {
         return 'Checking the live keys with Plaid';
       case 'retire':
         return `Checking Plaid refuses the old ${view.job.secretKind} secret`;
+      case 'codat_write':
+        return 'Writing the credentials to Codat';
       case 'migration':
         return 'Migrating to Production: Plaid Production is checking the keys';
     }

@@ -67,6 +67,39 @@ function decided(state: SetupState) {
   return request;
 }
 
+/**
+ * The Codat Portal holds the values now (typed in by the operator, or written by
+ * writeToCodat): the first entries, or the Production secret, which switches the environment.
+ */
+export function confirmInCodat(state: SetupState, target: 'codat_portal' | 'production_secret', now: string, by: ActorRef, how = 'entered in the Codat Portal'): void {
+  if (target === 'codat_portal') {
+    mark(state, 'codat_portal', 'done', now, by, `Confirmed: the values are ${how}.`);
+    return;
+  }
+  const migrating = state.enabled && state.data.environment === 'sandbox';
+  state.data.productionSecretConfirmed = true;
+  state.data.environment = 'production';
+  effectiveCountries(state);
+  if (migrating) {
+    // The environment changed under an enabled integration: Plaid checks the Production keys again, Codat is read back.
+    newJob(state, { kind: 'migration', secret: state.data.productionSecret as SecretRef, by });
+    state.migration = { status: 'in_progress', actor: by, at: now };
+    const enablement = step(state, 'enablement');
+    enablement.detail = `Migrated to Production by ${by.displayName}; Plaid Production is checking the keys.`;
+    state.codatCheck = { expected: true, asked: false };
+  }
+  mark(
+    state,
+    'production_secret',
+    'done',
+    now,
+    by,
+    `Production secret ${state.data.productionSecret?.fingerprint ?? ''} verified and ${how}; environment is now production.`,
+    // What Plaid Production confirmed stays on the step.
+    { evidence: step(state, 'production_secret').evidence },
+  );
+}
+
 export const ACTION_RULES: ActionTable = {
   confirmRedirect: {
     check(state) {
@@ -148,32 +181,7 @@ export const ACTION_RULES: ActionTable = {
       }
     },
     apply(state, args, now, by) {
-      if (confirmTarget(state, args.step) === 'codat_portal') {
-        mark(state, 'codat_portal', 'done', now, by, 'Confirmed: the values are entered in the Codat Portal.');
-        return;
-      }
-      const migrating = state.enabled && state.data.environment === 'sandbox';
-      state.data.productionSecretConfirmed = true;
-      state.data.environment = 'production';
-      effectiveCountries(state);
-      if (migrating) {
-        // The environment changed under an enabled integration: Plaid checks the Production keys again, Codat is read back.
-        newJob(state, { kind: 'migration', secret: state.data.productionSecret as SecretRef, by });
-        state.migration = { status: 'in_progress', actor: by, at: now };
-        const enablement = step(state, 'enablement');
-        enablement.detail = `Migrated to Production by ${by.displayName}; Plaid Production is checking the keys.`;
-        state.codatCheck = { expected: true, asked: false };
-      }
-      mark(
-        state,
-        'production_secret',
-        'done',
-        now,
-        by,
-        `Production secret ${state.data.productionSecret?.fingerprint ?? ''} verified and entered in the Codat Portal; environment is now production.`,
-        // What Plaid Production confirmed stays on the step.
-        { evidence: step(state, 'production_secret').evidence },
-      );
+      confirmInCodat(state, confirmTarget(state, args.step), now, by);
     },
   },
 
@@ -341,6 +349,26 @@ export const ACTION_RULES: ActionTable = {
       state.rotation = { kind: args.kind, status: 'in_progress', fingerprint: args.secret.fingerprint, actor: by, at: now };
     },
     retries: 'rotation',
+  },
+
+  writeToCodat: {
+    check(state, args) {
+      if (!state.options.codatWrite) {
+        throw new ActionRejected(
+          REJECTION_CODES.NOT_ALLOWED_NOW,
+          'plaid-setup does not write to Codat here (CODAT_WRITE_CREDENTIALS is off): enter the values in the Codat Portal, then confirm.',
+        );
+      }
+      refuseWhileJob(state, 'write to Codat');
+      ACTION_RULES.confirmCodat.check(state, { actor: args.actor });
+    },
+    apply(state, _args, now, by) {
+      const target = confirmTarget(state, undefined);
+      const secretKind = target === 'codat_portal' ? 'sandbox' : 'production';
+      const secret = (secretKind === 'sandbox' ? state.data.sandboxSecret : state.data.productionSecret) as SecretRef;
+      newJob(state, { kind: 'codat_write', target, secretKind, secret, by });
+      step(state, target).detail = `Writing client_id and the ${secretKind === 'sandbox' ? 'Sandbox' : 'Production'} secret ${secret.fingerprint} to Codat.`;
+    },
   },
 
   confirmOldSecretDeleted: {

@@ -56,6 +56,8 @@ export interface SetupOptions {
   approvalsRequired?: number;
   /** How long a request waits before the escalation approvers are told (PLAID_SETUP_ESCALATE_AFTER); absent: never. */
   escalateAfterMs?: number;
+  /** True when the workers write credentials to Codat (CODAT_WRITE_CREDENTIALS): the checklist offers it. */
+  codatWrite?: boolean;
 }
 
 export interface SetupData {
@@ -152,6 +154,8 @@ export type Job =
   | { id: number; kind: 'drift'; environment: PlaidEnvironment; secret: SecretRef }
   /** After a rotation: the replaced secret, which Plaid should now refuse. */
   | { id: number; kind: 'retire'; secretKind: 'sandbox' | 'production'; secret: SecretRef }
+  /** Writing client_id and a secret to Codat's credentials endpoint, then confirming that step. */
+  | { id: number; kind: 'codat_write'; target: 'codat_portal' | 'production_secret'; secretKind: 'sandbox' | 'production'; secret: SecretRef; by: ActorRef }
   /** Migrating from Sandbox to Production: the Production keys, checked before the switch. */
   | { id: number; kind: 'migration'; secret: SecretRef; by: ActorRef };
 

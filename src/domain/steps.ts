@@ -77,6 +77,8 @@ export function refuseWhileJob(state: SetupState, what: string): void {
           ? 'the check of the live keys'
           : kind === 'migration'
             ? 'the migration to Production'
+            : kind === 'codat_write'
+              ? 'the write to Codat'
             : `the ${STEP_TITLES[kind]} check`;
     throw new ActionRejected(REJECTION_CODES.BUSY, `Can't ${what} while ${running} is running; wait for it to finish.`);
   }

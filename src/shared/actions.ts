@@ -175,6 +175,14 @@ export const ACTIONS = {
     label: 'Rotate a secret',
     form: 'rotate',
   },
+  writeToCodat: {
+    args: v.object({ actor: ActorSchema }),
+    role: 'operator',
+    step: 'codat_portal',
+    command: 'write-to-codat',
+    summary: 'with CODAT_WRITE_CREDENTIALS: write client_id and the awaiting secret to Codat instead of pasting them, then confirm that step',
+    label: 'Write to Codat',
+  },
   confirmOldSecretDeleted: {
     args: v.object({ actor: ActorSchema }),
     role: 'operator',

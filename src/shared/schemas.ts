@@ -115,6 +115,7 @@ export const SetupOptionsSchema = v.object({
   reminderAfterMs: timer,
   approvalTimeoutMs: timer,
   escalateAfterMs: v.optional(timer),
+  codatWrite: v.optional(v.boolean()),
   approvalsRequired: v.optional(
     v.pipe(v.number(), v.integer('approvals required is a whole number'), v.minValue(1, 'at least 1 approval is required'), v.maxValue(APPROVALS_MAX, `at most ${APPROVALS_MAX} approvals can be required`)),
   ),

@@ -119,8 +119,9 @@ const smoke = proxyActivities<Pick<SetupActivities, 'runSandboxSmokeTest'>>({
   retry: checkRetry,
 });
 
-const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration'>>({
+const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration' | 'writeCodatCredentials'>>({
   startToCloseTimeout: '1 minute',
+  // A PUT of the same credentials: safe to send again.
   retry: checkRetry,
 });
 
@@ -311,6 +312,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
           secret: job.secret,
           countryCodes: countriesFor(d, job.secretKind),
         });
+      case 'codat_write':
+        return codat.writeCodatCredentials({ setupId: state.setupId, clientId, kind: job.secretKind, secret: job.secret });
       case 'migration':
         return checks.verifyCredentials({
           setupId: state.setupId,

@@ -95,7 +95,8 @@ export class Harness {
   }
 
   /** A worker with the real activities; notifications are recorded unless a notifier is given (Slack). */
-  async worker(options: { notifier?: Notifier; dataConverter?: DataConverter; workflowBundle?: WorkflowBundle; codat?: CodatClient } = {}): Promise<Worker> {
+  /** `codatWrite`: the worker writes credentials to Codat (CODAT_WRITE_CREDENTIALS), opening secrets from this vault. */
+  async worker(options: { notifier?: Notifier; dataConverter?: DataConverter; workflowBundle?: WorkflowBundle; codat?: CodatClient; codatWrite?: boolean } = {}): Promise<Worker> {
     return createSetupWorker({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
@@ -112,6 +113,7 @@ export class Harness {
         items: this.vault.itemLedger(),
         enabledSetups: () => enabledSetupIds(this.temporal, this.taskQueue),
         ...(options.codat ? { codat: options.codat } : {}),
+        ...(options.codatWrite ? { codatWrite: { reveal: (secret, owner) => this.vault.reveal(secret, owner) } } : {}),
         notifier: options.notifier ?? {
           notify: async ({ notification }) => {
             this.notifications.push(notification);

@@ -10,8 +10,14 @@
  *   service, error, correlationId, canBeRetried).
  * - Which integrations are enabled is the Portal's to change (Settings > Integrations); a
  *   test or the demo plays the operator there with setEnabled().
+ * - `PUT /integrations/credentials/{platformKey}` with `{ clientId, clientSecret, environment }`
+ *   stores the credentials (only a hash of the secret is kept) and answers 204; a malformed
+ *   body is 400. This is the shape issue 13 names for Codat's partner credentials endpoint;
+ *   no published spec of it was found. `credentialsEndpoint: false` plays a company without it (404).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { BodyRefused, readBoundedBody } from '../../http/body';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../../http/listen';
 
@@ -33,6 +39,8 @@ const BANKING: ReadonlyArray<Pick<CodatIntegration, 'key' | 'name'>> = [{ key: '
 export interface CodatEmulatorOptions {
   /** The API key requests must carry; one is made up when absent. */
   apiKey?: string;
+  /** Whether the company has the partner credentials endpoint; default true. */
+  credentialsEndpoint?: boolean;
   port?: number;
   host?: string;
 }
@@ -45,8 +53,23 @@ export interface CodatRequest {
   authenticated: boolean;
 }
 
+/** What a company's integration holds after a credentials write: the secret only as its SHA-256. */
+export interface StoredCredentials {
+  clientId: string;
+  environment: 'sandbox' | 'production';
+  clientSecretSha256: string;
+}
+
+const CredentialsSchema = z.object({
+  clientId: z.string().regex(/^[0-9a-f]{24}$/),
+  clientSecret: z.string().regex(/^[0-9a-f]{30}$/),
+  environment: z.enum(['sandbox', 'production']),
+});
+
 export class CodatEmulator {
   private readonly integrations = new Map<string, CodatIntegration>();
+  private readonly stored = new Map<string, StoredCredentials>();
+  private credentialsEndpoint = true;
   private readonly log: CodatRequest[] = [];
   private failures: Array<{ status: 500 | 503 | 429 }> = [];
 
@@ -71,6 +94,7 @@ export class CodatEmulator {
 
   static async start(options: CodatEmulatorOptions = {}): Promise<CodatEmulator> {
     const emulator = new CodatEmulator(options.apiKey ?? randomUUID().replace(/-/g, ''));
+    emulator.credentialsEndpoint = options.credentialsEndpoint ?? true;
     const host = options.host ?? '127.0.0.1';
     const address = await listen(emulator.server, options.port ?? 0, host);
     emulator.baseUrl = `http://${host}:${address.port}`;
@@ -94,6 +118,17 @@ export class CodatEmulator {
     return found && { ...found };
   }
 
+  /** Plays a company that has (or, false, lacks) the partner credentials endpoint. */
+  setCredentialsEndpoint(available: boolean): void {
+    this.credentialsEndpoint = available;
+  }
+
+  /** The credentials last written for the integration, if any. */
+  credentials(platformKey: string): StoredCredentials | undefined {
+    const found = this.stored.get(platformKey);
+    return found && { ...found };
+  }
+
   /** The next `times` requests answer `status` (Codat down or rate-limiting). */
   fail(status: 500 | 503 | 429, times = 1): void {
     for (let i = 0; i < times; i++) this.failures.push({ status });
@@ -110,17 +145,39 @@ export class CodatEmulator {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://codat').pathname;
     const authenticated = req.headers.authorization === `Basic ${Buffer.from(this.apiKey).toString('base64')}`;
-    const answer = this.answer(req.method ?? 'GET', path, authenticated);
-    this.log.push({ method: req.method ?? 'GET', path, status: answer.status, authenticated });
-    const text = JSON.stringify(answer.body);
-    res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    const method = req.method ?? 'GET';
+    void readBoundedBody(req, { bytes: 16 * 1024, timeoutMs: 10_000 })
+      .then((body) => this.answer(method, path, authenticated, body))
+      .catch((err: unknown) => (err instanceof BodyRefused ? error(err.status, 'The request body was refused.', false) : error(500, 'An unexpected error occurred.', true)))
+      .then((answer) => {
+        this.log.push({ method, path, status: answer.status, authenticated });
+        if (answer.status === 204) return void res.writeHead(204).end();
+        const text = JSON.stringify(answer.body);
+        res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+      });
   }
 
-  private answer(method: string, path: string, authenticated: boolean): { status: number; body: object } {
+  private answer(method: string, path: string, authenticated: boolean, body: Buffer): { status: number; body: object } {
     const failure = this.failures.shift();
     if (failure) return error(failure.status, failure.status === 429 ? 'Rate limit exceeded.' : 'An unexpected error occurred.', true);
     if (!authenticated) return error(401, 'Unauthorized: the API key is missing or not valid.', false);
+    const write = /^\/integrations\/credentials\/([a-z]{4})$/.exec(path);
+    if (method === 'PUT' && write && this.credentialsEndpoint) {
+      const key = write[1] as string;
+      if (!this.integrations.has(key)) return error(404, `Integration ${key} was not found.`, false);
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        return error(400, 'The request body is not JSON.', false);
+      }
+      const parsed = CredentialsSchema.safeParse(json);
+      if (!parsed.success) return error(400, 'The credentials are not valid: clientId, clientSecret and environment (sandbox or production) are required.', false);
+      const { clientId, clientSecret, environment } = parsed.data;
+      this.stored.set(key, { clientId, environment, clientSecretSha256: createHash('sha256').update(clientSecret).digest('hex') });
+      return { status: 204, body: {} };
+    }
     const match = /^\/integrations\/([a-z]{4})$/.exec(path);
     if (method !== 'GET' || !match) return error(404, `No route for ${method} ${path}.`, false);
     const integration = this.integrations.get(match[1] as string);
