@@ -65,6 +65,6 @@ test('an unreachable Codat, or an answer that is not an Integration, is a clear 
 test('CODAT_API_KEY is checked when read and never repeated', () => {
   expect(() => loadConfig({ CODAT_API_KEY: 'not a key!' })).toThrow(/CODAT_API_KEY: must be a Codat API key/);
   expect(() => loadConfig({ CODAT_API_KEY: 'not a key!' })).not.toThrow(/not a key/);
-  expect(loadConfig({ CODAT_API_KEY: 'a'.repeat(40), CODAT_API_URL: 'http://127.0.0.1:9' }).codat).toEqual({ apiKey: 'a'.repeat(40), apiUrl: 'http://127.0.0.1:9' });
+  expect(loadConfig({ CODAT_API_KEY: 'a'.repeat(40), CODAT_API_URL: 'http://127.0.0.1:9' }).codat).toEqual({ apiKey: 'a'.repeat(40), apiUrl: 'http://127.0.0.1:9', writeCredentials: false });
   expect(loadConfig({}).codat).toBeUndefined();
 });
