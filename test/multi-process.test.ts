@@ -77,8 +77,12 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
      * A secret button clicked through bot `via` answers with a one-time link; its form is
      * posted to the other bot, which finds the link in the shared database.
      */
-    const enter = async (via: number, channel: string, user: EmulatedUser, button: string, values: Record<string, string>) => {
-      const sent = () => linksIn(JSON.stringify([slack.ephemeralMessages(user.id), drivers.map((d) => d.responses)]));
+    const enter = async (via: number, setupId: string, channel: string, user: EmulatedUser, button: string, values: Record<string, string>) => {
+      // response_url answers are not per user: pick this setup's links by the words around them.
+      const sent = () => {
+        const told = JSON.stringify([slack.ephemeralMessages(user.id), drivers.map((d) => d.responses)]);
+        return linksIn(told).filter((l) => told.includes(`for *${setupId}* in this one-time form: <${l}|`));
+      };
       const before = sent();
       await click(via, channel, user, button);
       const link = (await waitFor(() => sent().filter((l) => !before.includes(l)), (l) => l.length > 0, `the link from ${button}`))[0] as string;
@@ -102,7 +106,7 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
       const via = (n: number) => (first + n) % 2;
       expect((await drivers[via(0)]!.slash(operator, `start ${setupId}`, { channel })).status).toBe(200);
       await click(via(1), channel, operator, BUTTONS.confirmRedirect);
-      await enter(via(2), channel, operator, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
+      await enter(via(2), setupId, channel, operator, BUTTONS.openCredentials, { [FIELDS.clientId]: h.clientId, [FIELDS.sandboxSecret]: h.client.secrets.sandbox });
       await until(setupId, (s) => stepOf(s, 'sandbox_credentials').status === 'done', 'credentials');
       await submit(via(3), channel, operator, BUTTONS.openSettings, { [FIELDS.countryCodes]: ['US', 'GB'], [FIELDS.syncMode]: 'continuous' });
       await until(setupId, (s) => stepOf(s, 'settings').status === 'done', 'settings');
@@ -118,7 +122,7 @@ test('two workers and two bots on one Temporal and one PostgreSQL', async () => 
       );
       expect((await drivers[via(7)]!.click(users.bob, { channel: request!.channel, ts: request!.ts }, BUTTONS.approveProduction)).status).toBe(200);
       await until(setupId, (s) => s.production?.decision === 'approved', 'the approval');
-      await enter(via(8), channel, operator, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: h.client.secrets.production! });
+      await enter(via(8), setupId, channel, operator, BUTTONS.openProductionSecret, { [FIELDS.productionSecret]: h.client.secrets.production! });
       await until(setupId, (s) => !s.job && stepOf(s, 'production_secret').status !== 'waiting', 'the Production check');
       await click(via(9), channel, operator, BUTTONS.confirmCodat);
       await click(via(10), channel, users.olga, BUTTONS.enable);
