@@ -14,4 +14,22 @@ async function bareWorkflow() {
   await condition(() => finished);
 }
 
-module.exports = { bareWorkflow };
+// The bare baseline for an update round trip: an update with a validator that changes a
+// little state, as a setup's action does, and nothing else.
+const noop = defineUpdate('noop');
+
+async function bareUpdateWorkflow() {
+  let version = 0;
+  setHandler(
+    noop,
+    () => {
+      version += 1;
+      return { version };
+    },
+    { validator: () => undefined },
+  );
+  setHandler(state, () => ({ version }));
+  await condition(() => false);
+}
+
+module.exports = { bareWorkflow, bareUpdateWorkflow };
