@@ -11,6 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { actors, journeyToEnablement, type Harness } from '../test/support/harness';
 import { workflowBundle } from '../test/support/env';
 import { useWorld } from '../test/support/world';
+import { record } from './results';
 
 const REPLAYS = Number(process.env.BENCH_REPLAYS ?? 50);
 
@@ -58,4 +59,5 @@ test(`replay of a full-journey history vs a bare one of the same length, ${REPLA
   say(`full-journey history (${events} events)          ${setupMs.toFixed(1)} ms per replay`);
   say(`bare history (${bare.events?.length ?? 0} events)                 ${bareMs.toFixed(1)} ms per replay`);
   say(`replay ratio: ${(setupMs / bareMs).toFixed(2)}x bare`);
+  record('replay', { replays: REPLAYS, journeyEvents: events, bareEvents: bare.events?.length ?? 0, journeyMsPerReplay: setupMs, bareMsPerReplay: bareMs, ratio: setupMs / bareMs });
 });

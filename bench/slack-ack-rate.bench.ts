@@ -13,6 +13,7 @@ import type { Harness } from '../test/support/harness';
 import { waitFor } from '../test/support/harness';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, checklistWhen, enterSecrets, postedChecklists, startSlackWorld, stateWhen, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
+import { record } from './results';
 
 const RATE = Number(process.env.BENCH_ACK_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 30);
@@ -82,6 +83,7 @@ test(`ack latency at ${RATE} req/s for ${SECONDS} s, open loop`, async () => {
       say(line('bare Bolt app, button click', bareClick));
       say(line('plaid-setup bot, /plaid-setup status', slash, bareSlash));
       say(line('plaid-setup bot, Change settings', click, bareClick));
+      record('ack-latency-open-loop', { ratePerSecond: RATE, seconds: SECONDS, bareSlash, bareClick, slash, click, targetP99Ms: 30 });
       // The handlers go on after their acks: let them finish before the connections close.
       await waitFor(() => world.slack.callsTo('views.open').length, (n) => n >= RATE * SECONDS, 'the clicks to open their modals');
       await waitFor(() => world.driver.responses.length, (n) => n >= RATE * SECONDS, 'every status to be answered');

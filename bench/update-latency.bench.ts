@@ -12,6 +12,7 @@ import { actors, journeyToProductionRequest, type Harness } from '../test/suppor
 import { BUTTONS } from '../src/slack/ids';
 import { CHANNEL, checklistWhen, startSlackWorld, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
+import { record } from './results';
 
 const ROUNDS = Number(process.env.BENCH_UPDATES ?? 200);
 
@@ -70,6 +71,7 @@ test(`accepted update round trip, ${ROUNDS} of each`, async () => {
       return timed(ROUNDS, () => h.act('bench-slack', 'updateSettings', settings));
     });
     say(line('plaid-setup updateSettings, Slack checklist', slack, bare));
+    record('update-latency', { rounds: ROUNDS, bare, withoutSlack: plain, withSlack: slack, ratioWithSlackP50: slack.p50 / bare.p50, targetWithSlack: '<= 1.2x bare' });
   } finally {
     await world.close();
   }

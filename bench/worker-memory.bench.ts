@@ -17,6 +17,7 @@ import { searchAttributes, WORKFLOW_TYPE } from '../src/shared/messages';
 import type { Harness } from '../test/support/harness';
 import { spawnCli } from '../test/support/processes';
 import { useWorld } from '../test/support/world';
+import { record } from './results';
 
 const COUNTS = (process.env.BENCH_OPEN_SETUPS ?? '1000').split(',').map(Number);
 const CACHE = Number(process.env.BENCH_WORKFLOW_CACHE_SIZE ?? DEFAULT_WORKFLOW_CACHE_SIZE);
@@ -131,6 +132,7 @@ for (const n of COUNTS) {
       const setups = await phase('plaid-setup worker', n, () => measureSetups(n));
       say(`  plaid-setup per setup in memory: ${(perCached(setups, n) / perCached(bare, n)).toFixed(2)}x a bare workflow's (target: at most 2x)`);
       say(`  plaid-setup worker RSS: ${setups.open.toFixed(0)} MB (target with 10,000 open: at most 600 MB)\n`);
+      record(`worker-memory-${n}`, { openSetups: n, cache: CACHE, bare, setups, kbPerBareWorkflow: perCached(bare, n), kbPerSetup: perCached(setups, n), ratio: perCached(setups, n) / perCached(bare, n) });
     },
     // Three workers, each starting n workflows and waiting for them: a phase each, and a margin.
     4 * phaseMs(n),

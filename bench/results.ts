@@ -1,0 +1,30 @@
+/**
+ * Where `npm run bench` keeps its figures besides printing them: BENCH_RESULTS (default
+ * bench-results.json at the top of the repo, git-ignored), one entry per benchmark, with the
+ * machine's core count and the commit they were measured on. Benchmarks run one after the
+ * other (maxWorkers 1), so each rewrites the file in turn.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const RESULTS_FILE = process.env.BENCH_RESULTS ?? path.resolve(__dirname, '../bench-results.json');
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Records one benchmark's figures (numbers in ms, MB or ratios, as their names say). */
+export function record(bench: string, figures: Record<string, unknown>): void {
+  const earlier = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { results?: Record<string, unknown> }) : {};
+  const file = {
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    results: { ...(earlier.results ?? {}), [bench]: { ...figures, commit: commit(), at: new Date().toISOString() } },
+  };
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(file, null, 2)}\n`);
+}
