@@ -1,6 +1,6 @@
 // The bare baseline: a workflow of the same shape as a setup at rest (an update handler,
 // a query, waiting for a condition), with nothing else in its bundle.
-const { condition, defineQuery, defineUpdate, setHandler } = require('@temporalio/workflow');
+const { condition, defineQuery, defineUpdate, proxyActivities, setHandler } = require('@temporalio/workflow');
 
 const done = defineUpdate('done');
 const state = defineQuery('state');
@@ -32,4 +32,25 @@ async function bareUpdateWorkflow() {
   await condition(() => false);
 }
 
-module.exports = { bareWorkflow, bareUpdateWorkflow };
+// The bare baseline for a whole journey: `updates` no-op updates, and after each its share
+// of `activities` no-op activities, run by the main loop as a setup's checks are.
+const step = defineUpdate('step');
+const { noopActivity } = proxyActivities({ startToCloseTimeout: '1 minute' });
+
+async function bareJourneyWorkflow(shape) {
+  let received = 0;
+  let ran = 0;
+  setHandler(step, () => (received += 1), { validator: () => undefined });
+  setHandler(state, () => ({ received, ran }));
+  for (let handled = 1; handled <= shape.updates; handled++) {
+    await condition(() => received >= handled);
+    const target = Math.round((handled * shape.activities) / shape.updates);
+    while (ran < target) {
+      await noopActivity();
+      ran += 1;
+    }
+  }
+  return ran;
+}
+
+module.exports = { bareWorkflow, bareUpdateWorkflow, bareJourneyWorkflow };
