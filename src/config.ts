@@ -166,7 +166,7 @@ const EnvSchema = z.object({
   PLAID_SETUP_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'must be the http(s) address browsers reach the bot at, e.g. https://plaid-setup.example.com' })
     .optional()
-    .refine((v) => !v || (!/[?#@]/.test(v) && new URL(v).pathname === '/'), 'must be an origin: scheme and host (and port), no path, query or user name'),
+    .refine((v) => !v || !URL.canParse(v) || (!/[?#@]/.test(v) && new URL(v).pathname === '/'), 'must be an origin: scheme and host (and port), no path, query or user name'),
 });
 
 /** What a setup started now is given: its timers and the approvals a production request needs. */

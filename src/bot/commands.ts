@@ -1,4 +1,5 @@
 import { type ActionName, COMMAND_ACTIONS } from '../shared/actions';
+import { escapeMrkdwn } from '../slack/views/text';
 
 /**
  * `/plaid-setup` text, parsed: a subcommand and its arguments. Anything else is `help`
@@ -34,7 +35,8 @@ export function parseSlashCommand(text: string): SlashCommand {
   }
   // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's members.
   const action = COMMAND_ACTIONS.get(sub);
-  if (!action) return { kind: 'help', problem: `"${sub.slice(0, 40)}" is not a /plaid-setup subcommand.` };
+  // Escaped: the word goes back into a message, where `<!channel>` would be mrkdwn.
+  if (!action) return { kind: 'help', problem: `"${escapeMrkdwn(sub.slice(0, 40))}" is not a /plaid-setup subcommand.` };
   if (!name) return { kind: 'help', problem: `Say which setup: \`/plaid-setup ${sub} &lt;name&gt;\`.` };
   return { kind: 'action', action, name, rest };
 }
