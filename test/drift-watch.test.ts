@@ -43,7 +43,11 @@ test('a revoked key makes an enabled setup need attention, with an alert; keys t
     expect(broken.enabled).toBe(true);
     expect(headline(broken)).toMatch(/^Needs attention: Plaid Production rejected the client_id and Production secret/);
     expect(h.notifications.filter((n) => n.kind === 'drift_failed')).toEqual([
-      expect.objectContaining({ setupId: 'live', environment: 'production', problem: expect.objectContaining({ code: 'INVALID_API_KEYS' }) }),
+      expect.objectContaining({
+        setupId: 'live',
+        environment: 'production',
+        problem: expect.objectContaining({ code: 'INVALID_API_KEYS', action: expect.stringMatching(/rotate-secret \(production\)/) }),
+      }),
     ]);
     // In the setup's own audit record: the ask, Plaid's refusal, the alert.
     const rows = await historyTimeline(h.temporal, 'live');

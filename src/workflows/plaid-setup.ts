@@ -272,7 +272,8 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     }
     const applied = finishJob(state, job.id, outcome, nowIso());
     if (applied && job.kind === 'drift' && !outcome.ok) {
-      outbox.push({ kind: 'drift_failed', setupId: state.setupId, environment: job.environment, problem: outcome.failure });
+      // The alert gives the same advice as the checklist: rotate, not re-enter the step's secret.
+      outbox.push({ kind: 'drift_failed', setupId: state.setupId, environment: job.environment, problem: state.attention ?? outcome.failure });
     }
   }
 
