@@ -166,10 +166,10 @@ export function codatPortalEntries(state: SetupState): Array<{ field: string; va
   return entries;
 }
 
-/** Says on the job's step what the running check is doing now (the rotation has no step). */
+/** Says on the job's step what the running check is doing now (only the two step checks report progress). */
 export function noteJobProgress(state: SetupState, jobId: number, detail: string): void {
   const job = state.job;
-  if (!job || job.id !== jobId || job.kind === 'rotation' || job.kind === 'drift' || job.kind === 'retire' || job.kind === 'migration' || job.kind === 'codat_write') return;
+  if (!job || job.id !== jobId || (job.kind !== 'sandbox_test' && job.kind !== 'production_secret')) return;
   step(state, job.kind).detail = detail;
   state.version += 1;
 }

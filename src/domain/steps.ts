@@ -67,19 +67,19 @@ export function refuseWhileEnabled(state: SetupState, what: string): void {
   }
 }
 
+/** What the jobs that are not a step's own check are called while they run. */
+const OTHER_JOBS: Record<Exclude<Job['kind'], 'sandbox_test' | 'production_secret'>, string> = {
+  rotation: 'a secret rotation',
+  retire: 'a secret rotation',
+  drift: 'the check of the live keys',
+  migration: 'the migration to Production',
+  codat_write: 'the write to Codat',
+};
+
 export function refuseWhileJob(state: SetupState, what: string): void {
   if (state.job) {
     const kind = state.job.kind;
-    const running =
-      kind === 'rotation' || kind === 'retire'
-        ? 'a secret rotation'
-        : kind === 'drift'
-          ? 'the check of the live keys'
-          : kind === 'migration'
-            ? 'the migration to Production'
-            : kind === 'codat_write'
-              ? 'the write to Codat'
-            : `the ${STEP_TITLES[kind]} check`;
+    const running = kind === 'sandbox_test' || kind === 'production_secret' ? `the ${STEP_TITLES[kind]} check` : OTHER_JOBS[kind];
     throw new ActionRejected(REJECTION_CODES.BUSY, `Can't ${what} while ${running} is running; wait for it to finish.`);
   }
 }

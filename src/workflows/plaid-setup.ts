@@ -19,7 +19,7 @@ import type { RetryPolicy, UpdateDefinition } from '@temporalio/common';
 import { CHECK_FAILED, CHECK_UNAVAILABLE, SLACK_REFUSED, VAULT_ERROR, type SetupActivities } from '../activities/contract';
 import { START_ASSERTION } from '../domain/assertion';
 import { ACTION_REJECTED, INVALID_START, driftCheckSignal, searchAttributes, setupIdFromWorkflowId, stateQuery, updates } from '../shared/messages';
-import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, check } from '../shared/schemas';
+import { ActorSchema, ROLE_VARIABLES, SetupOptionsSchema, check, type PlaidEnvironment, type SecretRef } from '../shared/schemas';
 import type { ActorRef, Evidence, Job, MessageRef, Notification, Problem, ProductionRequest, SetupOptions, SetupOutcome, SetupState } from '../domain/state';
 import { ActionRejected } from '../domain/rejections';
 import { countriesFor } from '../domain/steps';
@@ -280,6 +280,9 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   async function startCheck(job: Job): Promise<Evidence> {
     const d = state.data;
     const clientId = d.clientId as string;
+    // The keys in one environment: a Production secret, a migration, a rotation and its retirement, the drift watch.
+    const verify = (environment: PlaidEnvironment, secret: SecretRef) =>
+      checks.verifyCredentials({ setupId: state.setupId, environment, clientId, secret, countryCodes: countriesFor(d, environment) });
     switch (job.kind) {
       case 'sandbox_test': {
         const creds = { setupId: state.setupId, clientId, secret: d.sandboxSecret! };
@@ -298,47 +301,15 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
         return { ...keys, ...link, ...item };
       }
       case 'production_secret':
-        return checks.verifyCredentials({
-          setupId: state.setupId,
-          environment: 'production',
-          clientId,
-          secret: job.secret,
-          countryCodes: countriesFor(d, 'production'),
-        });
+      case 'migration':
+        return verify('production', job.secret);
       case 'rotation':
-        return checks.verifyCredentials({
-          setupId: state.setupId,
-          environment: job.secretKind,
-          clientId,
-          secret: job.secret,
-          countryCodes: countriesFor(d, job.secretKind),
-        });
+      case 'retire':
+        return verify(job.secretKind, job.secret);
+      case 'drift':
+        return verify(job.environment, job.secret);
       case 'codat_write':
         return codat.writeCodatCredentials({ setupId: state.setupId, clientId, kind: job.secretKind, secret: job.secret });
-      case 'migration':
-        return checks.verifyCredentials({
-          setupId: state.setupId,
-          environment: 'production',
-          clientId,
-          secret: job.secret,
-          countryCodes: countriesFor(d, 'production'),
-        });
-      case 'retire':
-        return checks.verifyCredentials({
-          setupId: state.setupId,
-          environment: job.secretKind,
-          clientId,
-          secret: job.secret,
-          countryCodes: countriesFor(d, job.secretKind),
-        });
-      case 'drift':
-        return checks.verifyCredentials({
-          setupId: state.setupId,
-          environment: job.environment,
-          clientId,
-          secret: job.secret,
-          countryCodes: countriesFor(d, job.environment),
-        });
     }
   }
 
