@@ -34,6 +34,12 @@ describe('the Codat client writes credentials, and says what went wrong without 
     expect(codat.credentials('suuo')).toEqual({ clientId, environment: 'sandbox', clientSecretSha256: sha(secret) });
   });
 
+  test('a server error on the write names the write, not a read', async () => {
+    codat.fail(500);
+    const err = await new CodatClient({ apiKey: codat.apiKey, baseUrl: codat.url }).putCredentials({ clientId, clientSecret: newSecret(), environment: 'sandbox' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CODAT_UNAVAILABLE', retryable: true, message: 'Codat answered 500 on PUT /integrations/credentials/suuo.' });
+  });
+
   test.each([
     ['a wrong API key', { apiKey: 'wrongwrongwrongwrong' }, {}, 'CODAT_UNAUTHORIZED'],
     ['a malformed secret', {}, { clientSecret: 'not-hex' }, 'CODAT_REJECTED_CREDENTIALS'],

@@ -40,6 +40,8 @@ export type CodatErrorCode =
   | 'CODAT_BAD_RESPONSE'
   | 'CODAT_REJECTED_CREDENTIALS';
 
+type CodatMethod = 'GET' | 'PUT';
+
 export class CodatCallError extends Error {
   constructor(
     readonly code: CodatErrorCode,
@@ -65,21 +67,7 @@ export class CodatClient {
   /** The integration as Codat shows it in the Portal (Settings > Integrations). */
   async integration(platformKey = PLAID_PLATFORM_KEY): Promise<CodatIntegrationState> {
     const path = `/integrations/${encodeURIComponent(platformKey)}`;
-    let response: Response;
-    try {
-      response = await (this.options.fetch ?? fetch)(`${this.baseUrl}${path}`, {
-        headers: { Authorization: `Basic ${Buffer.from(this.options.apiKey).toString('base64')}`, Accept: 'application/json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && err.name === 'TimeoutError';
-      throw new CodatCallError(
-        'CODAT_UNAVAILABLE',
-        `Codat ${timedOut ? 'did not answer in time' : 'could not be reached'} on GET ${path}.`,
-        "Nothing to fix in the setup: it is tried again. If it keeps failing, check the network and Codat's status page.",
-        true,
-      );
-    }
+    const response = await this.send('GET', path);
     const body: unknown = await response.json().catch(() => undefined);
     if (response.ok) {
       const parsed = IntegrationSchema.safeParse(body);
@@ -89,7 +77,7 @@ export class CodatClient {
       return parsed.data;
     }
     const said = ErrorMessageSchema.safeParse(body);
-    throw failureFor(response.status, path, platformKey, said.success ? said.data.correlationId : undefined);
+    throw failureFor(response.status, 'GET', path, platformKey, said.success ? said.data.correlationId : undefined);
   }
 
   /**
@@ -121,15 +109,18 @@ export class CodatClient {
         correlationId,
       );
     }
-    throw failureFor(response.status, `PUT ${path}`, platformKey, correlationId);
+    throw failureFor(response.status, 'PUT', path, platformKey, correlationId);
   }
 
-  private async send(method: 'PUT', path: string, body: string): Promise<Response> {
+  /** One request with the API key; a network failure or timeout is CODAT_UNAVAILABLE. */
+  private async send(method: CodatMethod, path: string, body?: string): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Basic ${Buffer.from(this.options.apiKey).toString('base64')}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       return await (this.options.fetch ?? fetch)(`${this.baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Basic ${Buffer.from(this.options.apiKey).toString('base64')}`, Accept: 'application/json', 'Content-Type': 'application/json' },
-        body,
+        headers,
+        ...(body !== undefined ? { body } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (err) {
@@ -145,21 +136,21 @@ export class CodatClient {
 }
 
 /** Codat's refusal, in words: what happened and what to do. */
-function failureFor(status: number, path: string, platformKey: string, correlationId: string | undefined): CodatCallError {
+function failureFor(status: number, method: CodatMethod, path: string, platformKey: string, correlationId: string | undefined): CodatCallError {
   const fail = (code: CodatErrorCode, message: string, action: string, retryable: boolean) => new CodatCallError(code, message, action, retryable, correlationId);
   switch (status) {
     case 401:
       return fail('CODAT_UNAUTHORIZED', 'Codat refused CODAT_API_KEY (401).', 'Copy the API key again from the Codat Portal (Developers > API keys) into CODAT_API_KEY, then restart the worker.', false);
     case 403:
-      return fail('CODAT_FORBIDDEN', 'Codat says this API key may not read integrations (403).', 'Use an API key of the company that owns the Plaid integration (Codat Portal > Developers > API keys).', false);
+      return fail('CODAT_FORBIDDEN', `Codat says this API key may not ${method === 'GET' ? 'read integrations' : 'write credentials'} (403).`, 'Use an API key of the company that owns the Plaid integration (Codat Portal > Developers > API keys).', false);
     case 404:
       return fail('CODAT_NOT_FOUND', `Codat has no integration ${platformKey} for this company (404).`, 'Check in the Codat Portal (Settings > Integrations > Banking) that Plaid is listed for this company.', false);
     case 429:
-      return fail('CODAT_RATE_LIMITED', `Codat is rate-limiting requests (429) on GET ${path}.`, 'Nothing to fix: it is tried again with backoff.', true);
+      return fail('CODAT_RATE_LIMITED', `Codat is rate-limiting requests (429) on ${method} ${path}.`, 'Nothing to fix: it is tried again with backoff.', true);
     default:
       return fail(
         status >= 500 ? 'CODAT_UNAVAILABLE' : 'CODAT_BAD_RESPONSE',
-        `Codat answered ${status} on GET ${path}.`,
+        `Codat answered ${status} on ${method} ${path}.`,
         "Nothing to fix in the setup: it is tried again. If it keeps failing, check Codat's status page.",
         status >= 500,
       );
