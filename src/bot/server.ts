@@ -4,7 +4,7 @@
  * the ops routes and the one-time secret form (/secrets/…). SLACK_API_URL points the Web
  * API client elsewhere (the emulator).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../config';
 import { RefusalCounter } from '../audit/refusal-counter';
@@ -12,8 +12,9 @@ import { registerBot, type BotDeps } from './app';
 import { RequestGuard } from './guard';
 import type { ReplayLedger } from './replay-store';
 import { serveOps, type OpsOptions } from '../ops/server';
-import { BodyRefused, readBoundedBody } from '../http/body';
+import { BodyRefused, readBoundedBody, refuseAndClose } from '../http/body';
 import { closeServer, listen, portInUse } from '../http/listen';
+import { routedPath } from '../http/path';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
 import type { SecretLinkStore } from '../secret-links/store';
 import { serveSecretForm } from './secret-form/handler';
@@ -38,27 +39,6 @@ export interface RunningBot {
   origin: string;
   mode: 'http' | 'socket';
   stop(): Promise<void>;
-}
-
-/**
- * The path Bolt's HTTPReceiver routes on: it takes `new URL(req.url, 'http://localhost').pathname`
- * and compares it exactly with its endpoints. So dot segments (also `%2e`), a backslash, a
- * query, a fragment and the absolute form all reach /slack/events, while a trailing or
- * doubled slash, other case or percent-encoded letters do not. Computing it the same way
- * means nothing Bolt would handle can pass the guard by another spelling.
- */
-function boltPath(url: string | undefined): string | undefined {
-  try {
-    return new URL(url ?? '', 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Answers without reading what is left of the body, and drops the connection so the client cannot go on sending. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number): void {
-  res.writeHead(status, { connection: 'close' });
-  res.end(() => req.socket.destroy());
 }
 
 export interface BotServerOptions {
@@ -101,12 +81,13 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
       if (options.ops && serveOps(options.ops, req, res)) return;
       if (form && serveSecretForm(form, req, res)) return;
       // Bolt has no other route (no OAuth, no custom routes): anything else is a quiet 404, not Bolt's error log line.
-      if (!receiver || (req.method ?? '').toUpperCase() !== 'POST' || boltPath(req.url) !== EVENTS_PATH) return refuse(req, res, 404);
+      // Matched as Bolt reads the path (http/path.ts), so nothing Bolt would handle passes the guard by another spelling.
+      if (!receiver || (req.method ?? '').toUpperCase() !== 'POST' || routedPath(req.url) !== EVENTS_PATH) return refuseAndClose(req, res, 404);
       let body: Buffer;
       try {
         body = await readBoundedBody(req, limits);
       } catch (err) {
-        if (err instanceof BodyRefused) return refuse(req, res, err.status);
+        if (err instanceof BodyRefused) return refuseAndClose(req, res, err.status);
         throw err;
       }
       const verdict = await guard.check(req.headers, body);

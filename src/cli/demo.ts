@@ -25,6 +25,7 @@ import { closeServer, listen } from '../http/listen';
 import { DEFAULT_TASK_QUEUE, stateQuery, workflowIdFor } from '../shared/messages';
 import { BUTTONS, FIELDS } from '../slack/ids';
 import { driftScheduleId } from '../temporal/client/drift-schedule';
+import { linksIn } from '../bot/secret-form/links';
 import type { CliContext } from './context';
 
 const BIN = path.resolve(__dirname, '../../bin/plaid-setup.js');
@@ -37,7 +38,6 @@ const people = {
   dave: { id: 'U0DAVE', name: 'dave', realName: 'Dave (auditor)' },
 } satisfies Record<string, EmulatedUser>;
 const WAIT_MS = 90_000;
-const LINK = /<(http:\/\/[^|>]+\/secrets\/[A-Za-z0-9_-]{43})\|/g;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -190,7 +190,7 @@ class Journey {
 
   private links(user: EmulatedUser): string[] {
     const text = JSON.stringify([this.slack.ephemeralMessages(user.id), this.driver.responses]);
-    return [...new Set([...text.matchAll(LINK)].map((m) => m[1] as string))];
+    return linksIn(text);
   }
 
   /** Clicks a secret button, opens the one-time link it answers with, and posts the form. */

@@ -3,7 +3,7 @@
  * front door, the codec endpoint, the Plaid emulator): a client can neither fill memory
  * (a huge or endless body) nor hold a connection open (a slow one).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export class BodyRefused extends Error {
   constructor(readonly status: 408 | 413) {
@@ -40,4 +40,10 @@ export function readBoundedBody(req: IncomingMessage, limits: BodyLimits): Promi
     const timer = setTimeout(() => finish(new BodyRefused(408)), limits.timeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', finish).on('close', onClose);
   });
+}
+
+/** Answers without reading what is left of the body, and drops the connection so the client cannot go on sending. */
+export function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number): void {
+  res.writeHead(status, { connection: 'close' });
+  res.end(() => req.socket.destroy());
 }

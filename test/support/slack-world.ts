@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import { SlackDriver, SlackEmulator, SocketModeDriver, type EmulatedMessage, type EmulatedUser, type InteractionDriver } from '../../src/emulators/slack';
 import { SECRET_LINKS_FILE, openReplayStore, openSecurityLog, storageFor } from '../../src/services';
 import { SecretLinkStore } from '../../src/secret-links/store';
+import { linksIn } from '../../src/bot/secret-form/links';
 import { BUTTONS, FIELDS } from '../../src/slack/ids';
 import type { SetupView } from '../../src/domain/state';
 import { createActivityWebClient } from '../../src/slack/client';
@@ -191,12 +192,7 @@ export function privateTo(world: SlackWorld, user: EmulatedUser): string {
   return JSON.stringify([world.slack.ephemeralMessages(user.id), world.driver.responses]);
 }
 
-const LINK = /<(http:\/\/[^|>]+\/secrets\/[A-Za-z0-9_-]{43})\|/g;
-
-/** The one-time links in `text` (what Slack recorded, as JSON), each once. */
-export function linksIn(text: string): string[] {
-  return [...new Set([...text.matchAll(LINK)].map((m) => m[1] as string))];
-}
+export { linksIn };
 
 /** Every one-time link `user` was sent privately (ephemeral messages, then response_url answers). */
 export function linksTo(world: SlackWorld, user: EmulatedUser): string[] {

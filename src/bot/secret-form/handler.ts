@@ -19,9 +19,10 @@ import type { SetupView } from '../../domain/state';
 import { isPlaidSetupError } from '../../errors';
 import type { SecretLink, LinkLookup, LinkRefusal } from '../../secret-links/store';
 import { FIELD_ACTION_ID, FIELDS } from '../../slack/ids';
-import type { SubmittedValues } from '../../slack/views/submissions';
+import type { FieldErrors, SubmittedValues } from '../../slack/views/submissions';
 import { actWithSecrets } from '../../temporal/client/secret-actions';
-import { BodyRefused, readBoundedBody } from '../../http/body';
+import { BodyRefused, readBoundedBody, refuseAndClose } from '../../http/body';
+import { routedPath } from '../../http/path';
 import { tellerFor, type BotContext } from '../context';
 import { parseSubmission } from '../submission';
 import { PURPOSES, SECRET_FORM_PATH, describeLink, type SecretLinks } from './links';
@@ -49,7 +50,7 @@ export interface SecretFormDeps {
 
 /** Handles the request if it is for the form; false leaves it to the next route. */
 export function serveSecretForm(deps: SecretFormDeps, req: IncomingMessage, res: ServerResponse): boolean {
-  const path = pathOf(req.url);
+  const path = routedPath(req.url);
   if (!path?.startsWith(SECRET_FORM_PATH)) return false;
   const token = path.slice(SECRET_FORM_PATH.length);
   const method = (req.method ?? '').toUpperCase();
@@ -62,15 +63,6 @@ export function serveSecretForm(deps: SecretFormDeps, req: IncomingMessage, res:
     if (!res.headersSent) page(deps, res, 500, messagePage('Something went wrong', ['Nothing was stored. Try the link again, or ask for a new one in Slack.']));
   });
   return true;
-}
-
-/** The path as Node's URL parser reads it (the same way the Slack route is matched). */
-function pathOf(url: string | undefined): string | undefined {
-  try {
-    return new URL(url ?? '', 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 function headers(deps: SecretFormDeps): Record<string, string> {
@@ -106,8 +98,14 @@ async function refuse(deps: SecretFormDeps, req: IncomingMessage, res: ServerRes
 async function show(deps: SecretFormDeps, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
   const lookup = await deps.links.store.peek(token);
   if (!lookup.ok) return refuse(deps, req, res, lookup);
-  const view = await deps.ctx.deps.setups.view(lookup.link.setupId);
-  page(deps, res, 200, formPage({ link: lookup.link, setupName: view.name, ...(view.data.clientId ? { clientId: view.data.clientId } : {}) }));
+  await showForm(deps, res, 200, lookup.link);
+}
+
+/** The form for `link`, with the setup's name and current client_id (not a secret), and any field errors. */
+async function showForm(deps: SecretFormDeps, res: ServerResponse, status: number, link: SecretLink, errors?: FieldErrors): Promise<void> {
+  const view = await deps.ctx.deps.setups.view(link.setupId);
+  const clientId = view.data.clientId;
+  page(deps, res, status, formPage({ link, setupName: view.name, ...(clientId ? { clientId } : {}), ...(errors ? { errors } : {}) }));
 }
 
 async function submit(deps: SecretFormDeps, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
@@ -122,19 +120,13 @@ async function submit(deps: SecretFormDeps, req: IncomingMessage, res: ServerRes
     body = await readBoundedBody(req, { bytes: FORM_BODY_LIMIT_BYTES, timeoutMs: FORM_READ_TIMEOUT_MS });
   } catch (err) {
     if (!(err instanceof BodyRefused)) throw err;
-    res.writeHead(err.status, { connection: 'close' });
-    res.end(() => req.socket.destroy());
-    return;
+    return refuseAndClose(req, res, err.status);
   }
   const looked = await deps.links.store.peek(token);
   if (!looked.ok) return refuse(deps, req, res, looked);
   const purpose = PURPOSES[looked.link.purpose];
   const parsed = parseSubmission(purpose.view, valuesOf(new URLSearchParams(body.toString('utf8')), looked.link));
-  if (!parsed.ok) {
-    const view = await deps.ctx.deps.setups.view(looked.link.setupId);
-    const clientId = view.data.clientId;
-    return page(deps, res, 400, formPage({ link: looked.link, setupName: view.name, errors: parsed.errors, ...(clientId ? { clientId } : {}) }));
-  }
+  if (!parsed.ok) return showForm(deps, res, 400, looked.link, parsed.errors);
   // Used up here, by one request only, whatever the workflow says next.
   const redeemed = await deps.links.store.redeem(token);
   if (!redeemed.ok) return refuse(deps, req, res, redeemed);

@@ -51,4 +51,10 @@ export class SecretLinks {
   }
 }
 
+/** The links `offer` wrote into `text` (as Slack shows them: `<url|label>`), each once. */
+export function linksIn(text: string): string[] {
+  const pattern = new RegExp(`<(https?://[^|>]+${SECRET_FORM_PATH}[A-Za-z0-9_-]{43})\\|`, 'g');
+  return [...new Set([...text.matchAll(pattern)].map((m) => m[1] as string))];
+}
+
 export const describeLink = (link: SecretLink): string => `link ${link.id} (${PURPOSE_TITLES[link.purpose]})`;
