@@ -113,8 +113,11 @@ test('Sandbox values confirm the Codat Portal step; the Production secret, writt
     expect(stepOf(migrated, 'production_secret').detail).toMatch(/verified and written to Codat by plaid-setup \(credentials endpoint\); environment is now production\./);
     expect(codat.credentials('suuo')).toEqual({ clientId: h.clientId, environment: 'production', clientSecretSha256: sha(h.client.secrets.production!) });
 
-    // The secrets went to Codat, not into the history.
+    // The secrets went to Codat, not into the history or a log line.
     const history = decodedJson(await h.temporal.workflow.getHandle('plaid-setup/written').fetchHistory());
-    for (const secret of [h.client.secrets.sandbox, h.client.secrets.production!]) expect(history).not.toContain(secret);
+    for (const secret of [h.client.secrets.sandbox, h.client.secrets.production!]) {
+      expect(history).not.toContain(secret);
+      expect(h.logLines.join('\n')).not.toContain(secret);
+    }
   });
 }, 120_000);
