@@ -44,8 +44,24 @@ function failed(type: string, problem: Problem, retryable: boolean): Application
   return ApplicationFailure.create({ type, message: problem.message, nonRetryable: !retryable, details: [problem] });
 }
 
-/** How often the smoke test tells Temporal it is alive, whatever Plaid is doing. */
+/**
+ * How often a check tells Temporal it is alive, whatever Plaid or Codat is doing: the
+ * workflow's heartbeat timeout then notices a killed worker in seconds, not at the end of
+ * the start-to-close timeout.
+ */
 const HEARTBEAT_EVERY_MS = 2_000;
+
+/** Runs `work` heartbeating every HEARTBEAT_EVERY_MS with what `details` says at that moment. */
+async function beating<T>(work: () => Promise<T>, details: () => unknown = () => undefined): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat(details());
+  const beat = setInterval(() => ctx.heartbeat(details()), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
 
 export function createActivities(deps: ActivityDeps): SetupActivities {
   const { plaid, items, notifier, logger } = deps;
@@ -69,12 +85,18 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
    * the failure type the workflow's retry policy understands. Anything else is a bug and
    * propagates as is (it cannot hold a secret: SDK errors never get past classification).
    */
-  async function check(label: string, setupId: string, client: PlaidClient, run: (api: PlaidApi, signal: AbortSignal) => Promise<Evidence>): Promise<Evidence> {
+  async function check(
+    label: string,
+    setupId: string,
+    client: PlaidClient,
+    run: (api: PlaidApi, signal: AbortSignal) => Promise<Evidence>,
+    progress?: () => SmokeProgress,
+  ): Promise<Evidence> {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
     const checkName = ctx.info.activityType;
     try {
-      const evidence = await run(client.api, ctx.cancellationSignal);
+      const evidence = await beating(() => run(client.api, ctx.cancellationSignal), progress);
       logger.info(`${label} passed`, { setup: setupId, attempt });
       checkOutcomes.inc({ check: checkName, outcome: 'passed', code: '' });
       // Which secret the check proved, as the vault knows it.
@@ -105,9 +127,10 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
     },
 
     async readCodatIntegration(input): Promise<Evidence> {
-      if (!deps.codat) return { codatChecked: false };
+      const codat = deps.codat;
+      if (!codat) return { codatChecked: false };
       try {
-        const integration = await deps.codat.integration(PLAID_PLATFORM_KEY);
+        const integration = await beating(() => codat.integration(PLAID_PLATFORM_KEY));
         logger.info('Codat read back', { setup: input.setupId, enabled: integration.enabled });
         return { codatChecked: true, codatEnabled: integration.enabled, codatIntegration: integration.key };
       } catch (err) {
@@ -118,7 +141,8 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
     },
 
     async writeCodatCredentials(input): Promise<Evidence> {
-      if (!deps.codat || !deps.codatWrite) {
+      const codat = deps.codat;
+      if (!codat || !deps.codatWrite) {
         throw failed(
           CHECK_FAILED,
           {
@@ -137,7 +161,7 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
         throw failed(VAULT_ERROR, { code: err.code, message: err.message, action: `Enter the ${input.kind === 'sandbox' ? 'Sandbox' : 'Production'} secret again.` }, false);
       }
       try {
-        await deps.codat.putCredentials({ clientId: input.clientId, clientSecret: secret, environment: input.kind });
+        await beating(() => codat.putCredentials({ clientId: input.clientId, clientSecret: secret, environment: input.kind }));
       } catch (err) {
         if (!(err instanceof CodatCallError)) throw err;
         logger.warn('Codat credentials write failed', { setup: input.setupId, code: err.code, correlationId: err.correlationId });
@@ -174,10 +198,11 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
       const client = await clientFor({ ...input, environment: 'sandbox' });
       const ctx = Context.current();
       let progress: SmokeProgress = { phase: 'starting' };
-      ctx.heartbeat(progress);
-      const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
-      try {
-        return await check('Sandbox smoke test', input.setupId, client, (api, signal) =>
+      return check(
+        'Sandbox smoke test',
+        input.setupId,
+        client,
+        (api, signal) =>
           sandboxSmokeTest(api, input.setupId, {
             signal,
             ledger: items,
@@ -188,10 +213,8 @@ export function createActivities(deps: ActivityDeps): SetupActivities {
             },
             warn: (message, fields) => logger.warn(message, fields),
           }),
-        );
-      } finally {
-        clearInterval(beat);
-      }
+        () => progress,
+      );
     },
 
     notify: (input) => notifier.notify(input),

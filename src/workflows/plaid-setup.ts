@@ -106,21 +106,26 @@ const checkRetry: RetryPolicy = {
   nonRetryableErrorTypes: [CHECK_FAILED, VAULT_ERROR],
 };
 
+// Checks heartbeat every few seconds (activities/index.ts), so a killed worker is noticed in
+// 15 s rather than at the start-to-close timeout, and the retry runs on another worker (the
+// smoke test's retry first removes the Item the dead attempt created).
+const CHECK_HEARTBEAT_TIMEOUT = '15 seconds';
+
 const checks = proxyActivities<Pick<SetupActivities, 'verifyCredentials' | 'checkLinkConfiguration'>>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: CHECK_HEARTBEAT_TIMEOUT,
   retry: checkRetry,
 });
 
-// The smoke test heartbeats every few seconds, so a killed worker is noticed in 15 s and
-// the retry (on any worker) removes the Item the dead attempt created.
 const smoke = proxyActivities<Pick<SetupActivities, 'runSandboxSmokeTest'>>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '15 seconds',
+  heartbeatTimeout: CHECK_HEARTBEAT_TIMEOUT,
   retry: checkRetry,
 });
 
 const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration' | 'writeCodatCredentials'>>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: CHECK_HEARTBEAT_TIMEOUT,
   // A PUT of the same credentials: safe to send again.
   retry: checkRetry,
 });
@@ -128,16 +133,22 @@ const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration' | 'wr
 /** Marks histories that read the integration back from Codat; older ones replay without it. */
 const CODAT_READBACK = 'codat-readback';
 
+// Slack: rate limits come back as retryable failures (with Slack's Retry-After as the next
+// delay); a refusal such as a deleted channel is final. An outage is waited out, retrying at
+// least every 30 s, so messages catch up soon after Slack is back: the checklist and the
+// approval buttons for as long as it takes (they run beside the main loop), a notification
+// for up to an hour (the main loop waits for it).
+const slackRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [SLACK_REFUSED] };
+
 const notifier = proxyActivities<Pick<SetupActivities, 'notify'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  scheduleToCloseTimeout: '1 hour',
+  retry: slackRetry,
 });
 
-// Slack: rate limits come back as retryable failures (with Slack's Retry-After as the
-// next delay); a refusal such as a deleted channel is final.
 const slack = proxyActivities<Pick<SetupActivities, 'publishChecklist' | 'closeApprovalRequests'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: [SLACK_REFUSED] },
+  retry: slackRetry,
 });
 
 /** The checklist message is updated at most about once a second; changes in between coalesce. */
