@@ -78,6 +78,10 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
         const opened = await client.conversations.open({ users: user });
         if (opened.channel?.id) channels.push(opened.channel.id);
       } catch (err) {
+        // An approver Slack will never reach (deactivated, a bot) is skipped; anything else,
+        // an outage or a rate limit, fails the notification so Temporal retries it, or the
+        // request would reach nobody.
+        if (!FINAL.has(slackErrorName(err) ?? '')) throw asFailure(err, 'a direct message to an approver');
         logger.warn('cannot open a direct message with an approver', { user, error: String((err as Error).message) });
       }
     }

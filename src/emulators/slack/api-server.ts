@@ -56,6 +56,8 @@ function tokenKind(deps: ApiServerDeps, token: string): TokenKind | undefined {
 }
 
 function answer(deps: ApiServerDeps, request: ApiRequest): Reply {
+  // An outage as status.slack.com reports them: the API answers 503 whatever the method.
+  if (deps.faults.down) return { status: 503, body: { ok: false, error: 'service_unavailable' } };
   const fault = deps.faults.take(request.method);
   if (fault?.error === 'ratelimited') {
     return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'Retry-After': String(fault.retryAfterSeconds) } };

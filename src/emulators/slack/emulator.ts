@@ -140,6 +140,11 @@ export class SlackEmulator {
     this.faults.inject(method, error, options);
   }
 
+  /** Takes the Web API down (every call answers HTTP 503, and is logged) or brings it back. */
+  setDown(down: boolean): void {
+    this.faults.down = down;
+  }
+
   channel(id: string): EmulatedChannel | undefined {
     const conversation = this.state.workspace.conversation(id);
     return conversation && { id: conversation.id, name: conversation.name };

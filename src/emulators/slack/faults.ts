@@ -17,6 +17,8 @@ interface Entry extends InjectedFault {
 
 export class FaultPlan {
   private entries: Entry[] = [];
+  /** Set while Slack is "down": every Web API call answers HTTP 503. */
+  down = false;
 
   inject(method: string, error: string, options: { times?: number; retryAfterSeconds?: number } = {}): void {
     const times = options.times ?? 1;
