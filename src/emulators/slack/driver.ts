@@ -1,7 +1,8 @@
 /**
  * Plays Slack's side towards a bot's Request URL (interactions.ts has what is sent and what
  * Slack does with the answers): each request is a form body signed as Slack signs it
- * (signing.ts); replayLast() models a repeated delivery. Requests go out with Slack's
+ * (signing.ts); replayLast() models a captured request replayed, redeliver() Slack sending
+ * a request again (signed afresh, with its retry headers). Requests go out with Slack's
  * Content-Type (exactly application/x-www-form-urlencoded, which Bolt's HTTPReceiver compares
  * literally) and its User-Agent, "Slackbot 1.0 (+https://api.slack.com/robots)" (as request
  * logs show it, e.g. chiefonboarding/ChiefOnboarding#509).
@@ -21,13 +22,15 @@ export interface SlackDriverOptions extends DriverOptions {
   signingSecret: string;
 }
 
-interface SentRequest {
+export interface SentRequest {
   body: Buffer;
   headers: Record<string, string>;
 }
 
 export class SlackDriver extends InteractionDriver {
   private last: SentRequest | undefined;
+  /** Every request sent through send(), in order, for tests that deliver them again. */
+  readonly sent: SentRequest[] = [];
 
   private constructor(
     private readonly http: SlackDriverOptions,
@@ -56,6 +59,17 @@ export class SlackDriver extends InteractionDriver {
   }
 
   /**
+   * Delivers a request sent before again, as Slack does when it retries: the same body,
+   * signed with the current time (moved by `timestampOffsetSeconds`, as for send()), with
+   * X-Slack-Retry-Num and X-Slack-Retry-Reason.
+   */
+  redeliver(request: SentRequest, retryNum: number, options: { timestampOffsetSeconds?: number } = {}): Promise<Delivery> {
+    const timestamp = Math.floor(Date.now() / 1000) + (options.timestampOffsetSeconds ?? 0);
+    const headers = { ...request.headers, ...signatureHeaders(this.http.signingSecret, timestamp, request.body) };
+    return this.post({ body: request.body, headers: { ...headers, 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': 'http_timeout' } });
+  }
+
+  /**
    * Sends a raw body signed as Slack would; `forgeSignature` signs it with another secret,
    * `timestampOffsetSeconds` moves the timestamp from now (-600: ten minutes old) and signs that.
    */
@@ -67,6 +81,7 @@ export class SlackDriver extends InteractionDriver {
       body: bytes,
       headers: { 'Content-Type': contentType, 'User-Agent': SLACK_USER_AGENT, Accept: 'application/json,*/*', ...signatureHeaders(secret, timestamp, bytes) },
     };
+    this.sent.push(this.last);
     return this.post(this.last);
   }
 

@@ -1,6 +1,6 @@
 /** The Slack emulator (Web API, Socket Mode) and drivers (Slack's requests to the bot, over HTTP or Socket Mode): what the tests and the bench use. */
 export { SlackEmulator } from './emulator';
-export { SlackDriver } from './driver';
+export { SlackDriver, type SentRequest } from './driver';
 export type { InteractionDriver } from './interactions';
 export { SocketModeDriver } from './socket-driver';
 export { RESPONSE_URL_MAX_USES } from './response-urls';
