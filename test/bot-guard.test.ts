@@ -41,7 +41,7 @@ describe('parseSlashCommand', () => {
 
   test('unknown or incomplete input gets help with what to type', () => {
     expect(parseSlashCommand('frobnicate acme')).toEqual({ kind: 'help', problem: '"frobnicate" is not a /plaid-setup subcommand.' });
-    // Echoed back into a message: escaped, so `<!channel>` cannot become a mention (found by test/fuzz.test.ts).
+    // Echoed back into a message: escaped, so `<!channel>` cannot become a mention (found by test/faults/fuzz.test.ts).
     expect(parseSlashCommand('<!channel> acme')).toEqual({ kind: 'help', problem: '"&lt;!channel&gt;" is not a /plaid-setup subcommand.' });
     expect(parseSlashCommand('enable')).toEqual({ kind: 'help', problem: 'Say which setup: `/plaid-setup enable &lt;name&gt;`.' });
     expect(parseSlashCommand('start')).toMatchObject({ kind: 'help', problem: expect.stringMatching(/Give the new setup a name/) });

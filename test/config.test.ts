@@ -81,7 +81,7 @@ test.each([
   ['PLAID_SETUP_PUBLIC_URL', 'https://example.com/plaid', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
   ['PLAID_SETUP_PUBLIC_URL', 'https://user:pw@example.com', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
   ['PLAID_SETUP_PUBLIC_URL', 'https://example.com?next=/', /PLAID_SETUP_PUBLIC_URL: must be an origin/],
-  // Found by test/fuzz.test.ts: a value that is no URL at all threw a TypeError instead.
+  // Found by test/faults/fuzz.test.ts: a value that is no URL at all threw a TypeError instead.
   ['PLAID_SETUP_PUBLIC_URL', ' ', /PLAID_SETUP_PUBLIC_URL: must be the http\(s\) address browsers reach the bot at/],
 ])('%s=%s is refused with the variable named', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -61,13 +61,16 @@ export interface SetupSummary {
   startedAt: string;
 }
 
-/** The setup id a name people type maps to; a name with nothing usable in it is refused. */
+/**
+ * The setup id a name people type maps to; a name with nothing usable in it is refused
+ * without repeating it: the bot shows this in Slack, where `<!here>` in it would be a mention.
+ */
 export function setupIdOf(name: string): string {
   const id = slugify(name);
   if (!id) {
     throw new PlaidSetupError(
       ERROR_CODES.INPUT_INVALID,
-      `"${name.slice(0, 100)}" is not a usable setup name: use 1-48 letters, digits and dashes, starting and ending with a letter or digit.`,
+      'That is not a usable setup name: use 1-48 letters, digits and dashes, starting and ending with a letter or digit.',
     );
   }
   return id;
