@@ -674,9 +674,54 @@ describe('faults', () => {
     expect((await timed('/institutions/get', institutions)).ms).toBeLessThan(200);
   });
 
-  test('inject and setLatency refuse nonsense', () => {
+  test('a fault rate of 1 faults every request with one of its faults, 0 none; each is counted by kind', async () => {
+    emulator.setFaultRate({ rate: 1, faults: [{ kind: 'status', status: 429 }, { kind: 'status', status: 500 }], seed: 7 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1) statuses.push((await call('/institutions/get', institutions, { flavour: i % 2 ? 'production' : 'sandbox' })).status);
+    expect(new Set(statuses)).toEqual(new Set([429, 500]));
+    const counts = emulator.faultsInjected();
+    expect(counts).toEqual({ 429: statuses.filter((s) => s === 429).length, 500: statuses.filter((s) => s === 500).length });
+
+    emulator.setFaultRate({ rate: 0, faults: [{ kind: 'timeout' }], seed: 7 });
+    expect((await call('/institutions/get', institutions)).status).toBe(200);
+    expect(emulator.faultsInjected()).toEqual(counts);
+    emulator.clearFaults();
+    expect(emulator.faultsInjected()).toEqual({});
+  });
+
+  test('a fault rate draws from its seed: the same seed faults the same requests', async () => {
+    const run = async (seed: number) => {
+      emulator.clearFaults();
+      emulator.setFaultRate({ rate: 0.3, faults: [{ kind: 'status', status: 429 }, { kind: 'status', status: 503 }], seed });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i += 1) statuses.push((await call('/institutions/get', institutions)).status);
+      return statuses;
+    };
+    const first = await run(42);
+    expect(await run(42)).toEqual(first);
+    expect(first.filter((s) => s !== 200).length).toBeGreaterThan(0);
+    expect(first.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(await run(43)).not.toEqual(first);
+  });
+
+  test('an injected fault wins over the fault rate, and clearFaults() ends the rate', async () => {
+    emulator.setFaultRate({ rate: 1, faults: [{ kind: 'status', status: 500 }], seed: 1 });
+    emulator.inject('/institutions/get', { kind: 'status', status: 429 });
+    expect((await call('/institutions/get', institutions)).status).toBe(429);
+    expect((await call('/institutions/get', institutions)).status).toBe(500);
+    expect(emulator.faultsInjected()).toEqual({ 429: 1, 500: 1 });
+    emulator.clearFaults();
+    expect((await call('/institutions/get', institutions)).status).toBe(200);
+  });
+
+  test('inject, setLatency and setFaultRate refuse nonsense', () => {
     expect(() => emulator.inject('/institutions/get', { kind: 'timeout' }, { times: 0 })).toThrow(RangeError);
     expect(() => emulator.setLatency('/institutions/get', -1)).toThrow(RangeError);
+    const timeout = [{ kind: 'timeout' } as const];
+    expect(() => emulator.setFaultRate({ rate: 1.5, faults: timeout, seed: 1 })).toThrow(/fault rate must be from 0 to 1, not 1.5/);
+    expect(() => emulator.setFaultRate({ rate: Number.NaN, faults: timeout, seed: 1 })).toThrow(RangeError);
+    expect(() => emulator.setFaultRate({ rate: 0.2, faults: [], seed: 1 })).toThrow(/at least one fault/);
+    expect(() => emulator.setFaultRate({ rate: 0.2, faults: timeout, seed: 0.5 })).toThrow(/seed must be an integer/);
   });
 });
 

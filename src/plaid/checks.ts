@@ -25,12 +25,34 @@ export const LINK_CLIENT_NAME = 'Codat';
 
 type CallOptions = { signal?: AbortSignal };
 
-/** Runs one SDK call and classifies whatever it throws. */
+/**
+ * A call Plaid rate-limited, or that failed in a way retrying can help, is tried again here,
+ * briefly, before the whole check fails and Temporal retries it: a smoke test makes six or
+ * more calls, and with one blip failing the whole attempt a busy Plaid exhausted the retry
+ * policy (about one setup in ten at 20 % faulty answers; test/faults/plaid-faults.test.ts).
+ */
+const CALL_TRIES = 3;
+const CALL_BACKOFF_MS = 250;
+/**
+ * Calls that create something: after a timeout or a 5xx Plaid may have done it, and doing it
+ * again would leave an Item nobody can remove. Only a rate limit (nothing done) repeats them.
+ */
+const NOT_REPEATED_UNLESS_RATE_LIMITED = new Set(['/sandbox/public_token/create', '/item/public_token/exchange']);
+
+const rateLimited = (err: PlaidCallError) => err.details.status === 429 || err.details.errorType === 'RATE_LIMIT_EXCEEDED';
+
+/** Runs one SDK call, tries it again on a retryable failure, and classifies whatever it throws. */
 async function call<T>(ctx: CallContext, run: () => Promise<{ data: T }>): Promise<T> {
-  try {
-    return (await run()).data;
-  } catch (err) {
-    throw classifyPlaidError(err, ctx);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await run()).data;
+    } catch (err) {
+      const failure = classifyPlaidError(err, ctx);
+      const repeatable = failure.retryable && (!NOT_REPEATED_UNLESS_RATE_LIMITED.has(ctx.endpoint) || rateLimited(failure));
+      if (!repeatable || attempt >= CALL_TRIES) throw failure;
+      // Exponential backoff with jitter (Plaid documents no Retry-After).
+      await sleep(CALL_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    }
   }
 }
 

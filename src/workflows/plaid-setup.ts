@@ -158,14 +158,16 @@ const nowIso = () => new Date().toISOString();
 
 function failureOf(err: unknown, service: 'Plaid' | 'Codat' = 'Plaid'): Problem {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const tryAgain = `Try again in a few minutes; if it keeps failing, check ${service}'s status page and the worker's logs.`;
   if (cause instanceof ApplicationFailure && [CHECK_FAILED, CHECK_UNAVAILABLE, VAULT_ERROR].includes(cause.type ?? '')) {
     const detail = cause.details?.[0] as Partial<Problem> | undefined;
     if (detail && typeof detail.code === 'string' && typeof detail.message === 'string' && typeof detail.action === 'string') {
-      const gaveUp = cause.type === CHECK_UNAVAILABLE ? ' Gave up after several attempts.' : '';
+      // The attempt's advice ("retried automatically") no longer holds once Temporal gave up.
+      const gaveUp = cause.type === CHECK_UNAVAILABLE;
       return {
         code: detail.code,
-        message: `${detail.message}${gaveUp}`,
-        action: detail.action,
+        message: `${detail.message}${gaveUp ? ' Gave up after several attempts.' : ''}`,
+        action: gaveUp ? tryAgain : detail.action,
         ...(typeof detail.requestId === 'string' ? { requestId: detail.requestId } : {}),
       };
     }
@@ -173,7 +175,7 @@ function failureOf(err: unknown, service: 'Plaid' | 'Codat' = 'Plaid'): Problem 
   return {
     code: `${service.toUpperCase()}_UNAVAILABLE`,
     message: `The check did not get an answer from ${service} after several attempts.`,
-    action: `Try again in a few minutes; if it keeps failing, check ${service}'s status page and the worker's logs.`,
+    action: tryAgain,
   };
 }
 

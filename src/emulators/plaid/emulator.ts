@@ -8,7 +8,7 @@ import { FaultPlan } from './faults';
 import { ItemStore } from './items';
 import { ClientRegistry } from './registry';
 import { createFlavourServer, RequestLog, type ServerDeps } from './server';
-import { type EmulatedClient, type EmulatedItem, type Fault, FLAVOURS, type PlaidFlavour, type RecordedRequest } from './types';
+import { type EmulatedClient, type EmulatedItem, type Fault, type FaultRate, FLAVOURS, type PlaidFlavour, type RecordedRequest } from './types';
 
 export interface PlaidEmulatorOptions {
   clients?: EmulatedClient[];
@@ -89,7 +89,17 @@ export class PlaidEmulator {
     this.deps.faults.setLatency(path, ms, options);
   }
 
-  /** Forgets every injected fault and latency. */
+  /** Faults `rate` of all later requests at random, from `faults`; an injected fault that applies wins. Replaces an earlier rate. */
+  setFaultRate(rate: FaultRate): void {
+    this.deps.faults.setRate(rate);
+  }
+
+  /** How many requests got each kind of fault (429, 500, 503, timeout, reset), injected or drawn, since clearFaults(). */
+  faultsInjected(): Record<string, number> {
+    return this.deps.faults.injected();
+  }
+
+  /** Forgets every injected fault, the fault rate, latency and the fault counts. */
   clearFaults(): void {
     this.deps.faults.clear();
   }

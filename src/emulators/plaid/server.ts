@@ -1,7 +1,8 @@
 /**
  * One flavour's HTTP server: reads each request, records it (never the secret), applies
- * the latency and faults a test arranged, and answers JSON with a request_id as Plaid does
- * (every response body carries one: RequestID in the spec, request_id in PlaidError).
+ * the latency and faults a test arranged (injected, or drawn at a fault rate), and answers
+ * JSON with a request_id as Plaid does (every response body carries one: RequestID in the
+ * spec, request_id in PlaidError).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -40,6 +40,19 @@ export type Fault =
   /** The connection is reset without an answer. */
   | { kind: 'reset' };
 
+/** A share of every request, in both flavours, that gets a fault drawn at random (a fault matrix's weather). */
+export interface FaultRate {
+  /** From 0 (none) to 1 (every request). */
+  rate: number;
+  /** Drawn with equal odds for each faulted request. */
+  faults: Fault[];
+  /**
+   * Seeds the draws: the same seed replays the same sequence of draws. Which request meets
+   * which draw follows the order requests arrive in, so concurrent callers may still differ.
+   */
+  seed: number;
+}
+
 export interface RecordedRequest {
   seq: number;
   flavour: PlaidFlavour;
