@@ -12,7 +12,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { demoClient, PlaidEmulator, type EmulatedClient } from '../src/emulators/plaid';
 import { isPlaidSetupError } from '../src/errors';
-import { verifyCredentials } from '../src/plaid/checks';
+import { CALL_TRIES, verifyCredentials } from '../src/plaid/checks';
 import { basePathFor, createPlaidClientFactory, type PlaidEndpoints } from '../src/plaid/client';
 import { classifyPlaidError, PlaidCallError } from '../src/plaid/errors';
 import { SecretValueSchema } from '../src/shared/schemas';
@@ -88,9 +88,9 @@ test('a secret missing from the vault is a vault error before anything reaches P
 
 test('transport failures are retryable with their own codes', async () => {
   const api = await sandboxApi();
-  plaid.inject('/institutions/get', { kind: 'timeout' });
+  plaid.inject('/institutions/get', { kind: 'timeout' }, { times: CALL_TRIES });
   expect(await failure(check(api))).toMatchObject({ code: 'PLAID_TIMEOUT', retryable: true });
-  plaid.inject('/institutions/get', { kind: 'reset' });
+  plaid.inject('/institutions/get', { kind: 'reset' }, { times: CALL_TRIES });
   expect(await failure(check(api))).toMatchObject({ code: 'PLAID_CONNECTION_RESET', retryable: true });
 
   const closed = await new Promise<number>((resolve) => {
@@ -105,15 +105,24 @@ test('transport failures are retryable with their own codes', async () => {
   expect(err.message).toBe('Plaid Sandbox refused the connection on /institutions/get.');
 });
 
+test('a retryable failure is tried again within the call, up to CALL_TRIES times in all', async () => {
+  const api = await sandboxApi();
+  const calls = () => plaid.requests.filter((r) => r.path === '/institutions/get').length;
+  const before = calls();
+  plaid.inject('/institutions/get', { kind: 'status', status: 500 }, { times: CALL_TRIES - 1 });
+  await expect(check(api)).resolves.toMatchObject({ keysAccepted: true });
+  expect(calls() - before).toBe(CALL_TRIES);
+});
+
 test('Plaid error bodies keep code, type and request_id; retryable ones are marked so', async () => {
   const api = await sandboxApi();
-  plaid.inject('/institutions/get', { kind: 'status', status: 429 });
+  plaid.inject('/institutions/get', { kind: 'status', status: 429 }, { times: CALL_TRIES });
   const limited = await failure(check(api));
   expect(limited).toMatchObject({ retryable: true, details: { status: 429, errorType: 'RATE_LIMIT_EXCEEDED' } });
   expect(limited.requestId).toMatch(/^[A-Za-z0-9]{8,}$/);
-  plaid.inject('/institutions/get', { kind: 'status', status: 500 });
+  plaid.inject('/institutions/get', { kind: 'status', status: 500 }, { times: CALL_TRIES });
   expect(await failure(check(api))).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: true });
-  plaid.inject('/institutions/get', { kind: 'status', status: 503 });
+  plaid.inject('/institutions/get', { kind: 'status', status: 503 }, { times: CALL_TRIES });
   expect(await failure(check(api))).toMatchObject({ code: 'PLANNED_MAINTENANCE', retryable: true });
 });
 

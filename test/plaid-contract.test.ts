@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { demoClient, PlaidEmulator, type EmulatedClient } from '../src/emulators/plaid';
-import { checkLinkConfiguration, sandboxSmokeTest, verifyCredentials } from '../src/plaid/checks';
+import { CALL_TRIES, checkLinkConfiguration, sandboxSmokeTest, verifyCredentials } from '../src/plaid/checks';
 import { createPlaidClientFactory } from '../src/plaid/client';
 import { PlaidCallError } from '../src/plaid/errors';
 import { SecretValueSchema, type PlaidEnvironment } from '../src/shared/schemas';
@@ -82,7 +82,7 @@ if (!spec) console.warn(`Contract tests skipped: ${reason}.`);
 
     // Faults, each retryable.
     for (const status of [429, 500, 503] as const) {
-      plaid.inject('/institutions/get', { kind: 'status', status });
+      plaid.inject('/institutions/get', { kind: 'status', status }, { times: CALL_TRIES });
       expect((await refused(verifyCredentials(sandbox, { environment: 'sandbox', countryCodes: ['US'] }))).retryable).toBe(true);
     }
 

@@ -31,7 +31,7 @@ type CallOptions = { signal?: AbortSignal };
  * more calls, and with one blip failing the whole attempt a busy Plaid exhausted the retry
  * policy (about one setup in ten at 20 % faulty answers; test/faults/plaid-faults.test.ts).
  */
-const CALL_TRIES = 3;
+export const CALL_TRIES = 3;
 const CALL_BACKOFF_MS = 250;
 /**
  * Calls that create something: after a timeout or a 5xx Plaid may have done it, and doing it
