@@ -389,6 +389,20 @@ test('a secret submitted while no worker answers stays in the vault, and the per
   expect(JSON.stringify(world.slack.calls)).not.toContain(secret);
 });
 
+test('a stopping bot lets a handler still running after its ack finish, and the person is told', async () => {
+  world = await startSlackWorld(h, { updateTimeoutMs: 2_000 });
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start draining', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+  });
+  // No worker: the click is acked at once, and its handler waits 2 s for the Update.
+  const ts = postedChecklists(world)[0]!.ts;
+  expect((await world.driver.click(users.alice, { channel: CHANNEL, ts }, BUTTONS.confirmRedirect)).status).toBe(200);
+  await world.bot.stop();
+  // stop() returned only once the handler had told Alice how it ended.
+  expect(toldTo(users.alice)).toContain('did not answer within 2 s');
+});
+
 test('App Home lists the setups a user can see, with their next step', async () => {
   world = await startSlackWorld(h);
   await world.worker.runUntil(async () => {

@@ -19,6 +19,7 @@ import { ERROR_CODES, PlaidSetupError } from '../errors';
 import type { SecretLinkStore } from '../secret-links/store';
 import { serveSecretForm } from './secret-form/handler';
 import { SecretLinks } from './secret-form/links';
+import { HandlerDrain } from './drain';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -55,6 +56,9 @@ export interface BotServerOptions {
  * The HTTP front door also needs where accepted requests are kept, shared by every replica,
  * and (with one-time links) where the links are kept.
  */
+/** How long stop() waits for handlers still running after their ack (an Update waits up to its own timeout). */
+const DRAIN_TIMEOUT_MS = 15_000;
+
 export type BotServices = Omit<BotDeps, 'links'> & { replays: ReplayLedger; linkStore?: SecretLinkStore };
 
 export async function startBot(slack: SlackConfig, deps: BotServices, options: BotServerOptions = {}): Promise<RunningBot> {
@@ -72,6 +76,8 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
   const app = socket
     ? new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, clientOptions, logLevel: LogLevel.WARN })
     : new App({ token: slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
+  const drain = new HandlerDrain();
+  drain.attach(app);
   const ctx = registerBot(app, { ...botDeps, ...(links ? { links } : {}) });
   const form = links ? { ctx, links, web: app.client, refusals } : undefined;
   const guard = new RequestGuard(signingSecret, replays);
@@ -125,6 +131,7 @@ export async function startBot(slack: SlackConfig, deps: BotServices, options: B
     stop: async () => {
       if (socket) await app.stop();
       await closeServer(server);
+      if (!(await drain.drained(DRAIN_TIMEOUT_MS))) deps.logger.warn('Slack handlers still running as the bot stopped', { waitedMs: DRAIN_TIMEOUT_MS });
       await refusals.close();
     },
   };
