@@ -3,21 +3,20 @@
  * its SQLite vault: every step it owns, refusals with exit codes, and no secret printed.
  */
 import { Readable } from 'node:stream';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main, type CliLimits } from '../src/cli/main';
 import { chainKeys } from '../src/audit/log-anchor';
 import { DatabaseSecurityLog } from '../src/audit/security-log';
 import { SECURITY_LOG_FILE } from '../src/services';
 import { SqliteDatabase } from '../src/storage/sqlite';
 import type { PlaidEmulator } from '../src/emulators/plaid';
+import { cliEnvFor } from './support/cli';
 import { type Harness, newSecret } from './support/harness';
 import { TEST_KEY_ENV } from './support/policy';
 import { useWorld } from './support/world';
 
-let env: TestWorkflowEnvironment;
 let plaid: PlaidEmulator;
 let h: Harness;
-useWorld((w) => ({ env, plaid, h } = w));
+useWorld((w) => ({ plaid, h } = w));
 
 interface Run {
   code: number;
@@ -33,18 +32,7 @@ async function cli(args: string, stdin = '', limits?: CliLimits): Promise<Run> {
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
     stdin: Readable.from(stdin ? [stdin] : []),
-    env: {
-      PLAID_SETUP_DATA_DIR: h.dataDir,
-      PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      PLAID_SETUP_OPERATORS: 'alice,olga',
-      PLAID_SETUP_APPROVERS: 'bob',
-      PLAID_SETUP_AUDITORS: 'dave',
-      PLAID_SETUP_ACTOR: 'alice',
-      LOG_LEVEL: 'warn',
-      ...TEST_KEY_ENV,
-    },
+    env: { ...cliEnvFor(h, 'alice'), ...TEST_KEY_ENV },
   }, limits);
   const run = { code, stdout: out.join(''), stderr: err.join('') };
   printed.push(run.stdout, run.stderr);

@@ -10,7 +10,6 @@
  */
 import fc from 'fast-check';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseSlashCommand } from '../../src/bot/commands';
 import { parseSubmission } from '../../src/bot/submission';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
@@ -29,7 +28,7 @@ import { applyMessageResponse } from '../../src/emulators/slack/message-response
 import { FORM_CONTENT_TYPE, blockActionsPayload, interactionBody, viewSubmissionPayload, type Interaction } from '../../src/emulators/slack/payloads';
 import { RESPONSE_URL_TTL_MS, ResponseUrlServer } from '../../src/emulators/slack/response-urls';
 import type { EmulatedChannel, EmulatedUser, ViewOutput } from '../../src/emulators/slack/types';
-import { runCli } from '../support/cli';
+import { cliEnvFor, runCli } from '../support/cli';
 import { type Harness, waitFor } from '../support/harness';
 import { CHANNEL, startSlackWorld, users } from '../support/slack-world';
 import { useWorld } from '../support/world';
@@ -185,9 +184,8 @@ const someName = fc.oneof(
 );
 
 describe('the entry points, against a live setup', () => {
-  let env: TestWorkflowEnvironment;
   let h: Harness;
-  useWorld((w) => ({ env, h } = w));
+  useWorld((w) => ({ h } = w));
   // Each test starts the live setup afresh; its workflow id is the server's, shared by the tests.
   let live: WorkflowHandleWithFirstExecutionRunId | undefined;
   afterEach(async () => {
@@ -287,18 +285,8 @@ describe('the entry points, against a live setup', () => {
       live = setup;
       const before = await snapshot(h, setup);
       const available = availableActions(await h.state(LIVE));
-      const cliEnv = {
-        PLAID_SETUP_DATA_DIR: h.dataDir,
-        PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        PLAID_SETUP_OPERATORS: 'alice,olga',
-        PLAID_SETUP_APPROVERS: 'bob',
-        PLAID_SETUP_AUDITORS: 'dave',
-        // Nobody's role unless --as says otherwise.
-        PLAID_SETUP_ACTOR: 'mallory',
-        LOG_LEVEL: 'warn',
-      };
+      // Nobody's role unless --as says otherwise.
+      const cliEnv = cliEnvFor(h, 'mallory');
       const codes = [0, 0, 0];
       const runs = sized(500, 10_000);
       const started = Date.now();

@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main';
+import type { Harness } from './harness';
 import { TEST_KEY_ENV } from './policy';
 
 export interface CliRun {
@@ -23,4 +24,22 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv, stdin = '')
     env: { ...TEST_KEY_ENV, ...env },
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/**
+ * The environment a CLI has beside the test's worker: its vault, Temporal server and task
+ * queue, Alice and Olga operators, Bob approver, Dave auditor; `actor` acts by default.
+ */
+export function cliEnvFor(h: Harness, actor: string): NodeJS.ProcessEnv {
+  return {
+    PLAID_SETUP_DATA_DIR: h.dataDir,
+    PLAID_SETUP_MASTER_KEY: h.key.toString('base64'),
+    TEMPORAL_ADDRESS: h.env.address,
+    TEMPORAL_TASK_QUEUE: h.taskQueue,
+    PLAID_SETUP_OPERATORS: 'alice,olga',
+    PLAID_SETUP_APPROVERS: 'bob',
+    PLAID_SETUP_AUDITORS: 'dave',
+    PLAID_SETUP_ACTOR: actor,
+    LOG_LEVEL: 'warn',
+  };
 }
