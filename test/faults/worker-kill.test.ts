@@ -57,10 +57,14 @@ test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no I
     await kill(`after ${where}`);
     if (settled) await Promise.all(ids.map((id) => h.until(id, settled, `${id}: ${where}`)));
   };
-  /** The worker is killed while every setup's call to `path` is held in flight. */
-  const duringCall = async (path: string, flavour: 'sandbox' | 'production') => {
+  /**
+   * The worker is killed while every setup's call to `path` is held in flight; `trigger`
+   * (the action that leads to the call) runs once the hold is in place.
+   */
+  const duringCall = async (path: string, flavour: 'sandbox' | 'production', trigger: () => Promise<unknown> = async () => undefined) => {
     plaid.setLatency(path, HOLD_MS, { flavour });
     const before = h.plaidCalls().filter((c) => c.path === path && c.flavour === flavour).length;
+    await trigger();
     await waitFor(() => h.plaidCalls().filter((c) => c.path === path && c.flavour === flavour).length, (n) => n >= before + SETUPS, `${SETUPS} calls to ${path}`);
     plaid.setLatency(path, 0, { flavour });
     await kill(`during ${flavour} ${path}`);
@@ -74,8 +78,7 @@ test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no I
     await step('updateSettings', (id) => h.act(id, 'updateSettings', { actor: actors.alice, countryCodes: ['US', 'GB'], syncMode: 'continuous' }));
 
     // The Sandbox test: killed in each of its three checks, and in the smoke test once its Item is recorded.
-    await Promise.all(ids.map((id) => h.act(id, 'runSandboxTest', { actor: actors.alice })));
-    await duringCall('/institutions/get', 'sandbox');
+    await duringCall('/institutions/get', 'sandbox', () => Promise.all(ids.map((id) => h.act(id, 'runSandboxTest', { actor: actors.alice }))));
     await duringCall('/link/token/create', 'sandbox');
     await duringCall('/accounts/get', 'sandbox');
     await Promise.all(ids.map((id) => h.until(id, stepDone('sandbox_test'), `${id}: the Sandbox test`)));
@@ -84,8 +87,9 @@ test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no I
     await step('confirmCodat', (id) => h.act(id, 'confirmCodat', { actor: actors.alice }));
     await step('requestProduction', (id) => h.act(id, 'requestProduction', { actor: actors.alice }));
     await step('approveProduction', (id) => h.act(id, 'approveProduction', { actor: actors.bob }));
-    await Promise.all(ids.map(async (id) => h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') })));
-    await duringCall('/institutions/get', 'production');
+    await duringCall('/institutions/get', 'production', () =>
+      Promise.all(ids.map(async (id) => h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') }))),
+    );
     await Promise.all(ids.map((id) => h.until(id, (s) => !s.job && s.steps.find((x) => x.id === 'production_secret')?.status === 'in_progress', `${id}: the Production check`)));
     await kill('after the Production check');
     await step('confirmCodat (Production)', (id) => h.act(id, 'confirmCodat', { actor: actors.alice }));
