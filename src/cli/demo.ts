@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -21,7 +20,7 @@ import { demoClient } from '../emulators/plaid/registry';
 import { SlackDriver, SlackEmulator, type EmulatedUser } from '../emulators/slack';
 import type { SetupState } from '../domain/state';
 import { ERROR_CODES, PlaidSetupError } from '../errors';
-import { closeServer, listen } from '../http/listen';
+import { freePort } from '../http/listen';
 import { DEFAULT_TASK_QUEUE, stateQuery, workflowIdFor } from '../shared/messages';
 import { BUTTONS, FIELDS } from '../slack/ids';
 import { driftScheduleId } from '../temporal/client/drift-schedule';
@@ -38,13 +37,6 @@ const people = {
   dave: { id: 'U0DAVE', name: 'dave', realName: 'Dave (auditor)' },
 } satisfies Record<string, EmulatedUser>;
 const WAIT_MS = 90_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const { port } = await listen(server, 0, '127.0.0.1');
-  await closeServer(server);
-  return port;
-}
 
 export interface DemoOptions {
   /** Stop once the journey is done, instead of keeping everything up for a look. */

@@ -2,7 +2,6 @@
  * `plaid-setup dev`, `plaid-setup worker` and `plaid-setup bot`: the long-running processes.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
@@ -15,7 +14,7 @@ import { auditSource } from '../audit/export';
 import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../errors';
 import { countSetupsWith } from '../ops/metrics';
 import { startOpsServer, type Probe } from '../ops/server';
-import { closeServer, ensurePortFree, listen, portInUse } from '../http/listen';
+import { ensurePortFree, freePort, portInUse } from '../http/listen';
 import type { ProcessLogger } from '../logger';
 import { basePathFor } from '../plaid/client';
 import { buildActivities, openReplayStore, openSecretLinkStore } from '../services';
@@ -210,17 +209,6 @@ async function startCodec(ctx: CliContext, config: Config, tokenKey: Buffer, por
   return server;
 }
 
-/** `port`, or any free port when it is taken (the dev server's UI must be told which). */
-async function freePortOr(port: number): Promise<number> {
-  const probe = async (p: number) => {
-    const server = createNetServer();
-    const { port: chosen } = await listen(server, p, '127.0.0.1');
-    await closeServer(server);
-    return chosen;
-  };
-  return probe(port).catch(() => probe(0));
-}
-
 /** Says who holds roles, so nobody runs open roles without knowing. */
 function rolesLine(config: Config): string {
   if (config.rolesOpen) {
@@ -252,7 +240,7 @@ function withOpenRoles(ctx: CliContext, openRoles: boolean): Config {
  */
 async function installSdkRuntime(logger: ProcessLogger): Promise<string | undefined> {
   if (Runtime._instance && Runtime.instantiator === 'install') return undefined;
-  const port = await freePortOr(0);
+  const port = await freePort();
   Runtime.install({
     logger: logger.temporal,
     telemetryOptions: { logging: { forward: {} }, metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
@@ -299,7 +287,7 @@ export async function devCommand(ctx: CliContext, options: { openRoles?: boolean
   mkdirSync(config.dataDir, { recursive: true });
   const dbFilename = path.join(config.dataDir, DEV_DB_FILE);
   // The codec endpoint must be known before the server starts, so its Web UI can be told.
-  const codecPort = config.payloadKeys ? await freePortOr(config.codec.port) : config.codec.port;
+  const codecPort = config.payloadKeys ? await freePort(config.codec.port) : config.codec.port;
   const codecUrl = config.payloadKeys ? `http://127.0.0.1:${codecPort}` : undefined;
   let env: TestWorkflowEnvironment;
   try {

@@ -37,6 +37,17 @@ export async function ensurePortFree(port: number, host: string, portTaken: (por
   await closeServer(probe);
 }
 
+/** A port free on 127.0.0.1 now: `preferred` when it is, else any the OS gives (0 asks for any). */
+export async function freePort(preferred = 0): Promise<number> {
+  const probe = async (port: number) => {
+    const server = createServer();
+    const address = await listen(server, port, '127.0.0.1');
+    await closeServer(server);
+    return address.port;
+  };
+  return probe(preferred).catch(() => probe(0));
+}
+
 /** Resolves once the server no longer listens (at once if it never did). */
 export function closeServer(server: Server & { closeAllConnections?: () => void }): Promise<void> {
   return new Promise((resolve) => {

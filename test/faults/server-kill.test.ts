@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SetupState } from '../../src/domain/state';
 import { PlaidEmulator } from '../../src/emulators/plaid';
+import { ensurePortFree, freePort } from '../../src/http/listen';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/shared/messages';
 import { TEMPORAL_CLI } from '../../src/temporal/provisioning/binaries';
 import { actors, Harness, waitFor } from '../support/harness';
@@ -20,17 +20,6 @@ import { spawnCli, type CliProcess } from '../support/processes';
 import { report, sized } from './scale';
 
 const SETUPS = sized(3, 20);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The dev server on `dbFile` at `port`, as its own process; resolves once it takes connections. */
 async function startServer(dbFile: string, port: number): Promise<ChildProcess> {
@@ -44,11 +33,11 @@ async function startServer(dbFile: string, port: number): Promise<ChildProcess> 
   await waitFor(
     () => {
       if (child.exitCode !== null) throw new Error(`the dev server exited (${child.exitCode}): ${stderr}`);
-      return new Promise<boolean>((resolve) => {
-        const socket = createServer().listen(port, '127.0.0.1');
-        socket.once('listening', () => socket.close(() => resolve(false)));
-        socket.once('error', () => resolve(true));
-      });
+      // Listening once the port is no longer free.
+      return ensurePortFree(port, '127.0.0.1', () => new Error('taken')).then(
+        () => false,
+        () => true,
+      );
     },
     Boolean,
     'the dev server to listen',

@@ -4,7 +4,7 @@
  * child process, and removed when stopped.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/http/listen';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -12,17 +12,6 @@ export interface TestPostgres {
   /** A fresh database's URL on the server (each call: a new, empty database). */
   database(name: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Starts the server in a child process (test/support/postgres-server.mjs) and waits for its URL. */
