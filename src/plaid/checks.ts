@@ -39,8 +39,6 @@ const CALL_BACKOFF_MS = 250;
  */
 const NOT_REPEATED_UNLESS_RATE_LIMITED = new Set(['/sandbox/public_token/create', '/item/public_token/exchange']);
 
-const rateLimited = (err: PlaidCallError) => err.details.status === 429 || err.details.errorType === 'RATE_LIMIT_EXCEEDED';
-
 /** Runs one SDK call, tries it again on a retryable failure, and classifies whatever it throws. */
 async function call<T>(ctx: CallContext, run: () => Promise<{ data: T }>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -48,7 +46,7 @@ async function call<T>(ctx: CallContext, run: () => Promise<{ data: T }>): Promi
       return (await run()).data;
     } catch (err) {
       const failure = classifyPlaidError(err, ctx);
-      const repeatable = failure.retryable && (!NOT_REPEATED_UNLESS_RATE_LIMITED.has(ctx.endpoint) || rateLimited(failure));
+      const repeatable = failure.retryable && (!NOT_REPEATED_UNLESS_RATE_LIMITED.has(ctx.endpoint) || failure.rateLimited);
       if (!repeatable || attempt >= CALL_TRIES) throw failure;
       // Exponential backoff with jitter (Plaid documents no Retry-After).
       await sleep(CALL_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));

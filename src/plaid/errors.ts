@@ -29,6 +29,11 @@ export class PlaidCallError extends Error {
   get requestId(): string | undefined {
     return this.details.requestId;
   }
+
+  /** Plaid refused the call for its rate limit: it did nothing, so sending it again is always safe. */
+  get rateLimited(): boolean {
+    return this.details.status === 429 || this.details.errorType === 'RATE_LIMIT_EXCEEDED';
+  }
 }
 
 /** What the caller was doing, so the sentence can name it. */

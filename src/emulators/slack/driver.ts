@@ -64,9 +64,8 @@ export class SlackDriver extends InteractionDriver {
    * X-Slack-Retry-Num and X-Slack-Retry-Reason.
    */
   redeliver(request: SentRequest, retryNum: number, options: { timestampOffsetSeconds?: number } = {}): Promise<Delivery> {
-    const timestamp = Math.floor(Date.now() / 1000) + (options.timestampOffsetSeconds ?? 0);
-    const headers = { ...request.headers, ...signatureHeaders(this.http.signingSecret, timestamp, request.body) };
-    return this.post({ body: request.body, headers: { ...headers, 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': 'http_timeout' } });
+    const signed = signatureHeaders(this.http.signingSecret, timestampNow(options.timestampOffsetSeconds), request.body);
+    return this.post({ body: request.body, headers: { ...request.headers, ...signed, 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': 'http_timeout' } });
   }
 
   /**
@@ -74,7 +73,7 @@ export class SlackDriver extends InteractionDriver {
    * `timestampOffsetSeconds` moves the timestamp from now (-600: ten minutes old) and signs that.
    */
   send(body: string, contentType: string, options: { forgeSignature?: boolean; timestampOffsetSeconds?: number } = {}): Promise<Delivery> {
-    const timestamp = Math.floor(Date.now() / 1000) + (options.timestampOffsetSeconds ?? 0);
+    const timestamp = timestampNow(options.timestampOffsetSeconds);
     const secret = options.forgeSignature ? `${this.http.signingSecret}-forged` : this.http.signingSecret;
     const bytes = Buffer.from(body, 'utf8');
     this.last = {
@@ -106,6 +105,11 @@ export class SlackDriver extends InteractionDriver {
       req.end(sent.body);
     });
   }
+}
+
+/** Slack's request timestamp (Unix seconds) for now, moved by `offsetSeconds`. */
+function timestampNow(offsetSeconds = 0): number {
+  return Math.floor(Date.now() / 1000) + offsetSeconds;
 }
 
 function parsedJson(body: string): { json?: unknown } {
