@@ -10,12 +10,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { SetupState } from '../../src/domain/state';
 import { PlaidEmulator } from '../../src/emulators/plaid';
 import { ensurePortFree, freePort } from '../../src/http/listen';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/shared/messages';
 import { TEMPORAL_CLI } from '../../src/temporal/provisioning/binaries';
-import { actors, Harness, waitFor } from '../support/harness';
+import { actors, Harness, stepIs, waitFor } from '../support/harness';
 import { spawnCli, type CliProcess } from '../support/processes';
 import { report, sized } from './scale';
 
@@ -53,8 +52,6 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-const stepDone = (id: string) => (s: SetupState) => s.steps.find((x) => x.id === id)?.status === 'done';
-
 test(`the Temporal dev server SIGKILLed mid-journey and restarted on its SQLite file: ${SETUPS} setups resume`, async () => {
   const dbFile = path.join(mkdtempSync(path.join(tmpdir(), 'temporal-kill-')), 'temporal.sqlite');
   const port = await freePort();
@@ -89,12 +86,12 @@ test(`the Temporal dev server SIGKILLed mid-journey and restarted on its SQLite 
 
     await Promise.all(
       ids.map(async (id) => {
-        await h.until(id, stepDone('sandbox_test'), `${id}: the Sandbox test`);
+        await h.until(id, stepIs('sandbox_test', 'done'), `${id}: the Sandbox test`);
         await h.act(id, 'confirmCodat', { actor: actors.alice });
         await h.act(id, 'requestProduction', { actor: actors.alice });
         await h.act(id, 'approveProduction', { actor: actors.bob });
         await h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') });
-        await h.until(id, (s) => !s.job && s.steps.find((x) => x.id === 'production_secret')?.status === 'in_progress', `${id}: the Production check`);
+        await h.until(id, (s) => !s.job && stepIs('production_secret', 'in_progress')(s), `${id}: the Production check`);
         await h.act(id, 'confirmCodat', { actor: actors.alice });
         await h.act(id, 'enable', { actor: actors.olga });
       }),

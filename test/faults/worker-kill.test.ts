@@ -14,7 +14,7 @@
  */
 import type { SetupState } from '../../src/domain/state';
 import type { PlaidEmulator } from '../../src/emulators/plaid';
-import { actors, waitFor, type Harness } from '../support/harness';
+import { actors, stepIs, waitFor, type Harness } from '../support/harness';
 import { spawnCli, type CliProcess } from '../support/processes';
 import { useWorld } from '../support/world';
 import { report, sized } from './scale';
@@ -27,8 +27,6 @@ const HOLD_MS = 4_000;
 let h: Harness;
 let plaid: PlaidEmulator;
 useWorld((w) => ({ h, plaid } = w));
-
-const stepDone = (id: string) => (s: SetupState) => s.steps.find((x) => x.id === id)?.status === 'done';
 
 test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no Item left`, async () => {
   const ids = Array.from({ length: SETUPS }, (_, i) => `killed-${i}`);
@@ -81,7 +79,7 @@ test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no I
     await duringCall('/institutions/get', 'sandbox', () => Promise.all(ids.map((id) => h.act(id, 'runSandboxTest', { actor: actors.alice }))));
     await duringCall('/link/token/create', 'sandbox');
     await duringCall('/accounts/get', 'sandbox');
-    await Promise.all(ids.map((id) => h.until(id, stepDone('sandbox_test'), `${id}: the Sandbox test`)));
+    await Promise.all(ids.map((id) => h.until(id, stepIs('sandbox_test', 'done'), `${id}: the Sandbox test`)));
     await kill('after the Sandbox test');
 
     await step('confirmCodat', (id) => h.act(id, 'confirmCodat', { actor: actors.alice }));
@@ -90,7 +88,7 @@ test(`the worker SIGKILLed at every step of ${SETUPS} journeys: all finish, no I
     await duringCall('/institutions/get', 'production', () =>
       Promise.all(ids.map(async (id) => h.act(id, 'submitProductionSecret', { actor: actors.alice, secret: await h.secret(id, 'production') }))),
     );
-    await Promise.all(ids.map((id) => h.until(id, (s) => !s.job && s.steps.find((x) => x.id === 'production_secret')?.status === 'in_progress', `${id}: the Production check`)));
+    await Promise.all(ids.map((id) => h.until(id, (s) => !s.job && stepIs('production_secret', 'in_progress')(s), `${id}: the Production check`)));
     await kill('after the Production check');
     await step('confirmCodat (Production)', (id) => h.act(id, 'confirmCodat', { actor: actors.alice }));
     await step('enable', (id) => h.act(id, 'enable', { actor: actors.olga }), (s) => s.enabled && !s.codatCheck);

@@ -218,13 +218,19 @@ export class Harness {
   }
 }
 
+/** Whether a setup's step `id` has `status`, as a predicate for until(). */
+export const stepIs =
+  (id: string, status: SetupState['steps'][number]['status']) =>
+  (s: SetupState): boolean =>
+    s.steps.find((x) => x.id === id)?.status === status;
+
 /** Drives a started setup through the Codat Portal step, ready for a production request. */
 export async function journeyToProductionRequest(h: Harness, setupId: string, countryCodes: string[] = ['US', 'GB']): Promise<void> {
   await h.act(setupId, 'confirmRedirect', { actor: actors.alice });
   await h.act(setupId, 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret(setupId, 'sandbox') });
   await h.act(setupId, 'updateSettings', { actor: actors.alice, countryCodes, syncMode: 'continuous' });
   await h.act(setupId, 'runSandboxTest', { actor: actors.alice });
-  await h.until(setupId, (s) => s.steps.find((x) => x.id === 'sandbox_test')?.status === 'done', 'sandbox test');
+  await h.until(setupId, stepIs('sandbox_test', 'done'), 'sandbox test');
   await h.act(setupId, 'confirmCodat', { actor: actors.alice });
 }
 
