@@ -162,11 +162,15 @@ describe('an encrypted setup on a real Temporal server', () => {
     const text = decodedJson(raw);
     // Booleans, so a failure does not print a 100 kB history.
     for (const visible of [COMMENT, 'Alice', 'INVALID_API_KEYS', 'First Platypus Bank', h.clientId]) expect([visible, text.includes(visible)]).toEqual([visible, false]);
-    // Only search attributes (plain by design: they are indexed) keep a readable encoding.
+    // Only search attributes (plain by design: they are indexed; the SDK adds the patches a
+    // run has as TemporalChangeVersion) and the SDK's patch markers (a patch's name and
+    // whether it is deprecated) keep a readable encoding.
     const encodings = [...text.matchAll(/"encoding":"([^"]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString());
     expect(new Set(encodings)).toEqual(new Set([ENCRYPTED_ENCODING, 'json/plain']));
     const plainCount = encodings.filter((e) => e === 'json/plain').length;
-    expect(plainCount).toBe([...text.matchAll(/"type":"(Qm9vbA==|S2V5d29yZA==)"/g)].length);
+    const markers = (raw.events ?? []).flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []));
+    for (const payload of markers) expect(['lazy-timers', 'codat-readback']).toContain(JSON.parse(Buffer.from(payload.data!).toString()).id);
+    expect(plainCount).toBe([...text.matchAll(/"type":"(Qm9vbA==|S2V5d29yZA==|S2V5d29yZExpc3Q=)"/g)].length + markers.length);
 
     const md = await cli(['audit', 'sealed'], withKey);
     expect(md.code).toBe(0);

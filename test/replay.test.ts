@@ -22,7 +22,8 @@ if (process.env.RECORD_HISTORIES === '1') {
     try {
       const worker = await h.worker();
       await worker.runUntil(async () => {
-        await h.start('journey');
+        // With a checklist channel, so the history has the checklist's publishing too.
+        await h.start('journey', {}, { channel: 'C0RECORDED' });
         await journeyToEnablement(h, 'journey');
         await h.act('journey', 'enable', { actor: actors.alice });
         await h.act('journey', 'disable', { actor: actors.alice });

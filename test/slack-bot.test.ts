@@ -3,6 +3,7 @@
  * Temporal dev server and worker, Plaid through its emulator, and what each person sees
  * in the Slack emulator. Only the CLI-path test sends updates to the workflow directly.
  */
+import { tsToMs } from '@temporalio/common';
 import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
@@ -119,6 +120,36 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
   for (const secret of [sandboxSecret, productionSecret]) expect(recorded).not.toContain(secret);
   expect(recorded).toContain('sha256:');
   expect(plaid.unremovedItems().filter((i) => i.clientId === h.clientId)).toEqual([]);
+});
+
+test('the checklist waits out its one-second throttle only when a change comes within it', async () => {
+  world = await startSlackWorld(h);
+  const throttles = async () =>
+    ((await h.handle('paced').fetchHistory()).events ?? []).filter((e) => {
+      const timer = e.timerStartedEventAttributes;
+      return timer && tsToMs(timer.startToFireTimeout) <= 1000;
+    }).length;
+  const updatesOf = () => world.slack.callsTo('chat.update').filter((c) => c.ok).length;
+  await world.worker.runUntil(async () => {
+    await world.driver.slash(users.alice, 'start paced', { channel: CHANNEL });
+    await checklistWhen(world, (t) => t.includes(BUTTONS.confirmRedirect), 'the checklist');
+    // A change more than a second after the last update is shown at once, with no timer.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await click(users.alice, BUTTONS.confirmRedirect);
+    await checklistWhen(world, (t) => !t.includes(BUTTONS.confirmRedirect), 'the checklist after the click');
+    expect(await throttles()).toBe(0);
+
+    // Changes close together: the second waits for the rest of the second, and they coalesce.
+    const before = updatesOf();
+    await h.act('paced', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('paced', 'sandbox') });
+    await h.act('paced', 'updateSettings', { actor: actors.alice, syncMode: 'one-off' });
+    await h.act('paced', 'updateSettings', { actor: actors.alice, syncMode: 'continuous' });
+    await waitFor(updatesOf, (n) => n > before, 'the checklist updated');
+    // Time for any further update to land (there should be at most one more).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(updatesOf() - before).toBeLessThanOrEqual(2);
+    expect(await throttles()).toBeLessThanOrEqual(1);
+  });
 });
 
 test('forged, stale and replayed requests are refused, recorded, and change nothing', async () => {

@@ -133,6 +133,15 @@ const codat = proxyActivities<Pick<SetupActivities, 'readCodatIntegration' | 'wr
 /** Marks histories that read the integration back from Codat; older ones replay without it. */
 const CODAT_READBACK = 'codat-readback';
 
+/**
+ * Marks histories whose timers are started only when needed: one alarm for the deadlines,
+ * re-armed only when the earliest moves earlier, and a checklist throttle only when a change
+ * is waiting. Older histories replay with a timer started and cancelled on every action and
+ * one after every checklist update, which cost a workflow task each and showed in every
+ * update's round trip (issue 14).
+ */
+const LAZY_TIMERS = 'lazy-timers';
+
 // Slack: rate limits come back as retryable failures (with Slack's Retry-After as the next
 // delay); a refusal such as a deleted channel is final. An outage is waited out, retrying at
 // least every 30 s, so messages catch up soon after Slack is back: the checklist and the
@@ -179,6 +188,37 @@ function failureOf(err: unknown, service: 'Plaid' | 'Codat' = 'Plaid'): Problem 
   };
 }
 
+/**
+ * One timer for the earliest deadline. Actions mostly move deadlines later (a reminder
+ * counts from the last change), which needs no new timer: the armed one rings early and
+ * the loop arms it again. Only an earlier deadline cancels it and starts another.
+ */
+class Alarm {
+  rang = false;
+  private armed: { at: number; scope: CancellationScope } | undefined;
+
+  arm(at: number): void {
+    if (this.armed && this.armed.at <= at) return;
+    this.disarm();
+    const scope = new CancellationScope();
+    this.armed = { at, scope };
+    scope.run(() => sleep(Math.max(1, at - Date.now()))).then(
+      () => {
+        if (this.armed?.scope === scope) this.armed = undefined;
+        this.rang = true;
+      },
+      (err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      },
+    );
+  }
+
+  disarm(): void {
+    this.armed?.scope.cancel();
+    this.armed = undefined;
+  }
+}
+
 export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcome> {
   // Like an update validator, the start check decides when the start happens; replaying a
   // history (whose assertion may be signed with a key since rotated out) skips it. A check
@@ -196,6 +236,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   if (input.slack && !state.slack) state.slack = { channel: input.slack.channel };
   const outbox: Notification[] = [];
   let jobScope: CancellationScope | undefined;
+  const lazyTimers = patched(LAZY_TIMERS);
 
   setHandler(stateQuery, () => publicView(state));
   // From the drift watch (workflows/drift-watch.ts): check the live keys now, if enabled and idle.
@@ -355,6 +396,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
   // The version last shown in Slack. A new run (continue-as-new) shows its state once.
   let published = 0;
   let stopPublishing = false;
+  let lastPublishedAt = Number.NEGATIVE_INFINITY;
   const needsPublish = () => !!state.slack && state.version !== published;
   /** Decided, expired or superseded requests whose messages still show buttons. */
   const requestsToClose = (): ProductionRequest[] =>
@@ -372,6 +414,9 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     for (;;) {
       await condition(() => needsPublish() || approvalsToClose() || stopPublishing);
       if (!needsPublish() && !approvalsToClose()) return;
+      // Within a second of the last update, wait out the rest of it: changes coalesce.
+      const wait = lastPublishedAt + PUBLISH_INTERVAL_MS - Date.now();
+      if (lazyTimers && wait > 0 && !stopPublishing) await sleep(wait);
       const version = state.version;
       try {
         if (needsPublish()) {
@@ -391,10 +436,13 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
       // Replaced requests are kept only until their messages are closed.
       if (state.earlierRequests?.every((r) => r.messagesClosed)) state.earlierRequests = undefined;
       published = version;
-      if (!stopPublishing) await sleep(PUBLISH_INTERVAL_MS);
+      if (lazyTimers) lastPublishedAt = Date.now();
+      else if (!stopPublishing) await sleep(PUBLISH_INTERVAL_MS);
     }
   }
   const publishing = publisher();
+
+  const alarm = new Alarm();
 
   function fireTimers(): void {
     const now = Date.now();
@@ -450,7 +498,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     } else {
       const seen = state.version;
       const deadlines = [nextReminderAt(state), approvalExpiresAt(state), escalationDueAt(state)].filter((t): t is number => t !== undefined);
-      const timeout = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - Date.now()) : undefined;
+      const earliest = deadlines.length > 0 ? Math.min(...deadlines) : undefined;
       const wake = () =>
         state.version !== seen ||
         state.job !== undefined ||
@@ -458,14 +506,23 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
         outbox.length > 0 ||
         state.status !== 'active' ||
         workflowInfo().continueAsNewSuggested;
-      if (timeout === undefined) {
+      if (lazyTimers) {
+        if (earliest !== undefined) alarm.arm(earliest);
+        await condition(() => wake() || alarm.rang);
+        // The alarm may ring for a deadline an action has since moved later: fireTimers
+        // acts only on what is due, and the next turn arms the alarm again.
+        if (alarm.rang) {
+          alarm.rang = false;
+          fireTimers();
+        }
+      } else if (earliest === undefined) {
         await condition(wake);
-      } else if (!(await condition(wake, timeout))) {
+      } else if (!(await condition(wake, Math.max(1, earliest - Date.now())))) {
         fireTimers();
       }
     }
     syncSearchAttributes();
-    await deliver();
+    if (outbox.length > 0) await deliver();
     if (state.status === 'active' && !state.job && workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await condition(() => !needsPublish() && !approvalsToClose());
@@ -475,6 +532,7 @@ export async function plaidSetupWorkflow(input: SetupInput): Promise<SetupOutcom
     }
   }
   syncSearchAttributes();
+  alarm.disarm();
   await condition(allHandlersFinished);
   // Show the final state (cancelled) before the workflow ends.
   stopPublishing = true;

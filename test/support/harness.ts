@@ -128,12 +128,14 @@ export class Harness {
     });
   }
 
-  async start(setupId: string, options: Partial<SetupOptions> = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  /** Starts a setup as the CLI would; `slack` gives it a checklist channel, as the bot would. */
+  async start(setupId: string, options: Partial<SetupOptions> = {}, slack?: SetupInput['slack']): Promise<WorkflowHandleWithFirstExecutionRunId> {
     const input: SetupInput = {
       setupId,
       name: setupId,
       createdBy: { id: actors.alice.id, displayName: actors.alice.displayName, source: 'cli' },
       options: { reminderAfterMs: 86_400_000, approvalTimeoutMs: 7 * 86_400_000, ...options },
+      ...(slack ? { slack } : {}),
     };
     const signed = signAssertion(TEST_ASSERTION_KEY, { update: START_ASSERTION, setupId }, { ...input });
     return this.temporal.workflow.start(WORKFLOW_TYPE, { workflowId: workflowIdFor(setupId), taskQueue: this.taskQueue, args: [signed] });
