@@ -191,6 +191,10 @@ test('no answer from the setup keeps the secret it may hold, says so, and the se
   expect(sent.stderr).toMatch(/submitCredentials was sent to gamma but the setup did not answer within 2 s; is a worker running \(npm start\)\? It may still be applied/);
   expect(sent.stderr).toMatch(/The secret sha256:[0-9a-f]{12} stays in the vault.*Check with: plaid-setup status gamma/);
   expect(await vaultRefs()).toEqual(['vault:gamma/sandbox/v1']);
+  // A read waits for a worker too: it says so within the same bound rather than hang.
+  const status = await cli('status gamma', '', { updateTimeoutMs: 2_000 });
+  expect(status).toMatchObject({ code: 1, stdout: '' });
+  expect(status.stderr).toMatch(/^gamma did not answer within 2 s; is a worker running \(npm start\)\? Nothing was changed\.\n/);
 
   // The worker comes back and the workflow takes the update it was holding: its secret is there.
   await (await h.worker()).runUntil(async () => {

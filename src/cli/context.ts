@@ -23,7 +23,7 @@ export interface Io {
 }
 
 export interface CliLimits {
-  /** How long an action waits for the workflow's answer before its outcome is reported unknown. */
+  /** How long an action or a read waits for the workflow's answer (then: no worker answered). */
   updateTimeoutMs: number;
 }
 

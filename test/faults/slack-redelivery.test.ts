@@ -112,12 +112,14 @@ test(`every Slack payload delivered three times, out of order, is applied once (
       await late.flush();
       // Late copies may start work: let any of it reach history before counting.
       await stateWhen(world, id, (v) => !v.job && !v.codatCheck, `${id}: idle`);
+      // The bot answers a copy before handling it: stopped while the worker still runs, its
+      // last handlers finish (one reading the setup would otherwise wait for a worker).
+      open = undefined;
+      await world.close();
     });
     payloads += driver.sent.length;
     copies += late.copies;
     for (const status of late.statuses) statuses.add(status);
-    open = undefined;
-    await world.close();
     // Ended, so the next setup's worker (the same task queue) does not publish it into the next workspace.
     await h.handle(id).terminate('its deliveries are done');
   }

@@ -13,13 +13,14 @@ import {
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SecurityLog } from '../../audit/security-log';
 import { START_ASSERTION, signAssertion } from '../../domain/assertion';
-import { ERROR_CODES, PlaidSetupError } from '../../errors';
+import { ERROR_CODES, PlaidSetupError, isPlaidSetupError } from '../../errors';
 import { INVALID_START, searchAttributes, setupIdFromWorkflowId, slugify, stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../shared/messages';
 import { setupsQuery, type SetupFilter } from '../../shared/visibility';
 import { headline } from '../../domain/headline';
@@ -34,8 +35,9 @@ export interface SetupClientOptions {
   /** PLAID_SETUP_ASSERTION_KEY: what the worker verifies actors with. */
   assertionKey: Buffer;
   /**
-   * How long an action waits for the workflow's answer. A worker answers in well under a
-   * second, so silence means none is running; the outcome is then unknown, not refused.
+   * How long an action or a read waits for the workflow's answer. A worker answers in well
+   * under a second, so silence means none is running: an action's outcome is then unknown,
+   * not refused, and a read says so rather than hang (a query waits for a worker).
    */
   updateTimeoutMs?: number;
 }
@@ -111,9 +113,16 @@ export class SetupClient {
    */
   private async startAccepted(handle: WorkflowHandle, setupId: string, createdBy: ActorRef): Promise<void> {
     try {
-      await handle.query(stateQuery);
+      await this.answered(setupId, () => handle.query(stateQuery));
       return;
     } catch (queryError) {
+      if (isPlaidSetupError(queryError, ERROR_CODES.SETUP_NOT_ANSWERING)) {
+        throw new PlaidSetupError(
+          ERROR_CODES.OUTCOME_UNKNOWN,
+          `${setupId} was sent to Temporal but no worker took it up; is a worker running (npm start)? The setup starts once one does. Check with: ${this.caller.command} status ${setupId}`,
+          { cause: queryError },
+        );
+      }
       const failure = await handle.result().then(
         () => undefined,
         (err: unknown) => (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_START ? err.cause : undefined),
@@ -126,10 +135,21 @@ export class SetupClient {
 
   async view(setupId: string): Promise<SetupView> {
     try {
-      return (await this.client.workflow.getHandle(workflowIdFor(setupId)).query(stateQuery)) as SetupView;
+      return (await this.answered(setupId, () => this.client.workflow.getHandle(workflowIdFor(setupId)).query(stateQuery))) as SetupView;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw this.notFound(setupId);
       throw err;
+    }
+  }
+
+  /** Runs a read of one setup within the answer timeout; past it, says no worker answered. */
+  private async answered<T>(setupId: string, read: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.caller.updateTimeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
+    try {
+      return await this.client.connection.withDeadline(Date.now() + timeoutMs, read);
+    } catch (err) {
+      if (!isGrpcDeadlineError(err)) throw err;
+      throw new PlaidSetupError(ERROR_CODES.SETUP_NOT_ANSWERING, `${setupId} did not answer within ${timeoutMs / 1000} s; is a worker running (npm start)? Nothing was changed.`, { cause: err });
     }
   }
 
@@ -142,8 +162,10 @@ export class SetupClient {
     for await (const wf of this.client.workflow.list({ query: setupsQuery({ taskQueue: this.taskQueue, running: true }) })) {
       if (views.length >= limit) break;
       try {
-        views.push((await this.client.workflow.getHandle(wf.workflowId, wf.runId).query(stateQuery)) as SetupView);
-      } catch {
+        views.push((await this.answered(setupIdFromWorkflowId(wf.workflowId) ?? wf.workflowId, () => this.client.workflow.getHandle(wf.workflowId, wf.runId).query(stateQuery))) as SetupView);
+      } catch (err) {
+        // With no worker every setup would wait out the timeout in turn: say so once.
+        if (isPlaidSetupError(err, ERROR_CODES.SETUP_NOT_ANSWERING)) throw err;
         // It ended between the listing and the query (continue-as-new, cancel): skip it.
       }
     }
