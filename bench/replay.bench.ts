@@ -11,12 +11,13 @@ import type { temporal } from '@temporalio/proto';
 import { actors, journeyToEnablement, type Harness } from '../test/support/harness';
 import { workflowBundle } from '../test/support/env';
 import { useWorld } from '../test/support/world';
+import { AS_DEPLOYED } from './deployed';
 import { record } from './results';
 
 const REPLAYS = Number(process.env.BENCH_REPLAYS ?? 50);
 
 let h: Harness;
-useWorld((w) => ({ h } = w));
+useWorld((w) => ({ h } = w), AS_DEPLOYED);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 type History = temporal.api.history.v1.IHistory;

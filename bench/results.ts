@@ -5,7 +5,7 @@
  * other (maxWorkers 1), so each rewrites the file in turn.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,4 +27,33 @@ export function record(bench: string, figures: Record<string, unknown>): void {
     results: { ...(earlier.results ?? {}), [bench]: { ...figures, commit: commit(), at: new Date().toISOString() } },
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/**
+ * CPU time used so far by this process and by its child processes that run `start-dev` (the
+ * Temporal dev server), in ms; `server` is undefined where /proc is not there to read.
+ */
+export function cpuNow(): { self: number; server: number | undefined } {
+  const usage = process.cpuUsage();
+  return { self: (usage.user + usage.system) / 1000, server: devServerCpuMs() };
+}
+
+// Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common architecture.
+const TICK_MS = 10;
+
+function devServerCpuMs(): number | undefined {
+  try {
+    const children = readdirSync('/proc/self/task').flatMap((task) => readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    let ticks = 0;
+    for (const pid of children) {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start-dev')) continue;
+      // Fields after the command name, which is in parentheses and may hold spaces: utime is the 12th, stime the 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * TICK_MS;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,13 +13,14 @@ import type { Harness } from '../test/support/harness';
 import { waitFor } from '../test/support/harness';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, checklistWhen, enterSecrets, postedChecklists, startSlackWorld, stateWhen, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
+import { AS_DEPLOYED } from './deployed';
 import { record } from './results';
 
 const RATE = Number(process.env.BENCH_ACK_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 30);
 
 let h: Harness;
-useWorld((w) => ({ h } = w));
+useWorld((w) => ({ h } = w), AS_DEPLOYED);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

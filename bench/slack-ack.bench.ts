@@ -9,11 +9,12 @@ import type { Harness } from '../test/support/harness';
 import { waitFor } from '../test/support/harness';
 import { CHANNEL, checklistWhen, enterSecrets, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
+import { AS_DEPLOYED } from './deployed';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 
 let h: Harness;
-useWorld((w) => ({ h } = w));
+useWorld((w) => ({ h } = w), AS_DEPLOYED);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;

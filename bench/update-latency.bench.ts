@@ -19,13 +19,14 @@ import { actors, journeyToProductionRequest, type Harness } from '../test/suppor
 import { BUTTONS } from '../src/slack/ids';
 import { CHANNEL, checklistWhen, startSlackWorld, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
+import { AS_DEPLOYED } from './deployed';
 import { record } from './results';
 
 const ROUNDS = Number(process.env.BENCH_UPDATES ?? 500);
 const WARM_UP = 10;
 
 let h: Harness;
-useWorld((w) => ({ h } = w));
+useWorld((w) => ({ h } = w), AS_DEPLOYED);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -17,6 +17,7 @@ import { searchAttributes, WORKFLOW_TYPE } from '../src/shared/messages';
 import type { Harness } from '../test/support/harness';
 import { spawnCli } from '../test/support/processes';
 import { useWorld } from '../test/support/world';
+import { AS_DEPLOYED } from './deployed';
 import { record } from './results';
 
 const COUNTS = (process.env.BENCH_OPEN_SETUPS ?? '1000').split(',').map(Number);
@@ -30,7 +31,7 @@ type Measured = { idle: number; open: number; seconds: number };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 let h: Harness;
-useWorld((w) => ({ h } = w));
+useWorld((w) => ({ h } = w), AS_DEPLOYED);
 
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));

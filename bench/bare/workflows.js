@@ -1,6 +1,6 @@
 // The bare baseline: a workflow of the same shape as a setup at rest (an update handler,
 // a query, waiting for a condition), with nothing else in its bundle.
-const { condition, defineQuery, defineUpdate, proxyActivities, setHandler } = require('@temporalio/workflow');
+const { condition, defineQuery, defineUpdate, proxyActivities, setHandler, upsertSearchAttributes } = require('@temporalio/workflow');
 
 const done = defineUpdate('done');
 const state = defineQuery('state');
@@ -32,20 +32,27 @@ async function bareUpdateWorkflow() {
   await condition(() => false);
 }
 
-// The bare baseline for a whole journey: `updates` no-op updates, and after each its share
-// of `activities` no-op activities, run by the main loop as a setup's checks are.
+// The bare baseline for a whole journey: one no-op update per action, and after the n-th
+// update activitiesAfter[n - 1] no-op activities, run one by one by the main loop as a
+// setup's checks are. With upsertsAfter (and upsertsAtStart), it also writes a search
+// attribute as often as a setup indexes its step, to tell that cost apart.
 const step = defineUpdate('step');
 const { noopActivity } = proxyActivities({ startToCloseTimeout: '1 minute' });
 
-async function bareJourneyWorkflow(shape) {
+async function bareJourneyWorkflow({ activitiesAfter, upsertsAfter, upsertsAtStart = 0 }) {
   let received = 0;
   let ran = 0;
+  let written = 0;
+  const write = (times) => {
+    for (let n = 0; n < times; n++) upsertSearchAttributes({ PlaidSetupStep: [`step-${++written}`] });
+  };
   setHandler(step, () => (received += 1), { validator: () => undefined });
   setHandler(state, () => ({ received, ran }));
-  for (let handled = 1; handled <= shape.updates; handled++) {
+  write(upsertsAtStart);
+  for (let handled = 1; handled <= activitiesAfter.length; handled++) {
     await condition(() => received >= handled);
-    const target = Math.round((handled * shape.activities) / shape.updates);
-    while (ran < target) {
+    write(upsertsAfter ? upsertsAfter[handled - 1] : 0);
+    for (let n = 0; n < activitiesAfter[handled - 1]; n++) {
       await noopActivity();
       ran += 1;
     }

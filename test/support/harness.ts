@@ -17,7 +17,7 @@ import { enabledSetupIds } from '../../src/temporal/client/drift-schedule';
 import { createActivities } from '../../src/activities';
 import type { Notifier } from '../../src/activities/notifier';
 import { demoClient, type EmulatedClient, type PlaidEmulator } from '../../src/emulators/plaid';
-import { createLogger } from '../../src/logger';
+import { createLogger, type LogFormat, type LogLevel, type ProcessLogger } from '../../src/logger';
 import { createPlaidClientFactory } from '../../src/plaid/client';
 import { VAULT_FILE } from '../../src/services';
 import { stateQuery, updates, workflowIdFor, WORKFLOW_TYPE } from '../../src/shared/messages';
@@ -56,6 +56,10 @@ export async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) =
   }
 }
 
+export interface HarnessOptions {
+  log?: { level: LogLevel; format: LogFormat };
+}
+
 export class Harness {
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'plaid-setup-test-'));
   readonly taskQueue = uniqueTaskQueue('plaid-setup');
@@ -64,7 +68,7 @@ export class Harness {
   readonly notifications: Notification[] = [];
   readonly logLines: string[] = [];
   readonly submittedSecrets: string[] = [];
-  readonly logger = createLogger('debug', (line) => this.logLines.push(line));
+  readonly logger: ProcessLogger;
   vault!: Vault;
   /** The Temporal client the test acts through; replace it to act with another data converter. */
   temporal: Client;
@@ -72,9 +76,12 @@ export class Harness {
   constructor(
     readonly env: TestWorkflowEnvironment,
     readonly plaid: PlaidEmulator,
+    options: HarnessOptions = {},
   ) {
     plaid.addClient(this.client);
     this.temporal = env.client;
+    // Tests keep every line, debug included, to scan them; benchmarks log as a deployed worker.
+    this.logger = createLogger(options.log?.level ?? 'debug', (line) => this.logLines.push(line), options.log?.format ?? 'pretty');
   }
 
   get clientId(): string {

@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PlaidEmulator } from '../../src/emulators/plaid';
 import { startDevServer } from './env';
-import { Harness } from './harness';
+import { Harness, type HarnessOptions } from './harness';
 
 export interface World {
   env: TestWorkflowEnvironment;
@@ -14,7 +14,7 @@ export interface World {
 }
 
 /** Registers the jest hooks; `receive` gets the world before each test. */
-export function useWorld(receive: (world: World) => void, options: { serverArgs?: string[] } = {}): void {
+export function useWorld(receive: (world: World) => void, options: { serverArgs?: string[]; harness?: HarnessOptions } = {}): void {
   let env: TestWorkflowEnvironment | undefined;
   let plaid: PlaidEmulator | undefined;
   let h: Harness | undefined;
@@ -27,7 +27,7 @@ export function useWorld(receive: (world: World) => void, options: { serverArgs?
     await env?.teardown();
   });
   beforeEach(async () => {
-    h = await new Harness(env!, plaid!).open();
+    h = await new Harness(env!, plaid!, options.harness).open();
     receive({ env: env!, plaid: plaid!, h });
   });
   afterEach(async () => {
