@@ -14,6 +14,7 @@ import { waitFor } from '../test/support/harness';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET, checklistWhen, enterSecrets, postedChecklists, startSlackWorld, stateWhen, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
 import { AS_DEPLOYED } from './deployed';
+import { percentile } from './stats';
 import { record } from './results';
 
 const RATE = Number(process.env.BENCH_ACK_RATE ?? 50);
@@ -29,10 +30,6 @@ interface Result {
   p99: number;
   sent: number;
   errors: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 /** Sends `send()` RATE times a second for SECONDS, on a schedule that does not wait for answers. */

@@ -10,15 +10,12 @@ import { waitFor } from '../test/support/harness';
 import { CHANNEL, checklistWhen, enterSecrets, postedChecklists, startSlackWorld, stateWhen, users, type SlackWorld } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
 import { AS_DEPLOYED } from './deployed';
+import { percentile } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 
 let h: Harness;
 useWorld((w) => ({ h } = w), AS_DEPLOYED);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
 
 function report(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -20,6 +20,7 @@ import { BUTTONS } from '../src/slack/ids';
 import { CHANNEL, checklistWhen, startSlackWorld, users } from '../test/support/slack-world';
 import { useWorld } from '../test/support/world';
 import { AS_DEPLOYED } from './deployed';
+import { percentile } from './stats';
 import { record } from './results';
 
 const ROUNDS = Number(process.env.BENCH_UPDATES ?? 500);
@@ -33,10 +34,6 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 interface Figures {
   p50: number;
   p99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 function figures(samples: number[]): Figures {

@@ -3,7 +3,6 @@
  * Temporal dev server and worker, Plaid through its emulator, and what each person sees
  * in the Slack emulator. Only the CLI-path test sends updates to the workflow directly.
  */
-import { tsToMs } from '@temporalio/common';
 import type { EmulatedUser } from '../src/emulators/slack';
 import type { PlaidEmulator } from '../src/emulators/plaid';
 import type { SetupView } from '../src/domain/state';
@@ -124,11 +123,7 @@ test('a setup goes from /plaid-setup start to enabled through Slack alone', asyn
 
 test('the checklist waits out its one-second throttle only when a change comes within it', async () => {
   world = await startSlackWorld(h);
-  const throttles = async () =>
-    ((await h.handle('paced').fetchHistory()).events ?? []).filter((e) => {
-      const timer = e.timerStartedEventAttributes;
-      return timer && tsToMs(timer.startToFireTimeout) <= 1000;
-    }).length;
+  const throttles = async () => (await h.timersStarted('paced')).filter((ms) => ms <= 1000).length;
   const updatesOf = () => world.slack.callsTo('chat.update').filter((c) => c.ok).length;
   await world.worker.runUntil(async () => {
     await world.driver.slash(users.alice, 'start paced', { channel: CHANNEL });

@@ -3,10 +3,9 @@
  * and expiry of an unanswered production approval. Durations are configured in seconds
  * here; the back-off schedule itself is covered in checklist.test.ts.
  */
-import { tsToMs } from '@temporalio/common';
 import { historyTimeline } from '../src/audit/export';
 import type { SetupState } from '../src/domain/state';
-import { type Harness, actors, waitFor } from './support/harness';
+import { type Harness, actors, journeyToProductionRequest, waitFor } from './support/harness';
 import { useWorld } from './support/world';
 
 const stepOf = (s: SetupState, id: string) => s.steps.find((x) => x.id === id)!;
@@ -76,31 +75,20 @@ test('an unanswered production request expires; approvers were reminded; product
   expect(rows[expired]).toMatchObject({ actor: 'plaid-setup', step: 'production_approval', outcome: 'sent' });
 });
 
-/** Timers a setup has started so far, with how long each was set for. */
-async function timersStarted(setupId: string): Promise<number[]> {
-  const events = (await h.handle(setupId).fetchHistory()).events ?? [];
-  return events.flatMap((e) => (e.timerStartedEventAttributes ? [tsToMs(e.timerStartedEventAttributes.startToFireTimeout)] : []));
-}
-
 test('actions that move a deadline later start no timer; a deadline earlier than the armed one still fires on time', async () => {
   const worker = await h.worker();
   await worker.runUntil(async () => {
     // Reminders in 10 minutes; an approval request expires after 3 seconds.
     await h.start('alarm', { reminderAfterMs: 600_000, approvalTimeoutMs: 3000 });
-    await h.act('alarm', 'confirmRedirect', { actor: actors.alice });
-    await h.act('alarm', 'submitCredentials', { actor: actors.alice, clientId: h.clientId, sandboxSecret: await h.secret('alarm', 'sandbox') });
-    for (const syncMode of ['continuous', 'one-off', 'continuous'] as const) await h.act('alarm', 'updateSettings', { actor: actors.alice, syncMode });
-    // Five actions, each moving the reminder later: still the one timer armed at the start.
-    expect(await timersStarted('alarm')).toEqual([600_000]);
+    await journeyToProductionRequest(h, 'alarm');
+    // Five actions and a check, each action moving the reminder later: still the one timer armed at the start.
+    expect(await h.timersStarted('alarm')).toEqual([600_000]);
 
-    await h.act('alarm', 'runSandboxTest', { actor: actors.alice });
-    await h.until('alarm', (s) => stepOf(s, 'sandbox_test').status === 'done');
-    await h.act('alarm', 'confirmCodat', { actor: actors.alice });
     await h.act('alarm', 'requestProduction', { actor: actors.alice });
     // The expiry comes long before the armed reminder: the alarm is re-armed for it.
     const state = await h.until('alarm', (s) => s.production?.decision === 'expired', 'the expiry, 3 s after the request');
     expect(stepOf(state, 'production_approval').error?.code).toBe('APPROVAL_EXPIRED');
-    const timers = await timersStarted('alarm');
+    const timers = await h.timersStarted('alarm');
     expect(timers[0]).toBe(600_000);
     expect(timers.some((ms) => ms <= 3000)).toBe(true);
   });

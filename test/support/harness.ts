@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure, type DataConverter } from '@temporalio/common';
+import { ApplicationFailure, tsToMs, type DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { CodatClient } from '../../src/codat/client';
@@ -205,6 +205,12 @@ export class Harness {
   async secret(setupId: string, kind: SecretKind, value = this.plaidSecret(kind)): Promise<SecretRef> {
     this.submittedSecrets.push(value);
     return this.vault.put(setupId, kind, valibot.parse(SecretValueSchema, value));
+  }
+
+  /** How long each timer the setup's current run has started was set for, in ms, in order. */
+  async timersStarted(setupId: string): Promise<number[]> {
+    const events = (await this.handle(setupId).fetchHistory()).events ?? [];
+    return events.flatMap((e) => (e.timerStartedEventAttributes ? [tsToMs(e.timerStartedEventAttributes.startToFireTimeout)] : []));
   }
 
   /** The workflow's full history as text, every payload decoded, across runs. */
