@@ -13,6 +13,7 @@ import {
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcCancelledError,
   isGrpcDeadlineError,
   type Client,
   type WorkflowHandle,
@@ -148,7 +149,9 @@ export class SetupClient {
     try {
       return await this.client.connection.withDeadline(Date.now() + timeoutMs, read);
     } catch (err) {
-      if (!isGrpcDeadlineError(err)) throw err;
+      // A deadline reached under load can surface as CANCELLED; the SDK's own Update path
+      // treats the two alike (WorkflowUpdateRPCTimeoutOrCancelledError), and so does act().
+      if (!isGrpcDeadlineError(err) && !isGrpcCancelledError(err)) throw err;
       throw new PlaidSetupError(ERROR_CODES.SETUP_NOT_ANSWERING, `${setupId} did not answer within ${timeoutMs / 1000} s; is a worker running (npm start)? Nothing was changed.`, { cause: err });
     }
   }
